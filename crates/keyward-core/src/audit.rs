@@ -1,0 +1,254 @@
+//! The audit trail: append-only and hash-chained, so an edited, deleted or reordered row is
+//! found by walking the chain.
+//!
+//! Each row stores `hash = SHA-256(prev_hash || canonical JSON of the row)`; the canonical JSON
+//! has a fixed field order and includes `seq`, so moving a row breaks the chain too.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::{SqliteConnection, SqlitePool};
+
+use crate::db::{to_millis, Timestamp};
+use crate::actor::Actor;
+use crate::error::{Error, Result};
+use crate::keyward::Keyward;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditEvent {
+    AccountCreated,
+    MemberAdded,
+    MemberRemoved,
+    RoleChanged,
+    Generated,
+    Viewed,
+    Copied,
+    Rotated,
+    GraceEnded,
+    Deactivated,
+    PermissionDenied,
+    ChallengeFailed,
+}
+
+impl AuditEvent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditEvent::AccountCreated => "account_created",
+            AuditEvent::MemberAdded => "member_added",
+            AuditEvent::MemberRemoved => "member_removed",
+            AuditEvent::RoleChanged => "role_changed",
+            AuditEvent::Generated => "generated",
+            AuditEvent::Viewed => "viewed",
+            AuditEvent::Copied => "copied",
+            AuditEvent::Rotated => "rotated",
+            AuditEvent::GraceEnded => "grace_ended",
+            AuditEvent::Deactivated => "deactivated",
+            AuditEvent::PermissionDenied => "permission_denied",
+            AuditEvent::ChallengeFailed => "challenge_failed",
+        }
+    }
+}
+
+/// What a caller records; the chain fields are added by [`append`].
+pub(crate) struct NewEntry<'a> {
+    pub at: DateTime<Utc>,
+    pub actor: &'a str,
+    pub device: &'a str,
+    pub account: Option<&'a str>,
+    pub key_id: Option<&'a str>,
+    pub event: AuditEvent,
+    pub details: serde_json::Value,
+}
+
+/// One row of the trail as read back.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct AuditEntry {
+    pub seq: i64,
+    #[sqlx(try_from = "i64")]
+    pub at: Timestamp,
+    pub actor: String,
+    pub device: String,
+    pub account: Option<String>,
+    pub key_id: Option<String>,
+    pub event: String,
+    /// JSON object as text, exactly as hashed.
+    pub details: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The chain's verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ChainStatus {
+    Verified { entries: u64 },
+    /// `entry` is the `seq` of the first row that does not follow from the one before it.
+    Broken { entry: i64, reason: String },
+}
+
+#[derive(Serialize)]
+struct Canonical<'a> {
+    seq: i64,
+    at: i64,
+    actor: &'a str,
+    device: &'a str,
+    account: Option<&'a str>,
+    key_id: Option<&'a str>,
+    event: &'a str,
+    details: &'a str,
+}
+
+fn chain_hash(prev_hash: &str, row: &Canonical<'_>) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(prev_hash.as_bytes());
+    hasher.update(serde_json::to_vec(row).expect("plain strings and numbers serialise"));
+    hex::encode(hasher.finalize())
+}
+
+/// Appends one row inside the caller's write transaction, so the row and the change it records
+/// commit together or not at all.
+pub(crate) async fn append(conn: &mut SqliteConnection, entry: NewEntry<'_>) -> Result<()> {
+    let last: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *conn)
+            .await?;
+    let (seq, prev_hash) = match last {
+        Some((seq, hash)) => (seq + 1, hash),
+        None => (1, String::new()),
+    };
+    let details = entry.details.to_string();
+    let canonical = Canonical {
+        seq,
+        at: to_millis(entry.at),
+        actor: entry.actor,
+        device: entry.device,
+        account: entry.account,
+        key_id: entry.key_id,
+        event: entry.event.as_str(),
+        details: &details,
+    };
+    let hash = chain_hash(&prev_hash, &canonical);
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor, device, account, key_id, event, details, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(seq)
+    .bind(canonical.at)
+    .bind(entry.actor)
+    .bind(entry.device)
+    .bind(entry.account)
+    .bind(entry.key_id)
+    .bind(canonical.event)
+    .bind(&details)
+    .bind(&prev_hash)
+    .bind(&hash)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Walks the whole chain in `seq` order and reports the first row that breaks it.
+async fn verify_chain(pool: &SqlitePool) -> Result<ChainStatus> {
+    let rows: Vec<AuditEntry> = sqlx::query_as("SELECT * FROM audit_log ORDER BY seq")
+        .fetch_all(pool)
+        .await?;
+    Ok(check_rows(&rows))
+}
+
+fn check_rows(rows: &[AuditEntry]) -> ChainStatus {
+    let mut prev_hash = String::new();
+    for (index, row) in rows.iter().enumerate() {
+        let expected_seq = index as i64 + 1;
+        let broken = |reason: &str| ChainStatus::Broken { entry: row.seq, reason: reason.into() };
+        if row.seq != expected_seq {
+            return broken("an entry before this one is missing");
+        }
+        if row.prev_hash != prev_hash {
+            return broken("this entry does not follow the one before it (deleted or reordered)");
+        }
+        let canonical = Canonical {
+            seq: row.seq,
+            at: to_millis(row.at.0),
+            actor: &row.actor,
+            device: &row.device,
+            account: row.account.as_deref(),
+            key_id: row.key_id.as_deref(),
+            event: &row.event,
+            details: &row.details,
+        };
+        if chain_hash(&prev_hash, &canonical) != row.hash {
+            return broken("this entry was altered after it was written");
+        }
+        prev_hash = row.hash.clone();
+    }
+    ChainStatus::Verified { entries: rows.len() as u64 }
+}
+
+/// Entries of one account, oldest first, optionally of one event kind.
+async fn list(
+    pool: &SqlitePool,
+    account: &str,
+    event: Option<&str>,
+    limit: Option<i64>,
+) -> Result<Vec<AuditEntry>> {
+    // The newest `limit` rows, returned oldest first.
+    let rows = sqlx::query_as(
+        "SELECT * FROM (
+             SELECT * FROM audit_log WHERE account = ? AND (? IS NULL OR event = ?)
+             ORDER BY seq DESC LIMIT ?
+         ) AS newest ORDER BY seq",
+    )
+    .bind(account)
+    .bind(event)
+    .bind(event)
+    .bind(limit.unwrap_or(i64::MAX))
+    .fetch_all(pool)
+    .await?;
+    Ok(rows)
+}
+
+/// CSV of entries, one row each, with a header; what `audit export` and the desktop export write.
+pub fn to_csv(entries: &[AuditEntry]) -> Result<String> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(["seq", "at", "actor", "device", "account", "key_id", "event", "details", "hash"])
+        .and_then(|()| {
+            entries.iter().try_for_each(|e| {
+                out.write_record([
+                    &e.seq.to_string(),
+                    &e.at.to_string(),
+                    &e.actor,
+                    &e.device,
+                    e.account.as_deref().unwrap_or(""),
+                    e.key_id.as_deref().unwrap_or(""),
+                    &e.event,
+                    &e.details,
+                    &e.hash,
+                ])
+            })
+        })
+        .map_err(|err| Error::InvalidInput(format!("could not write CSV: {err}")))?;
+    let bytes = out.into_inner().map_err(|err| Error::InvalidInput(format!("could not write CSV: {err}")))?;
+    Ok(String::from_utf8(bytes).expect("CSV of UTF-8 fields is UTF-8"))
+}
+
+impl Keyward {
+    /// The account's trail, oldest first. Super admins only.
+    pub async fn audit_entries(
+        &self,
+        actor: &Actor,
+        account: &str,
+        event: Option<&str>,
+        limit: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<AuditEntry>> {
+        let account = self.account(account).await?;
+        self.require_super_admin(actor, &account, "read the audit log", now).await?;
+        list(&self.pool, &account.name, event, limit).await
+    }
+
+    /// Walks the whole chain. Anyone may: it reveals only whether, and where, it is broken.
+    pub async fn verify_audit_chain(&self) -> Result<ChainStatus> {
+        verify_chain(&self.pool).await
+    }
+}

@@ -1,0 +1,428 @@
+//! The key lifecycle: generate, show/copy, rotate (with an optional grace window), expire-now,
+//! deactivate.
+//!
+//! Crash safety, in this order: (1) journal the new key id and write its secret to the keyring;
+//! (2) commit the database change together with its audit row; (3) remove the old secret.
+//! A crash after (1) leaves a journalled keyring entry with no active key, removed at the next
+//! start; a crash after (2) leaves the old secret journalled the same way. So an active key
+//! always has its secret, and no change commits without its audit row.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::actor::Actor;
+use crate::api_key::{random_base62, ApiKey};
+use crate::audit::AuditEvent;
+use crate::challenge::{Action, Confirmation, Expected};
+use crate::db::{self, to_millis, Timestamp};
+use crate::error::{is_unique_violation, Error, Result};
+use crate::keyward::{AccountRow, Keyward};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct KeyRow {
+    pub id: String,
+    pub hint: String,
+    pub created_at: i64,
+    pub created_by: String,
+}
+
+/// How long a rotated-away key keeps working.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Grace {
+    #[serde(rename = "0")]
+    None,
+    #[serde(rename = "1h")]
+    OneHour,
+    #[serde(rename = "24h")]
+    OneDay,
+    #[serde(rename = "7d")]
+    SevenDays,
+}
+
+impl Grace {
+    pub fn duration(self) -> Duration {
+        match self {
+            Grace::None => Duration::zero(),
+            Grace::OneHour => Duration::hours(1),
+            Grace::OneDay => Duration::hours(24),
+            Grace::SevenDays => Duration::days(7),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grace::None => "0",
+            Grace::OneHour => "1h",
+            Grace::OneDay => "24h",
+            Grace::SevenDays => "7d",
+        }
+    }
+}
+
+impl std::str::FromStr for Grace {
+    type Err = Error;
+    fn from_str(text: &str) -> Result<Grace> {
+        match text {
+            "0" | "none" | "now" => Ok(Grace::None),
+            "1h" => Ok(Grace::OneHour),
+            "24h" | "1d" => Ok(Grace::OneDay),
+            "7d" => Ok(Grace::SevenDays),
+            other => Err(Error::InvalidInput(format!(
+                "\"{other}\" is not a grace period: use 0 (expire now), 1h, 24h or 7d"
+            ))),
+        }
+    }
+}
+
+/// Public facts of a key; never the key itself.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KeyInfo {
+    pub key_id: String,
+    pub hint: String,
+    pub created_at: Timestamp,
+    pub created_by: String,
+}
+
+/// A freshly made key: the secret (for its one-time hand-over) and its public facts.
+#[derive(Debug)]
+pub struct IssuedKey {
+    pub key: ApiKey,
+    pub info: KeyInfo,
+}
+
+#[derive(Debug)]
+pub struct Rotation {
+    pub new_key: IssuedKey,
+    pub old_key_id: String,
+    /// When the old key stops working; `None` means it already has.
+    pub old_key_valid_until: Option<Timestamp>,
+    pub confirmed_by: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Deactivation {
+    pub key_id: String,
+    pub confirmed_by: &'static str,
+    /// Grace windows of earlier keys that deactivation ended too.
+    pub ended_grace: Vec<String>,
+}
+
+/// Why a secret is being revealed; each is its own audit event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reveal {
+    View,
+    Copy,
+}
+
+impl Keyward {
+    pub(crate) async fn active_key(&self, account: &AccountRow) -> Result<KeyRow> {
+        self.find_active_key(account).await?.ok_or_else(|| Error::no_active_key(&account.name))
+    }
+
+    async fn find_active_key(&self, account: &AccountRow) -> Result<Option<KeyRow>> {
+        Ok(sqlx::query_as(
+            "SELECT id, hint, created_at, created_by FROM api_keys WHERE account_id = ? AND retired_at IS NULL",
+        )
+        .bind(&account.id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn generate_key(&self, actor: &Actor, account: &str, now: DateTime<Utc>) -> Result<IssuedKey> {
+        let account = self.account(account).await?;
+        self.require_super_admin(actor, &account, "generate", now).await?;
+        if self.find_active_key(&account).await?.is_some() {
+            return Err(active_key_exists(&account.name));
+        }
+        let issued = self.store_new_key(actor, now).await?;
+        let committed: Result<()> = async {
+            let mut tx = db::begin_write(&self.pool).await?;
+            insert_key(&mut tx, &account, &issued).await?;
+            self.audit(&mut tx, actor, &account, Some(&issued.info.key_id), AuditEvent::Generated, json!({}), now)
+                .await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        .await;
+        self.settle(committed, &issued.info.key_id, None).await?;
+        Ok(issued)
+    }
+
+    /// The active key's secret, from the keyring. Audited `viewed` or `copied`; the audit row is
+    /// written after the keyring answered, and the key is returned only once it is.
+    pub async fn reveal_key(&self, actor: &Actor, account: &str, why: Reveal, now: DateTime<Utc>) -> Result<ApiKey> {
+        let account = self.account(account).await?;
+        let (attempted, event) = match why {
+            Reveal::View => ("show", AuditEvent::Viewed),
+            Reveal::Copy => ("copy", AuditEvent::Copied),
+        };
+        self.require_super_admin(actor, &account, attempted, now).await?;
+        let key = self.active_key(&account).await?;
+        let key_id = key.id.clone();
+        let secret = self
+            .with_secrets(move |s| s.get(&key_id))
+            .await?
+            .ok_or_else(|| Error::SecretMissing { key_id: key.id.clone() })?;
+        let mut tx = db::begin_write(&self.pool).await?;
+        self.audit(&mut tx, actor, &account, Some(&key.id), event, json!({}), now).await?;
+        tx.commit().await?;
+        Ok(secret)
+    }
+
+    pub async fn rotate_key(
+        &self,
+        actor: &Actor,
+        account: &str,
+        grace: Grace,
+        confirmation: &Confirmation,
+        now: DateTime<Utc>,
+    ) -> Result<Rotation> {
+        let account = self.account(account).await?;
+        self.require_super_admin(actor, &account, "rotate", now).await?;
+        let old = self.active_key(&account).await?;
+        let expected = Expected { action: Action::Rotate, account: &account, key_id: &old.id, actor };
+        let confirmed_by = self.check_confirmation(confirmation, &expected, now).await?;
+        let valid_until = (grace != Grace::None).then(|| now + grace.duration());
+        let issued = self.store_new_key(actor, now).await?;
+        let committed: Result<()> = async {
+            let mut tx = db::begin_write(&self.pool).await?;
+            Keyward::spend_challenge(&mut tx, confirmation, now).await?;
+            retire_key(&mut tx, &old.id, actor, "rotated", valid_until, now).await?;
+            journal_for_removal(&mut tx, &old.id, now).await?;
+            insert_key(&mut tx, &account, &issued).await?;
+            let details = json!({
+                "grace": grace.as_str(),
+                "old_key_id": old.id,
+                "old_key_valid_until": valid_until.map(Timestamp),
+                "new_key_id": issued.info.key_id,
+                "confirmed_by": confirmed_by,
+            });
+            self.audit(&mut tx, actor, &account, Some(&old.id), AuditEvent::Rotated, details, now).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        .await;
+        self.settle(committed, &issued.info.key_id, Some(&old.id)).await?;
+        Ok(Rotation {
+            new_key: issued,
+            old_key_id: old.id,
+            old_key_valid_until: valid_until.map(Timestamp),
+            confirmed_by,
+        })
+    }
+
+    pub async fn deactivate_key(
+        &self,
+        actor: &Actor,
+        account: &str,
+        confirmation: &Confirmation,
+        now: DateTime<Utc>,
+    ) -> Result<Deactivation> {
+        let account = self.account(account).await?;
+        self.require_super_admin(actor, &account, "deactivate", now).await?;
+        let key = self.active_key(&account).await?;
+        let expected = Expected { action: Action::Deactivate, account: &account, key_id: &key.id, actor };
+        let confirmed_by = self.check_confirmation(confirmation, &expected, now).await?;
+        let mut tx = db::begin_write(&self.pool).await?;
+        Keyward::spend_challenge(&mut tx, confirmation, now).await?;
+        retire_key(&mut tx, &key.id, actor, "deactivated", None, now).await?;
+        journal_for_removal(&mut tx, &key.id, now).await?;
+        // "Stops working" means everything of this account: end running grace windows too.
+        let ended_grace = end_grace_windows(&mut tx, &account, None, now).await?;
+        let details = json!({ "confirmed_by": confirmed_by, "ended_grace": ended_grace });
+        self.audit(&mut tx, actor, &account, Some(&key.id), AuditEvent::Deactivated, details, now).await?;
+        tx.commit().await?;
+        self.discard_secret(&key.id).await;
+        Ok(Deactivation { key_id: key.id, confirmed_by, ended_grace })
+    }
+
+    /// Ends the grace window of the account's rotated-away keys at once (or of one key).
+    /// Returns the ids of the keys whose window ended.
+    pub async fn expire_now(
+        &self,
+        actor: &Actor,
+        account: &str,
+        key_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<String>> {
+        let account = self.account(account).await?;
+        self.require_super_admin(actor, &account, "expire-now", now).await?;
+        let mut tx = db::begin_write(&self.pool).await?;
+        let ended = end_grace_windows(&mut tx, &account, key_id, now).await?;
+        if ended.is_empty() {
+            return Err(Error::NotFound(format!(
+                "no grace window is running for {}{}: nothing to expire",
+                account.name,
+                key_id.map(|id| format!(" and key {id}")).unwrap_or_default()
+            )));
+        }
+        for id in &ended {
+            self.audit(&mut tx, actor, &account, Some(id), AuditEvent::GraceEnded, json!({}), now).await?;
+        }
+        tx.commit().await?;
+        Ok(ended)
+    }
+
+    /// Makes a key and puts its secret in the keyring, journalled first (see the module notes).
+    async fn store_new_key(&self, actor: &Actor, now: DateTime<Utc>) -> Result<IssuedKey> {
+        let key = ApiKey::generate();
+        let info = KeyInfo {
+            key_id: format!("key_{}", random_base62(16)),
+            hint: key.hint(),
+            created_at: Timestamp(now),
+            created_by: actor.name().to_owned(),
+        };
+        sqlx::query("INSERT INTO secret_journal (key_id, recorded_at) VALUES (?, ?)")
+            .bind(&info.key_id)
+            .bind(to_millis(now))
+            .execute(&self.pool)
+            .await?;
+        let (id, secret) = (info.key_id.clone(), key.clone());
+        if let Err(err) = self.with_secrets(move |s| s.put(&id, &secret)).await {
+            self.forget_journal(&info.key_id).await;
+            return Err(err);
+        }
+        Ok(IssuedKey { key, info })
+    }
+
+    /// After a key change: on success, clear the new key's journal row and drop the old secret;
+    /// on failure, drop the new secret so nothing is half-made.
+    async fn settle(&self, committed: Result<()>, new_key_id: &str, old_key_id: Option<&str>) -> Result<()> {
+        match committed {
+            Ok(()) => {
+                self.forget_journal(new_key_id).await;
+                if let Some(old) = old_key_id {
+                    self.discard_secret(old).await;
+                }
+                Ok(())
+            }
+            Err(err) => {
+                self.discard_secret(new_key_id).await;
+                Err(err)
+            }
+        }
+    }
+
+    /// Removes a journalled secret; on failure the journal keeps it for the next start.
+    async fn discard_secret(&self, key_id: &str) {
+        let id = key_id.to_owned();
+        match self.with_secrets(move |s| s.delete(&id)).await {
+            Ok(()) => self.forget_journal(key_id).await,
+            Err(err) => tracing::warn!(%err, key_id, "old secret left in the keyring; removed at next start"),
+        }
+    }
+
+    async fn forget_journal(&self, key_id: &str) {
+        let forgotten = sqlx::query("DELETE FROM secret_journal WHERE key_id = ?").bind(key_id).execute(&self.pool).await;
+        if let Err(err) = forgotten {
+            tracing::warn!(%err, key_id, "could not clear a secret journal row");
+        }
+    }
+
+    /// Deletes keyring entries journalled by an interrupted change whose key is not active.
+    pub async fn clean_orphaned_secrets(&self) -> Result<usize> {
+        let orphans: Vec<String> = sqlx::query_scalar(
+            "SELECT j.key_id FROM secret_journal j
+             WHERE NOT EXISTS (SELECT 1 FROM api_keys k WHERE k.id = j.key_id AND k.retired_at IS NULL)",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for key_id in &orphans {
+            let id = key_id.clone();
+            self.with_secrets(move |s| s.delete(&id)).await?;
+            self.forget_journal(key_id).await;
+        }
+        // Rows of active keys are leftovers of a crash right after commit: the secret belongs.
+        sqlx::query(
+            "DELETE FROM secret_journal WHERE key_id IN (SELECT id FROM api_keys WHERE retired_at IS NULL)",
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(orphans.len())
+    }
+}
+
+fn active_key_exists(account: &str) -> Error {
+    Error::Conflict(format!(
+        "account \"{account}\" already has an active key: rotate it instead (`keyward key rotate {account}`)"
+    ))
+}
+
+async fn insert_key(tx: &mut sqlx::SqliteConnection, account: &AccountRow, issued: &IssuedKey) -> Result<()> {
+    let inserted = sqlx::query(
+        "INSERT INTO api_keys (id, account_id, key_hash, hint, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&issued.info.key_id)
+    .bind(&account.id)
+    .bind(issued.key.hash())
+    .bind(&issued.info.hint)
+    .bind(to_millis(issued.info.created_at.0))
+    .bind(&issued.info.created_by)
+    .execute(&mut *tx)
+    .await;
+    match inserted {
+        Ok(_) => Ok(()),
+        // The partial unique index settled a race: someone else's key won.
+        Err(err) if is_unique_violation(&err) => Err(active_key_exists(&account.name)),
+        Err(err) => Err(err.into()),
+    }
+}
+
+async fn retire_key(
+    tx: &mut sqlx::SqliteConnection,
+    key_id: &str,
+    actor: &Actor,
+    reason: &str,
+    valid_until: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let retired = sqlx::query(
+        "UPDATE api_keys SET retired_at = ?, retired_by = ?, retired_reason = ?, expires_at = ?
+         WHERE id = ? AND retired_at IS NULL",
+    )
+    .bind(to_millis(now))
+    .bind(actor.name())
+    .bind(reason)
+    .bind(valid_until.map(to_millis))
+    .bind(key_id)
+    .execute(&mut *tx)
+    .await?;
+    if retired.rows_affected() != 1 {
+        return Err(Error::Conflict(
+            "the key changed while this was being confirmed: look at its status and try again".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Marks a retired key's secret for removal, in the same transaction that retires it.
+async fn journal_for_removal(tx: &mut sqlx::SqliteConnection, key_id: &str, now: DateTime<Utc>) -> Result<()> {
+    sqlx::query("INSERT INTO secret_journal (key_id, recorded_at) VALUES (?, ?) ON CONFLICT DO NOTHING")
+        .bind(key_id)
+        .bind(to_millis(now))
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+async fn end_grace_windows(
+    tx: &mut sqlx::SqliteConnection,
+    account: &AccountRow,
+    key_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>> {
+    let ended: Vec<String> = sqlx::query_scalar(
+        "UPDATE api_keys SET expires_at = ?
+         WHERE account_id = ? AND retired_at IS NOT NULL AND expires_at > ? AND (? IS NULL OR id = ?)
+         RETURNING id",
+    )
+    .bind(to_millis(now))
+    .bind(&account.id)
+    .bind(to_millis(now))
+    .bind(key_id)
+    .bind(key_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    Ok(ended)
+}

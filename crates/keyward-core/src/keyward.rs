@@ -1,0 +1,159 @@
+//! [`Keyward`]: the handle every front door holds — the database pool, the secret store and
+//! the device name — plus the checks all operations share (account lookup, super-admin gate).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use sqlx::SqlitePool;
+
+use crate::actor::Actor;
+use crate::audit::{self, AuditEvent, NewEntry};
+use crate::db;
+use crate::error::{Error, Result};
+use crate::members::Role;
+use crate::paths::{APP_IDENTIFIER, DATABASE_FILE};
+use crate::secret_store::{OsKeyring, SecretStore};
+
+#[derive(Clone)]
+pub struct Keyward {
+    pub(crate) pool: SqlitePool,
+    pub(crate) secrets: Arc<dyn SecretStore>,
+    pub(crate) device: String,
+}
+
+/// An account row, as the operations need it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct AccountRow {
+    pub id: String,
+    pub name: String,
+    pub rotation_period_days: i64,
+}
+
+impl Keyward {
+    /// Opens (creating if needed) the database in `data_dir`, with secrets in the OS keyring.
+    pub async fn open(data_dir: &Path) -> Result<Keyward> {
+        Keyward::open_with(data_dir, Arc::new(OsKeyring::new(APP_IDENTIFIER))).await
+    }
+
+    /// Opens with any secret store (tests use an in-memory one). Leftover keyring entries from
+    /// an interrupted key change are cleaned here; a keyring that can't be reached now is
+    /// tried again next time, since reading key status needs no keyring at all.
+    pub async fn open_with(data_dir: &Path, secrets: Arc<dyn SecretStore>) -> Result<Keyward> {
+        std::fs::create_dir_all(data_dir).map_err(|source| Error::DataDir {
+            path: data_dir.display().to_string(),
+            source,
+        })?;
+        let pool = db::open(&data_dir.join(DATABASE_FILE)).await?;
+        let device = gethostname::gethostname().to_string_lossy().into_owned();
+        let keyward = Keyward { pool, secrets, device };
+        if let Err(err) = keyward.clean_orphaned_secrets().await {
+            tracing::warn!(%err, "could not clean orphaned keyring entries; will retry next start");
+        }
+        Ok(keyward)
+    }
+
+    /// The pool, for the gateway's own queries (call log) in later crates.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub(crate) async fn account(&self, name: &str) -> Result<AccountRow> {
+        sqlx::query_as("SELECT id, name, rotation_period_days FROM accounts WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| Error::account_not_found(name))
+    }
+
+    pub(crate) async fn role_of(&self, actor: &Actor, account: &AccountRow) -> Result<Option<Role>> {
+        let role: Option<String> =
+            sqlx::query_scalar("SELECT role FROM members WHERE account_id = ? AND name = ?")
+                .bind(&account.id)
+                .bind(actor.name())
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(role.as_deref().and_then(Role::parse))
+    }
+
+    /// Lets super admins through; anyone else gets PermissionDenied, recorded in the trail.
+    pub(crate) async fn require_super_admin(
+        &self,
+        actor: &Actor,
+        account: &AccountRow,
+        attempted: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        if self.role_of(actor, account).await? == Some(Role::SuperAdmin) {
+            return Ok(());
+        }
+        self.deny(actor, account, attempted, now).await
+    }
+
+    /// Lets any member through (read-only views of the account).
+    pub(crate) async fn require_member(
+        &self,
+        actor: &Actor,
+        account: &AccountRow,
+        attempted: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Role> {
+        match self.role_of(actor, account).await? {
+            Some(role) => Ok(role),
+            None => self.deny(actor, account, attempted, now).await.map(|()| Role::Member),
+        }
+    }
+
+    async fn deny(
+        &self,
+        actor: &Actor,
+        account: &AccountRow,
+        attempted: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = db::begin_write(&self.pool).await?;
+        self.audit(&mut tx, actor, account, None, AuditEvent::PermissionDenied, json!({ "attempted": attempted }), now)
+            .await?;
+        tx.commit().await?;
+        Err(Error::PermissionDenied { actor: actor.name().into(), account: account.name.clone() })
+    }
+
+    /// Appends an audit row for `account` inside `tx`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn audit(
+        &self,
+        tx: &mut sqlx::SqliteConnection,
+        actor: &Actor,
+        account: &AccountRow,
+        key_id: Option<&str>,
+        event: AuditEvent,
+        details: serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        audit::append(
+            tx,
+            NewEntry {
+                at: now,
+                actor: actor.name(),
+                device: &self.device,
+                account: Some(&account.name),
+                key_id,
+                event,
+                details,
+            },
+        )
+        .await
+    }
+
+    /// Runs a blocking keyring call off the async runtime.
+    pub(crate) async fn with_secrets<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&dyn SecretStore) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let secrets = Arc::clone(&self.secrets);
+        tokio::task::spawn_blocking(move || call(secrets.as_ref()))
+            .await
+            .unwrap_or_else(|join| Err(Error::KeyringUnavailable { detail: join.to_string() }))
+    }
+}

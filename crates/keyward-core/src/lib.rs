@@ -1,0 +1,43 @@
+//! keyward-core: the domain and storage of Keyward, with no transport in it.
+//!
+//! Every rule lives here so that no front door (desktop, CLI, HTTP gateway) can skip one.
+//! Operations take the acting person and `now`; nothing in the logic reads the clock.
+//!
+//! - [`keyward`]: [`Keyward`], the handle (database pool, secret store, device name)
+//! - [`accounts`], [`members`]: who owns what, and who is a super admin
+//! - [`api_key`]: the key format (`kw_` + 30 random base62 + 6 CRC32), hash and hint
+//! - [`keys`]: generate, reveal, rotate (with grace), expire-now, deactivate — crash-safe
+//! - [`status`]: a key's age, rotation due date and grace windows
+//! - [`verify`]: is a key string good now (no actor, no keyring)
+//! - [`challenge`]: the captcha-style confirmation for rotate and deactivate
+//! - [`audit`]: the append-only, hash-chained trail
+//! - [`secret_store`]: the OS keyring (and an in-memory store for tests)
+//! - [`db`], [`paths`], [`actor`], [`error`]: storage, locations, identity, the one error type
+
+pub mod accounts;
+pub mod actor;
+pub mod api_key;
+pub mod audit;
+pub mod challenge;
+pub mod db;
+pub mod error;
+pub mod keys;
+pub mod keyward;
+pub mod members;
+pub mod paths;
+pub mod secret_store;
+pub mod status;
+pub mod verify;
+
+pub use accounts::Account;
+pub use actor::Actor;
+pub use api_key::ApiKey;
+pub use audit::{AuditEntry, ChainStatus};
+pub use challenge::{Action, Challenge, ChallengeRefusal, Confirmation};
+pub use db::Timestamp;
+pub use error::{Error, ErrorKind, Result};
+pub use keys::{Deactivation, Grace, IssuedKey, KeyInfo, Reveal, Rotation};
+pub use keyward::Keyward;
+pub use members::{Member, Role};
+pub use status::KeyStatus;
+pub use verify::{Verification, VerifyCode};

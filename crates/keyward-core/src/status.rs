@@ -1,0 +1,75 @@
+//! What members may see of an account's key: hint, age, who made it, when rotation is due,
+//! and the rotated-away keys whose grace window is still running.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use crate::actor::Actor;
+use crate::db::{to_millis, Timestamp};
+use crate::error::Result;
+use crate::keyward::Keyward;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyStatus {
+    pub account: String,
+    pub active: Option<ActiveKey>,
+    /// Rotated-away keys still accepted until `valid_until`.
+    pub grace: Vec<GraceKey>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActiveKey {
+    pub key_id: String,
+    pub hint: String,
+    pub created_at: Timestamp,
+    /// Who generated the key, or rotated the previous one into it.
+    pub created_by: String,
+    pub age_days: i64,
+    pub rotation_period_days: i64,
+    pub rotation_due_at: Timestamp,
+    pub rotation_due: bool,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct GraceKey {
+    pub key_id: String,
+    pub hint: String,
+    #[sqlx(try_from = "i64")]
+    pub valid_until: Timestamp,
+}
+
+impl Keyward {
+    pub async fn key_status(&self, actor: &Actor, account: &str, now: DateTime<Utc>) -> Result<KeyStatus> {
+        let account = self.account(account).await?;
+        self.require_member(actor, &account, "status", now).await?;
+        let active = sqlx::query_as::<_, crate::keys::KeyRow>(
+            "SELECT id, hint, created_at, created_by FROM api_keys WHERE account_id = ? AND retired_at IS NULL",
+        )
+        .bind(&account.id)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|key| {
+            let created_at = Timestamp::from(key.created_at);
+            let due_at = created_at.0 + Duration::days(account.rotation_period_days);
+            ActiveKey {
+                key_id: key.id,
+                hint: key.hint,
+                created_at,
+                created_by: key.created_by,
+                age_days: (now - created_at.0).num_days(),
+                rotation_period_days: account.rotation_period_days,
+                rotation_due_at: Timestamp(due_at),
+                rotation_due: now >= due_at,
+            }
+        });
+        let grace = sqlx::query_as(
+            "SELECT id AS key_id, hint, expires_at AS valid_until FROM api_keys
+             WHERE account_id = ? AND retired_at IS NOT NULL AND expires_at > ? ORDER BY expires_at",
+        )
+        .bind(&account.id)
+        .bind(to_millis(now))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(KeyStatus { account: account.name, active, grace })
+    }
+}
