@@ -1,1 +1,25 @@
-fn main(){}
+//! `keyward`: the command-line front door to keyward-core.
+//!
+//! - `cli`: the clap types (every flag and help text)
+//! - `commands/`: one module per command group; each parses, calls the core, prints
+//! - `output`: text/JSON printing and the exit codes
+//! - `confirm`: the interactive challenge for rotate and deactivate
+
+mod cli;
+mod commands;
+mod confirm;
+mod output;
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let cli = cli::Cli::parse();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a single-threaded tokio runtime starts");
+    match runtime.block_on(commands::run(cli)) {
+        Ok(code) => code,
+        Err(err) => output::fail(&err),
+    }
+}

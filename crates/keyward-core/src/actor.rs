@@ -15,13 +15,13 @@ impl Actor {
         Actor(name.into())
     }
 
-    /// `KEYWARD_ACTOR`, else the OS user name (`USER` / `USERNAME`), else "unknown".
+    /// `KEYWARD_ACTOR`, else the OS account name of this process, else "unknown".
     pub fn local() -> Actor {
-        ["KEYWARD_ACTOR", "USER", "USERNAME", "LOGNAME"]
-            .iter()
-            .filter_map(|var| std::env::var(var).ok())
+        std::env::var(ACTOR_ENV)
+            .ok()
             .map(|name| name.trim().to_owned())
-            .find(|name| !name.is_empty())
+            .filter(|name| !name.is_empty())
+            .or_else(|| whoami::username().ok())
             .map(Actor)
             .unwrap_or_else(|| Actor("unknown".into()))
     }

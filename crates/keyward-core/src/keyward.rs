@@ -54,6 +54,11 @@ impl Keyward {
         Ok(keyward)
     }
 
+    /// The host name written into every audit row.
+    pub fn device(&self) -> &str {
+        &self.device
+    }
+
     /// The pool, for the gateway's own queries (call log) in later crates.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool

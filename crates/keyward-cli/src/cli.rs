@@ -1,0 +1,155 @@
+//! The command line, as clap types. `keyward --help` is generated from the doc comments here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(name = "keyward", version, about = "The local authority for account API keys")]
+#[command(after_help = "Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 permission denied, \
+4 not found, 5 conflict.\nThe acting person is your OS user name unless KEYWARD_ACTOR says otherwise.")]
+pub struct Cli {
+    /// Folder of the database (default: the desktop app's data folder)
+    #[arg(long, global = true, env = "KEYWARD_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Print JSON objects instead of text (fields are listed in the README)
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Who Keyward thinks you are, on which device, and where the data lives
+    Whoami,
+    /// Create, list and show accounts
+    #[command(subcommand)]
+    Account(AccountCmd),
+    /// Manage the members of an account and their roles
+    #[command(subcommand)]
+    Member(MemberCmd),
+    /// Generate, show, rotate, deactivate and verify an account's API key
+    #[command(subcommand)]
+    Key(KeyCmd),
+    /// Read, verify and export the tamper-evident audit trail
+    #[command(subcommand)]
+    Audit(AuditCmd),
+}
+
+#[derive(Subcommand)]
+pub enum AccountCmd {
+    /// Create an account; you become its super admin
+    Create {
+        /// Lowercase letters, digits and '-', 1 to 63 characters
+        name: String,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// List every account and your role in it
+    List,
+    /// Show one account
+    Show { name: String },
+}
+
+#[derive(Subcommand)]
+pub enum MemberCmd {
+    /// Add a member to an account (super admins only)
+    Add {
+        account: String,
+        /// The person's user name (what KEYWARD_ACTOR or their OS login says)
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long, value_enum, default_value = "member")]
+        role: RoleArg,
+    },
+    /// List an account's members
+    List { account: String },
+    /// Remove a member (super admins only; the last super admin stays)
+    Remove { account: String, name: String },
+    /// Change a member's role (super admins only)
+    SetRole {
+        account: String,
+        name: String,
+        #[arg(value_enum)]
+        role: RoleArg,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    SuperAdmin,
+    Member,
+}
+
+#[derive(Subcommand)]
+pub enum KeyCmd {
+    /// Generate the account's key; prints the key alone on stdout
+    Generate { account: String },
+    /// Print the active key alone on stdout (audited as viewed)
+    Show { account: String },
+    /// Hint, age, creator, rotation due date and grace windows
+    Status { account: String },
+    /// Replace the key with a new one; prints the new key alone on stdout
+    Rotate {
+        account: String,
+        /// How long the old key keeps working: 0 (expire now), 1h, 24h or 7d
+        #[arg(long, default_value = "0", value_name = "0|1h|24h|7d")]
+        grace: String,
+        #[command(flatten)]
+        confirm: ConfirmArgs,
+    },
+    /// End the grace window of rotated-away keys now
+    ExpireNow {
+        account: String,
+        /// Only this key (default: every key in a grace window)
+        #[arg(long)]
+        key_id: Option<String>,
+    },
+    /// Revoke the key without making a new one
+    Deactivate {
+        account: String,
+        #[command(flatten)]
+        confirm: ConfirmArgs,
+    },
+    /// Check a key; exits 0 only when it is valid. Reads stdin when KEY is '-' or absent
+    Verify { key: Option<String> },
+}
+
+#[derive(Args)]
+pub struct ConfirmArgs {
+    /// Confirm without a challenge code (for scripts); the audit trail records it
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Subcommand)]
+pub enum AuditCmd {
+    /// List an account's audit entries, oldest first (super admins only)
+    List {
+        account: String,
+        /// Only this event (e.g. rotated, viewed, permission_denied)
+        #[arg(long)]
+        event: Option<String>,
+        /// Only the newest N entries
+        #[arg(long)]
+        limit: Option<i64>,
+    },
+    /// Walk the hash chain; exits 1 and names the first broken entry if it was tampered with
+    Verify,
+    /// Write an account's audit entries as CSV or JSON to stdout
+    Export {
+        account: String,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}

@@ -1,0 +1,49 @@
+use std::process::ExitCode;
+
+use chrono::Utc;
+use keyward_core::{Account, Result};
+
+use super::Ctx;
+use crate::cli::AccountCmd;
+use crate::output::print;
+
+pub async fn run(ctx: &Ctx, cmd: AccountCmd) -> Result<ExitCode> {
+    let Ctx { keyward, actor, json } = ctx;
+    match cmd {
+        AccountCmd::Create { name, display_name } => {
+            let account = keyward.create_account(actor, &name, display_name.as_deref(), Utc::now()).await?;
+            print(*json, &account, |a| format!("Created account {} — you ({actor}) are its super admin.", a.name));
+        }
+        AccountCmd::List => {
+            let accounts = keyward.list_accounts(actor).await?;
+            print(*json, &accounts, |list| {
+                if list.is_empty() {
+                    return "No accounts yet: create one with `keyward account create NAME`.".into();
+                }
+                list.iter().map(line).collect::<Vec<_>>().join("\n")
+            });
+        }
+        AccountCmd::Show { name } => {
+            let account = keyward.show_account(actor, &name).await?;
+            print(*json, &account, |a| {
+                format!(
+                    "{}\n  display name: {}\n  created: {} by {}\n  your role: {}\n  active key: {}\n  rotation period: {} days",
+                    a.name,
+                    a.display_name,
+                    a.created_at,
+                    a.created_by,
+                    a.your_role.0.map(|r| r.as_str()).unwrap_or("not a member"),
+                    if a.has_active_key { "yes" } else { "no" },
+                    a.rotation_period_days
+                )
+            });
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn line(a: &Account) -> String {
+    let role = a.your_role.0.map(|r| r.as_str()).unwrap_or("-");
+    let key = if a.has_active_key { "key active" } else { "no key" };
+    format!("{:<24} {:<12} {:<10} {}", a.name, role, key, a.display_name)
+}

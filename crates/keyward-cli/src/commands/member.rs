@@ -1,0 +1,45 @@
+use std::process::ExitCode;
+
+use chrono::Utc;
+use keyward_core::{Member, Result, Role};
+
+use super::Ctx;
+use crate::cli::{MemberCmd, RoleArg};
+use crate::output::print;
+
+impl From<RoleArg> for Role {
+    fn from(role: RoleArg) -> Role {
+        match role {
+            RoleArg::SuperAdmin => Role::SuperAdmin,
+            RoleArg::Member => Role::Member,
+        }
+    }
+}
+
+pub async fn run(ctx: &Ctx, cmd: MemberCmd) -> Result<ExitCode> {
+    let Ctx { keyward, actor, json } = ctx;
+    let now = Utc::now();
+    match cmd {
+        MemberCmd::Add { account, name, email, role } => {
+            let member = keyward.add_member(actor, &account, &name, email.as_deref(), role.into(), now).await?;
+            print(*json, &member, |m| format!("Added {} to {account} as {}.", m.name, m.role.0.as_str()));
+        }
+        MemberCmd::List { account } => {
+            let members = keyward.list_members(actor, &account, now).await?;
+            print(*json, &members, |list| list.iter().map(line).collect::<Vec<_>>().join("\n"));
+        }
+        MemberCmd::Remove { account, name } => {
+            keyward.remove_member(actor, &account, &name, now).await?;
+            print(*json, &serde_json::json!({ "removed": name }), |_| format!("Removed {name} from {account}."));
+        }
+        MemberCmd::SetRole { account, name, role } => {
+            let member = keyward.set_role(actor, &account, &name, role.into(), now).await?;
+            print(*json, &member, |m| format!("{} is now {} of {account}.", m.name, m.role.0.as_str()));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn line(m: &Member) -> String {
+    format!("{:<24} {:<12} {}", m.name, m.role.0.as_str(), m.email.as_deref().unwrap_or(""))
+}

@@ -1,0 +1,46 @@
+//! Dispatch: open the store in the data folder, run one command, return its exit code.
+
+mod account;
+mod audit;
+mod key;
+mod member;
+
+use std::process::ExitCode;
+
+use keyward_core::paths::default_data_dir;
+use keyward_core::{Actor, Error, Keyward, Result};
+use serde_json::json;
+
+use crate::cli::{Cli, Command};
+use crate::output;
+
+/// What every command gets: the store, the acting person, and whether to print JSON.
+pub struct Ctx {
+    pub keyward: Keyward,
+    pub actor: Actor,
+    pub json: bool,
+}
+
+pub async fn run(cli: Cli) -> Result<ExitCode> {
+    let data_dir = cli.data_dir.or_else(default_data_dir).ok_or_else(|| {
+        Error::InvalidInput("no data folder could be found for this user: pass --data-dir DIR".into())
+    })?;
+    let ctx = Ctx { keyward: Keyward::open(&data_dir).await?, actor: Actor::local(), json: cli.json };
+    match cli.command {
+        Command::Whoami => {
+            let me = json!({
+                "actor": ctx.actor.name(),
+                "device": ctx.keyward.device(),
+                "data_dir": data_dir.display().to_string(),
+            });
+            output::print(ctx.json, &me, |m| {
+                format!("{} on {} (data: {})", m["actor"].as_str().unwrap_or(""), m["device"].as_str().unwrap_or(""), m["data_dir"].as_str().unwrap_or(""))
+            });
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Account(cmd) => account::run(&ctx, cmd).await,
+        Command::Member(cmd) => member::run(&ctx, cmd).await,
+        Command::Key(cmd) => key::run(&ctx, cmd).await,
+        Command::Audit(cmd) => audit::run(&ctx, cmd).await,
+    }
+}

@@ -1,0 +1,47 @@
+//! The terminal side of the captcha-style confirmation: show the core's challenge code on
+//! stderr, read the typed answer, let the core judge it. `--yes` confirms explicitly instead;
+//! with no terminal and no `--yes` the action is refused before anything happens.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use chrono::Utc;
+use keyward_core::{Action, Actor, ChallengeRefusal, Confirmation, Error, Keyward, Result};
+
+pub async fn confirmed<T>(
+    keyward: &Keyward,
+    actor: &Actor,
+    account: &str,
+    action: Action,
+    yes: bool,
+    consequence: &str,
+    act: impl AsyncFn(&Confirmation) -> Result<T>,
+) -> Result<T> {
+    if yes {
+        return act(&Confirmation::Explicit).await;
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::InvalidInput(format!(
+            "`{}` needs a confirmation and there is no terminal to type it: run it in a terminal, \
+             or pass --yes in scripts",
+            action.as_str()
+        )));
+    }
+    let challenge = keyward.issue_challenge(actor, account, action, Utc::now()).await?;
+    eprintln!("{consequence}");
+    eprintln!("To confirm, type this code within 120 seconds:  {}", challenge.code);
+    loop {
+        eprint!("code> ");
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        if std::io::stdin().lock().read_line(&mut answer).unwrap_or(0) == 0 {
+            return Err(Error::InvalidInput("no code was typed: nothing was changed".into()));
+        }
+        let confirmation = Confirmation::Challenge { id: challenge.id.clone(), code: answer };
+        match act(&confirmation).await {
+            Err(Error::Confirmation(ChallengeRefusal::Wrong { attempts_left })) if attempts_left > 0 => {
+                eprintln!("Wrong code: {attempts_left} attempt(s) left.");
+            }
+            outcome => return outcome,
+        }
+    }
+}
