@@ -1,0 +1,70 @@
+use std::sync::atomic::Ordering;
+
+use keyward_core::secret_store::SecretStore;
+use keyward_core::{ApiKey, Confirmation, Error, Grace, Reveal, VerifyCode};
+
+use crate::Fixture;
+
+#[tokio::test]
+async fn keyring_unavailable_changes_nothing() {
+    let f = Fixture::new().await;
+    let (kw, ana, t0) = (&f.keyward, &f.admin, f.t0);
+    let audit_before = f.count("SELECT COUNT(*) FROM audit_log").await;
+    f.secrets.unavailable.store(true, Ordering::SeqCst);
+    let err = kw.generate_key(ana, "acme", t0).await.unwrap_err();
+    assert!(matches!(err, Error::KeyringUnavailable { .. }), "{err}");
+    assert!(err.to_string().contains("gnome-keyring") && err.to_string().contains("nothing was changed"));
+    assert_eq!(f.count("SELECT COUNT(*) FROM api_keys").await, 0);
+    assert_eq!(f.count("SELECT COUNT(*) FROM secret_journal").await, 0);
+    assert_eq!(f.count("SELECT COUNT(*) FROM audit_log").await, audit_before);
+
+    f.secrets.unavailable.store(false, Ordering::SeqCst);
+    let key = kw.generate_key(ana, "acme", t0).await.unwrap();
+    let audit_before = f.count("SELECT COUNT(*) FROM audit_log").await;
+    f.secrets.unavailable.store(true, Ordering::SeqCst);
+    let err = kw.rotate_key(ana, "acme", Grace::None, &Confirmation::Explicit, t0).await.unwrap_err();
+    assert!(matches!(err, Error::KeyringUnavailable { .. }));
+    assert!(matches!(kw.reveal_key(ana, "acme", Reveal::View, t0).await, Err(Error::KeyringUnavailable { .. })));
+    assert_eq!(kw.verify_key(key.key.expose(), t0).await.unwrap().code, VerifyCode::Valid, "old key untouched");
+    assert_eq!(f.count("SELECT COUNT(*) FROM api_keys").await, 1);
+    assert_eq!(f.count("SELECT COUNT(*) FROM audit_log").await, audit_before, "no viewed/rotated rows");
+}
+
+/// A crash after the new secret reached the keyring but before the database commit leaves a
+/// journalled orphan; the next start removes it.
+#[tokio::test]
+async fn orphaned_secrets_are_cleaned_at_start() {
+    let f = Fixture::new().await;
+    let orphan = ApiKey::generate();
+    f.secrets.put("key_orphan", &orphan).unwrap();
+    sqlx::query("INSERT INTO secret_journal (key_id, recorded_at) VALUES ('key_orphan', 0)")
+        .execute(f.keyward.pool())
+        .await
+        .unwrap();
+    let _restarted = f.reopen().await;
+    assert_eq!(f.secrets.get("key_orphan").unwrap(), None);
+    assert_eq!(f.count("SELECT COUNT(*) FROM secret_journal").await, 0);
+}
+
+/// A crash after the commit but before the old secret was removed: the retired key's secret is
+/// journalled with the commit, so the next start removes it while the active key's stays.
+#[tokio::test]
+async fn a_retired_keys_secret_left_behind_is_cleaned_and_the_active_one_kept() {
+    let f = Fixture::new().await;
+    let (kw, ana, t0) = (&f.keyward, &f.admin, f.t0);
+    let old = kw.generate_key(ana, "acme", t0).await.unwrap();
+    // The keyring fails while the old secret is removed, after the rotation committed.
+    let new = {
+        let rotation = kw.rotate_key(ana, "acme", Grace::None, &Confirmation::Explicit, t0).await.unwrap();
+        rotation.new_key
+    };
+    f.secrets.put(&old.info.key_id, &old.key).unwrap();
+    sqlx::query("INSERT INTO secret_journal (key_id, recorded_at) VALUES (?, 0)")
+        .bind(&old.info.key_id)
+        .execute(kw.pool())
+        .await
+        .unwrap();
+    let restarted = f.reopen().await;
+    assert_eq!(f.secrets.get(&old.info.key_id).unwrap(), None);
+    assert_eq!(restarted.reveal_key(ana, "acme", Reveal::View, t0).await.unwrap(), new.key);
+}

@@ -1,0 +1,59 @@
+use keyward_core::{Actor, Confirmation, Error, Grace, Reveal, Role};
+
+use crate::Fixture;
+
+#[tokio::test]
+async fn members_see_status_but_only_super_admins_touch_the_key() {
+    let f = Fixture::new().await;
+    let (kw, ana, t0) = (&f.keyward, &f.admin, f.t0);
+    kw.add_member(ana, "acme", "bob", Some("bob@example.com"), Role::Member, t0).await.unwrap();
+    let key = kw.generate_key(ana, "acme", t0).await.unwrap();
+    let bob = Actor::new("bob");
+    let denied_before = f.count("SELECT COUNT(*) FROM audit_log WHERE event = 'permission_denied'").await;
+
+    assert!(kw.key_status(&bob, "acme", t0).await.unwrap().active.is_some());
+    assert!(kw.list_members(&bob, "acme", t0).await.is_ok());
+    let refusals = [
+        kw.generate_key(&bob, "acme", t0).await.map(|_| ()),
+        kw.reveal_key(&bob, "acme", Reveal::View, t0).await.map(|_| ()),
+        kw.reveal_key(&bob, "acme", Reveal::Copy, t0).await.map(|_| ()),
+        kw.rotate_key(&bob, "acme", Grace::None, &Confirmation::Explicit, t0).await.map(|_| ()),
+        kw.deactivate_key(&bob, "acme", &Confirmation::Explicit, t0).await.map(|_| ()),
+        kw.expire_now(&bob, "acme", None, t0).await.map(|_| ()),
+        kw.issue_challenge(&bob, "acme", keyward_core::Action::Rotate, t0).await.map(|_| ()),
+        kw.audit_entries(&bob, "acme", None, None, t0).await.map(|_| ()),
+        kw.add_member(&bob, "acme", "eve", None, Role::SuperAdmin, t0).await.map(|_| ()),
+        kw.set_role(&bob, "acme", "bob", Role::SuperAdmin, t0).await.map(|_| ()),
+        kw.remove_member(&bob, "acme", "ana", t0).await,
+    ];
+    for refusal in &refusals {
+        assert!(matches!(refusal, Err(Error::PermissionDenied { actor, .. }) if actor == "bob"), "{refusal:?}");
+    }
+    let denied = f.count("SELECT COUNT(*) FROM audit_log WHERE event = 'permission_denied'").await;
+    assert_eq!(denied - denied_before, refusals.len() as i64, "every refusal is an audit event");
+    // Nothing changed: the key is the same and still valid.
+    assert_eq!(kw.reveal_key(ana, "acme", Reveal::View, t0).await.unwrap(), key.key);
+
+    let stranger = Actor::new("mallory");
+    assert!(matches!(kw.key_status(&stranger, "acme", t0).await, Err(Error::PermissionDenied { .. })));
+
+    // Promotion lets bob act.
+    kw.set_role(ana, "acme", "bob", Role::SuperAdmin, t0).await.unwrap();
+    assert!(kw.reveal_key(&bob, "acme", Reveal::View, t0).await.is_ok());
+}
+
+#[tokio::test]
+async fn an_account_keeps_its_last_super_admin() {
+    let f = Fixture::new().await;
+    let (kw, ana, t0) = (&f.keyward, &f.admin, f.t0);
+    let demote = kw.set_role(ana, "acme", "ana", Role::Member, t0).await.unwrap_err();
+    assert!(matches!(demote, Error::Conflict(ref m) if m.contains("last super admin")), "{demote}");
+    assert!(matches!(kw.remove_member(ana, "acme", "ana", t0).await, Err(Error::Conflict(_))));
+    kw.add_member(ana, "acme", "bob", None, Role::SuperAdmin, t0).await.unwrap();
+    kw.remove_member(ana, "acme", "ana", t0).await.unwrap();
+    assert!(matches!(kw.add_member(ana, "acme", "x", None, Role::Member, t0).await, Err(Error::PermissionDenied { .. })));
+    let dup = kw.add_member(&Actor::new("bob"), "acme", "bob", None, Role::Member, t0).await.unwrap_err();
+    assert!(matches!(dup, Error::Conflict(_)));
+    let bad_email = kw.add_member(&Actor::new("bob"), "acme", "cy", Some("not-an-email"), Role::Member, t0).await;
+    assert!(matches!(bad_email, Err(Error::InvalidInput(_))));
+}
