@@ -1,0 +1,96 @@
+//! The `keyward` binary as a real process against a temporary data folder and the real OS
+//! keyring. Run inside `scripts/desktop-session` (as `make test` does): it provides a private
+//! D-Bus session with an unlocked gnome-keyring. Outputs that may hold a key are never printed.
+
+mod bad_input;
+mod interactive;
+mod keyring;
+mod lifecycle;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_keyward");
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", redact(&self.stdout)))
+    }
+
+    /// For assertion messages: both streams with any key string masked.
+    pub fn shown(&self) -> String {
+        format!("exit {}\nstdout: {}\nstderr: {}", self.code, redact(&self.stdout), redact(&self.stderr))
+    }
+}
+
+/// Masks every `kw_…` token so a failing assertion never prints a key.
+pub fn redact(text: &str) -> String {
+    text.split_inclusive(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .map(|part| if part.starts_with("kw_") && part.len() > 20 { "kw_<redacted> " } else { part })
+        .collect()
+}
+
+/// A data folder and the person acting on it.
+pub struct Home {
+    pub dir: tempfile::TempDir,
+}
+
+impl Home {
+    pub fn new() -> Home {
+        Home { dir: tempfile::tempdir().unwrap() }
+    }
+
+    pub fn command(&self, actor: &str, args: &[&str]) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args)
+            .env("KEYWARD_DATA_DIR", self.dir.path())
+            .env("KEYWARD_ACTOR", actor)
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// Runs `keyward ARGS` as `actor` and waits.
+    pub fn run_as(&self, actor: &str, args: &[&str]) -> Run {
+        Run::from(self.command(actor, args).output().unwrap())
+    }
+
+    /// Runs as "ana", who creates the accounts in these tests.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_as("ana", args)
+    }
+
+    /// Runs and insists on exit 0.
+    pub fn ok(&self, args: &[&str]) -> Run {
+        let run = self.run(args);
+        assert_eq!(run.code, 0, "keyward {}: {}", args.join(" "), run.shown());
+        run
+    }
+
+    pub fn db(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// What the OS keyring holds for a key id (via libsecret's own tool), if anything.
+pub fn keyring_lookup(key_id: &str) -> Option<String> {
+    let out = Command::new("secret-tool")
+        .args(["lookup", "service", keyward_core::paths::APP_IDENTIFIER, "username", key_id])
+        .output()
+        .expect("secret-tool (libsecret-tools) is installed");
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    (out.status.success() && !text.is_empty()).then_some(text)
+}
