@@ -14,6 +14,7 @@ use crate::members::Role;
 
 const MAX_DISPLAY_NAME: usize = 100;
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Account {
     pub name: String,
@@ -21,7 +22,7 @@ pub struct Account {
     #[sqlx(try_from = "i64")]
     pub created_at: Timestamp,
     pub created_by: String,
-    pub rotation_period_days: i64,
+    pub rotation_period_days: i32,
     /// The local actor's role in this account, if they are a member.
     #[sqlx(try_from = "Option<String>")]
     pub your_role: RoleOption,
@@ -29,6 +30,7 @@ pub struct Account {
 }
 
 /// `Option<Role>` read straight from a nullable column.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct RoleOption(pub Option<Role>);

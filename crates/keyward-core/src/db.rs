@@ -35,6 +35,7 @@ pub(crate) async fn begin_write(pool: &SqlitePool) -> CoreResult<Transaction<'st
 }
 
 /// A UTC instant as stored (unix milliseconds) and as shown (RFC 3339, `Z`).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, type = "string"))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Timestamp(pub DateTime<Utc>);
 

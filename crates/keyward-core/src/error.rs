@@ -4,6 +4,9 @@
 
 use serde::Serialize;
 
+/// The database error type, for front doors that need to name it.
+pub use sqlx::Error as SqlError;
+
 use crate::challenge::ChallengeRefusal;
 
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +47,7 @@ pub enum Error {
 }
 
 /// The stable, machine-readable name of an error, for the front doors to branch on.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {

@@ -19,6 +19,10 @@ use crate::db::{self, to_millis, Timestamp};
 use crate::error::{is_unique_violation, Error, Result};
 use crate::keyward::{AccountRow, Keyward};
 
+/// How long a key change may take between writing the keyring and committing; journal rows
+/// younger than this are not orphans yet.
+pub const IN_FLIGHT: Duration = Duration::minutes(10);
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub(crate) struct KeyRow {
     pub id: String,
@@ -320,12 +324,17 @@ impl Keyward {
         }
     }
 
-    /// Deletes keyring entries journalled by an interrupted change whose key is not active.
-    pub async fn clean_orphaned_secrets(&self) -> Result<usize> {
+    /// Deletes keyring entries journalled by an interrupted change whose key is not active;
+    /// front doors call it once at start. Entries journalled in the last [`IN_FLIGHT`] may
+    /// belong to a change another process is making right now, so they are left alone.
+    /// Returns how many entries were removed.
+    pub async fn clean_orphaned_secrets(&self, now: DateTime<Utc>) -> Result<usize> {
         let orphans: Vec<String> = sqlx::query_scalar(
             "SELECT j.key_id FROM secret_journal j
-             WHERE NOT EXISTS (SELECT 1 FROM api_keys k WHERE k.id = j.key_id AND k.retired_at IS NULL)",
+             WHERE j.recorded_at < ?
+               AND NOT EXISTS (SELECT 1 FROM api_keys k WHERE k.id = j.key_id AND k.retired_at IS NULL)",
         )
+        .bind(to_millis(now - IN_FLIGHT))
         .fetch_all(&self.pool)
         .await?;
         for key_id in &orphans {

@@ -37,9 +37,8 @@ impl Keyward {
         Keyward::open_with(data_dir, Arc::new(OsKeyring::new(APP_IDENTIFIER))).await
     }
 
-    /// Opens with any secret store (tests use an in-memory one). Leftover keyring entries from
-    /// an interrupted key change are cleaned here; a keyring that can't be reached now is
-    /// tried again next time, since reading key status needs no keyring at all.
+    /// Opens with any secret store (tests use an in-memory one). Front doors then call
+    /// [`Keyward::clean_orphaned_secrets`] once at start.
     pub async fn open_with(data_dir: &Path, secrets: Arc<dyn SecretStore>) -> Result<Keyward> {
         std::fs::create_dir_all(data_dir).map_err(|source| Error::DataDir {
             path: data_dir.display().to_string(),
@@ -47,11 +46,7 @@ impl Keyward {
         })?;
         let pool = db::open(&data_dir.join(DATABASE_FILE)).await?;
         let device = gethostname::gethostname().to_string_lossy().into_owned();
-        let keyward = Keyward { pool, secrets, device };
-        if let Err(err) = keyward.clean_orphaned_secrets().await {
-            tracing::warn!(%err, "could not clean orphaned keyring entries; will retry next start");
-        }
-        Ok(keyward)
+        Ok(Keyward { pool, secrets, device })
     }
 
     /// The host name written into every audit row.

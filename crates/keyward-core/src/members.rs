@@ -11,6 +11,7 @@ use crate::db::{self, to_millis, Timestamp};
 use crate::error::{is_unique_violation, Error, Result};
 use crate::keyward::{AccountRow, Keyward};
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Role {
     #[serde(rename = "super-admin")]

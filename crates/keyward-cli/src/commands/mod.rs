@@ -25,7 +25,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     let data_dir = cli.data_dir.or_else(default_data_dir).ok_or_else(|| {
         Error::InvalidInput("no data folder could be found for this user: pass --data-dir DIR".into())
     })?;
-    let ctx = Ctx { keyward: Keyward::open(&data_dir).await?, actor: Actor::local(), json: cli.json };
+    let keyward = Keyward::open(&data_dir).await?;
+    // Verify and status must work without a keyring, so a failed clean only waits for next time.
+    let _ = keyward.clean_orphaned_secrets(chrono::Utc::now()).await;
+    let ctx = Ctx { keyward, actor: Actor::local(), json: cli.json };
     match cli.command {
         Command::Whoami => {
             let me = json!({

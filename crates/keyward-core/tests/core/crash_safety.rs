@@ -41,9 +41,31 @@ async fn orphaned_secrets_are_cleaned_at_start() {
         .execute(f.keyward.pool())
         .await
         .unwrap();
-    let _restarted = f.reopen().await;
+    let restarted = f.reopen().await;
+    assert_eq!(restarted.clean_orphaned_secrets(f.t0).await.unwrap(), 1);
     assert_eq!(f.secrets.get("key_orphan").unwrap(), None);
     assert_eq!(f.count("SELECT COUNT(*) FROM secret_journal").await, 0);
+}
+
+/// Another process is between writing its new secret and committing: its journal row is
+/// young, and a start-up clean in this process must not take the secret from under it.
+#[tokio::test]
+async fn a_change_in_flight_elsewhere_is_left_alone() {
+    let f = Fixture::new().await;
+    let in_flight = ApiKey::generate();
+    f.secrets.put("key_in_flight", &in_flight).unwrap();
+    let journalled_at = f.t0.timestamp_millis();
+    sqlx::query("INSERT INTO secret_journal (key_id, recorded_at) VALUES ('key_in_flight', ?)")
+        .bind(journalled_at)
+        .execute(f.keyward.pool())
+        .await
+        .unwrap();
+    let soon = f.t0 + chrono::Duration::minutes(1);
+    assert_eq!(f.keyward.clean_orphaned_secrets(soon).await.unwrap(), 0);
+    assert_eq!(f.secrets.get("key_in_flight").unwrap(), Some(in_flight));
+    let much_later = f.t0 + chrono::Duration::hours(1);
+    assert_eq!(f.keyward.clean_orphaned_secrets(much_later).await.unwrap(), 1);
+    assert_eq!(f.secrets.get("key_in_flight").unwrap(), None);
 }
 
 /// A crash after the commit but before the old secret was removed: the retired key's secret is
@@ -65,6 +87,7 @@ async fn a_retired_keys_secret_left_behind_is_cleaned_and_the_active_one_kept() 
         .await
         .unwrap();
     let restarted = f.reopen().await;
+    restarted.clean_orphaned_secrets(f.t0).await.unwrap();
     assert_eq!(f.secrets.get(&old.info.key_id).unwrap(), None);
     assert_eq!(restarted.reveal_key(ana, "acme", Reveal::View, t0).await.unwrap(), new.key);
 }

@@ -1,0 +1,45 @@
+# Keyward: `make run` starts the desktop app, `make test` runs every test layer.
+# Both install what is missing first (Debian/Ubuntu packages, npm packages, tauri-driver).
+
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+CARGO_FEATURES := --features keyward-desktop/custom-protocol
+
+.PHONY: run test deps test-deps ui cli test-ui test-rust check-bindings clean
+
+run: deps ui
+	cargo run $(CARGO_FEATURES) --bin keyward-desktop
+
+test: test-deps ui test-ui test-rust check-bindings
+
+deps:
+	scripts/install-deps run
+
+test-deps:
+	scripts/install-deps test
+
+ui:
+	cd ui && npm run build
+
+cli:
+	cargo build -p keyward-cli
+
+# Component tests (vitest + mockIPC) and the type check of the UI.
+test-ui:
+	cd ui && npm run check && npm test
+
+# Rust: core, CLI (real keyring), the desktop app through WebDriver — all inside a throwaway
+# desktop session (Xvfb + private D-Bus + unlocked gnome-keyring).
+test-rust:
+	cargo build --workspace $(CARGO_FEATURES)
+	scripts/desktop-session cargo test --workspace $(CARGO_FEATURES)
+
+# The TypeScript types are generated from Rust by the tests above; committed copies must match.
+check-bindings:
+	@git diff --exit-code --stat -- ui/src/lib/bindings \
+	  && test -z "$$(git status --porcelain -- ui/src/lib/bindings)" \
+	  || { echo "ui/src/lib/bindings is stale: commit the regenerated files"; exit 1; }
+
+clean:
+	cargo clean
+	rm -rf ui/dist ui/node_modules test-artifacts
