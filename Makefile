@@ -10,7 +10,13 @@ CARGO_FEATURES := --features keyward-desktop/custom-protocol
 run: deps ui
 	cargo run $(CARGO_FEATURES) --bin keyward-desktop
 
-test: test-deps ui test-ui test-rust check-bindings
+TEST_LOG := test-artifacts/test.log
+
+# Every layer; the log feeds the closing "N passed, N failed" line.
+test: test-deps ui
+	@mkdir -p test-artifacts
+	set -o pipefail; $(MAKE) --no-print-directory test-ui test-rust check-bindings 2>&1 | tee $(TEST_LOG)
+	@scripts/test-summary $(TEST_LOG)
 
 deps:
 	scripts/install-deps run
