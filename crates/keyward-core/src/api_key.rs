@@ -74,7 +74,12 @@ impl ApiKey {
 
     /// Hex SHA-256: what the database stores and looks keys up by.
     pub fn hash(&self) -> String {
-        hex::encode(Sha256::digest(self.0.as_bytes()))
+        hex::encode(self.digest())
+    }
+
+    /// SHA-256 of the key, as bytes.
+    pub fn digest(&self) -> [u8; 32] {
+        Sha256::digest(self.0.as_bytes()).into()
     }
 
     /// `kw_AbC…wxyz`: the first 6 and last 4 characters, enough to tell keys apart.

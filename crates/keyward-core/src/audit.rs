@@ -29,6 +29,7 @@ pub enum AuditEvent {
     Deactivated,
     PermissionDenied,
     ChallengeFailed,
+    LimitsChanged,
 }
 
 impl AuditEvent {
@@ -46,6 +47,7 @@ impl AuditEvent {
             AuditEvent::Deactivated => "deactivated",
             AuditEvent::PermissionDenied => "permission_denied",
             AuditEvent::ChallengeFailed => "challenge_failed",
+            AuditEvent::LimitsChanged => "limits_changed",
         }
     }
 }

@@ -57,6 +57,13 @@ impl std::fmt::Display for Timestamp {
     }
 }
 
+/// Tells every running gateway (through [`crate::key_index`]) that key validity or limits
+/// changed. Called inside the changing transaction.
+pub(crate) async fn bump_key_revision(tx: &mut sqlx::SqliteConnection) -> CoreResult<()> {
+    sqlx::query("UPDATE key_revision SET revision = revision + 1 WHERE id = 1").execute(&mut *tx).await?;
+    Ok(())
+}
+
 pub(crate) fn to_millis(at: DateTime<Utc>) -> i64 {
     at.timestamp_millis()
 }

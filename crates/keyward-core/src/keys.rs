@@ -143,6 +143,7 @@ impl Keyward {
         let committed: Result<()> = async {
             let mut tx = db::begin_write(&self.pool).await?;
             insert_key(&mut tx, &account, &issued).await?;
+            db::bump_key_revision(&mut tx).await?;
             self.audit(&mut tx, actor, &account, Some(&issued.info.key_id), AuditEvent::Generated, json!({}), now)
                 .await?;
             tx.commit().await?;
@@ -195,6 +196,7 @@ impl Keyward {
             retire_key(&mut tx, &old.id, actor, "rotated", valid_until, now).await?;
             journal_for_removal(&mut tx, &old.id, now).await?;
             insert_key(&mut tx, &account, &issued).await?;
+            db::bump_key_revision(&mut tx).await?;
             let details = json!({
                 "grace": grace.as_str(),
                 "old_key_id": old.id,
@@ -234,9 +236,11 @@ impl Keyward {
         journal_for_removal(&mut tx, &key.id, now).await?;
         // "Stops working" means everything of this account: end running grace windows too.
         let ended_grace = end_grace_windows(&mut tx, &account, None, now).await?;
+        db::bump_key_revision(&mut tx).await?;
         let details = json!({ "confirmed_by": confirmed_by, "ended_grace": ended_grace });
         self.audit(&mut tx, actor, &account, Some(&key.id), AuditEvent::Deactivated, details, now).await?;
         tx.commit().await?;
+        self.after_key_change().await;
         self.discard_secret(&key.id).await;
         Ok(Deactivation { key_id: key.id, confirmed_by, ended_grace })
     }
@@ -264,7 +268,9 @@ impl Keyward {
         for id in &ended {
             self.audit(&mut tx, actor, &account, Some(id), AuditEvent::GraceEnded, json!({}), now).await?;
         }
+        db::bump_key_revision(&mut tx).await?;
         tx.commit().await?;
+        self.after_key_change().await;
         Ok(ended)
     }
 
@@ -295,6 +301,7 @@ impl Keyward {
     async fn settle(&self, committed: Result<()>, new_key_id: &str, old_key_id: Option<&str>) -> Result<()> {
         match committed {
             Ok(()) => {
+                self.after_key_change().await;
                 self.forget_journal(new_key_id).await;
                 if let Some(old) = old_key_id {
                     self.discard_secret(old).await;

@@ -12,6 +12,7 @@ use crate::actor::Actor;
 use crate::audit::{self, AuditEvent, NewEntry};
 use crate::db;
 use crate::error::{Error, Result};
+use crate::key_index::KeyIndex;
 use crate::members::Role;
 use crate::paths::{APP_IDENTIFIER, DATABASE_FILE};
 use crate::secret_store::{OsKeyring, SecretStore};
@@ -21,6 +22,7 @@ pub struct Keyward {
     pub(crate) pool: SqlitePool,
     pub(crate) secrets: Arc<dyn SecretStore>,
     pub(crate) device: String,
+    pub(crate) index: Arc<KeyIndex>,
 }
 
 /// An account row, as the operations need it.
@@ -46,7 +48,7 @@ impl Keyward {
         })?;
         let pool = db::open(&data_dir.join(DATABASE_FILE)).await?;
         let device = gethostname::gethostname().to_string_lossy().into_owned();
-        Ok(Keyward { pool, secrets, device })
+        Ok(Keyward { pool, secrets, device, index: Arc::default() })
     }
 
     /// The host name written into every audit row.

@@ -9,20 +9,26 @@
 //! - [`keys`]: generate, reveal, rotate (with grace), expire-now, deactivate — crash-safe
 //! - [`status`]: a key's age, rotation due date and grace windows
 //! - [`verify`]: is a key string good now (no actor, no keyring)
+//! - [`key_index`]: the in-memory hash index the gateway verifies against, kept current
+//! - [`limits`]: per-account usage limits (burst and daily)
+//! - [`calls`]: the call log (every request that presented a key), its queries and retention
 //! - [`challenge`]: the captcha-style confirmation for rotate and deactivate
 //! - [`audit`]: the append-only, hash-chained trail
 //! - [`secret_store`]: the OS keyring (and an in-memory store for tests)
 //! - [`db`], [`paths`], [`actor`], [`error`]: storage, locations, identity, the one error type
 
 pub mod accounts;
+pub mod calls;
 pub mod actor;
 pub mod api_key;
 pub mod audit;
 pub mod challenge;
 pub mod db;
 pub mod error;
+pub mod key_index;
 pub mod keys;
 pub mod keyward;
+pub mod limits;
 pub mod members;
 pub mod paths;
 pub mod secret_store;
@@ -38,6 +44,9 @@ pub use db::Timestamp;
 pub use error::{Error, ErrorKind, Result};
 pub use keys::{Deactivation, Grace, IssuedKey, KeyInfo, Reveal, Rotation};
 pub use keyward::Keyward;
+pub use limits::UsageLimits;
+pub use key_index::{Checked, IndexedKey};
+pub use calls::{CallEntry, CallFilter, CallRecord, CallStats};
 pub use members::{Member, Role};
 pub use status::KeyStatus;
 pub use verify::{Verification, VerifyCode};

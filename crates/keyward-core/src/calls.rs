@@ -1,0 +1,222 @@
+//! The call log: every request that presented a key to the gateway, kept 7 days by default.
+//!
+//! Rows are written in batches by the gateway's single writer. Reading them is for super admins
+//! of the account; rows of unknown keys (no account) are visible to anyone who reads the log
+//! unfiltered, since they belong to nobody.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use sqlx::QueryBuilder;
+
+use crate::actor::Actor;
+use crate::db::{self, to_millis, Timestamp};
+use crate::error::{Error, Result};
+use crate::keyward::Keyward;
+
+/// One call as the gateway records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallRecord {
+    pub at: DateTime<Utc>,
+    pub account: Option<String>,
+    pub key_id: Option<String>,
+    /// For a well-formed but unknown key: the first 8 hex characters of its SHA-256.
+    pub key_fingerprint: Option<String>,
+    pub method: String,
+    /// With secret-bearing query parameters removed.
+    pub path: String,
+    pub status: u16,
+    pub outcome: String,
+    pub latency_us: i64,
+    pub client_ip: String,
+    pub user_agent: Option<String>,
+}
+
+/// One call as read back.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct CallEntry {
+    #[sqlx(try_from = "i64")]
+    pub at: Timestamp,
+    pub account: Option<String>,
+    pub key_id: Option<String>,
+    pub key_fingerprint: Option<String>,
+    pub method: String,
+    pub path: String,
+    pub status: i32,
+    pub outcome: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub latency_us: i64,
+    pub client_ip: String,
+    pub user_agent: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CallFilter {
+    pub account: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    /// 2, 4 or 5: the status class (2xx, 4xx, 5xx).
+    pub status_class: Option<u16>,
+    pub outcome: Option<String>,
+    pub limit: Option<i64>,
+}
+
+/// Calls per hour and outcome, for the chart and `keyward calls stats`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct HourCount {
+    #[sqlx(try_from = "i64")]
+    pub hour: Timestamp,
+    pub outcome: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub count: i64,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallStats {
+    pub account: Option<String>,
+    pub since: Timestamp,
+    pub hours: Vec<HourCount>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub logged: i64,
+    /// Rows every gateway had to drop because its queue was full (all accounts, ever).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub dropped: i64,
+}
+
+pub const DEFAULT_RETENTION_DAYS: i64 = 7;
+const HOUR_MS: i64 = 3_600_000;
+/// SQLite allows 32,766 bound values per statement; 11 per row leaves room for 2,000 rows.
+const ROWS_PER_STATEMENT: usize = 2_000;
+
+/// `account IS NULL OR the actor is a super admin of it`, with one bound actor name.
+const VISIBLE: &str = "(account IS NULL OR account IN (SELECT a.name FROM accounts a JOIN members m
+     ON m.account_id = a.id WHERE m.name = ? AND m.role = 'super-admin'))";
+
+impl Keyward {
+    /// Writes one batch in one transaction: the rows, the drop count since the last batch,
+    /// and `last_used_at` for the keys in `touched`.
+    pub async fn write_calls(&self, batch: &[CallRecord], dropped: u64, touched: &[(String, DateTime<Utc>)]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for chunk in batch.chunks(ROWS_PER_STATEMENT) {
+            let mut insert = QueryBuilder::new(
+                "INSERT INTO calls (at, account, key_id, key_fingerprint, method, path, status, outcome, latency_us, client_ip, user_agent) ",
+            );
+            insert.push_values(chunk, |mut row, call| {
+                row.push_bind(to_millis(call.at))
+                    .push_bind(&call.account)
+                    .push_bind(&call.key_id)
+                    .push_bind(&call.key_fingerprint)
+                    .push_bind(&call.method)
+                    .push_bind(&call.path)
+                    .push_bind(i32::from(call.status))
+                    .push_bind(&call.outcome)
+                    .push_bind(call.latency_us)
+                    .push_bind(&call.client_ip)
+                    .push_bind(&call.user_agent);
+            });
+            insert.build().execute(&mut *tx).await?;
+        }
+        if dropped > 0 {
+            sqlx::query("UPDATE call_log_counters SET dropped = dropped + ? WHERE id = 1")
+                .bind(dropped as i64)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (key_id, at) in touched {
+            sqlx::query("UPDATE api_keys SET last_used_at = ? WHERE id = ?")
+                .bind(to_millis(*at))
+                .bind(key_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Calls, newest first. With an account: its super admins only.
+    pub async fn list_calls(&self, actor: &Actor, filter: &CallFilter, now: DateTime<Utc>) -> Result<Vec<CallEntry>> {
+        self.check_call_reader(actor, filter.account.as_deref(), now).await?;
+        let since = filter.since.unwrap_or(now - Duration::days(DEFAULT_RETENTION_DAYS));
+        let (low, high) = match filter.status_class {
+            None => (0, 1000),
+            Some(class @ 1..=5) => (i32::from(class) * 100, i32::from(class) * 100 + 100),
+            Some(other) => {
+                return Err(Error::InvalidInput(format!("{other}xx is not a status class: use 2xx, 4xx or 5xx")))
+            }
+        };
+        let sql = format!(
+            "SELECT at, account, key_id, key_fingerprint, method, path, status, outcome, latency_us, client_ip, user_agent
+             FROM calls WHERE at >= ? AND (? IS NULL OR account = ?) AND status >= ? AND status < ?
+               AND (? IS NULL OR outcome = ?) AND {VISIBLE}
+             ORDER BY at DESC LIMIT ?"
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(to_millis(since))
+            .bind(&filter.account)
+            .bind(&filter.account)
+            .bind(low)
+            .bind(high)
+            .bind(&filter.outcome)
+            .bind(&filter.outcome)
+            .bind(actor.name())
+            .bind(filter.limit.unwrap_or(100).clamp(1, 1_000_000))
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// Counts per hour and outcome over the retention window.
+    pub async fn call_stats(&self, actor: &Actor, account: Option<&str>, now: DateTime<Utc>) -> Result<CallStats> {
+        self.check_call_reader(actor, account, now).await?;
+        let since = now - Duration::days(DEFAULT_RETENTION_DAYS);
+        let sql = format!(
+            "SELECT (at / {HOUR_MS}) * {HOUR_MS} AS hour, outcome, COUNT(*) AS count
+             FROM calls WHERE at >= ? AND (? IS NULL OR account = ?) AND {VISIBLE}
+             GROUP BY hour, outcome ORDER BY hour, outcome"
+        );
+        let hours: Vec<HourCount> = sqlx::query_as(&sql)
+            .bind(to_millis(since))
+            .bind(account)
+            .bind(account)
+            .bind(actor.name())
+            .fetch_all(&self.pool)
+            .await?;
+        let logged = hours.iter().map(|h| h.count).sum();
+        let dropped = sqlx::query_scalar("SELECT dropped FROM call_log_counters WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(CallStats { account: account.map(str::to_owned), since: Timestamp(since), hours, logged, dropped })
+    }
+
+    /// Deletes calls older than `before`, `chunk` rows per transaction so writers never wait
+    /// long. Returns how many rows went.
+    pub async fn purge_calls(&self, before: DateTime<Utc>, chunk: i64) -> Result<u64> {
+        let mut total = 0;
+        loop {
+            let mut tx = db::begin_write(&self.pool).await?;
+            // rowid is SQLite's; PostgreSQL will use ctid or a generated id here.
+            let deleted = sqlx::query(
+                "DELETE FROM calls WHERE rowid IN (SELECT rowid FROM calls WHERE at < ? ORDER BY at LIMIT ?)",
+            )
+            .bind(to_millis(before))
+            .bind(chunk)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            tx.commit().await?;
+            total += deleted;
+            if deleted < chunk as u64 {
+                return Ok(total);
+            }
+            tokio::task::yield_now().await;
+        }
+    }
+
+    async fn check_call_reader(&self, actor: &Actor, account: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+        if let Some(name) = account {
+            let account = self.account(name).await?;
+            self.require_super_admin(actor, &account, "read the call log", now).await?;
+        }
+        Ok(())
+    }
+}

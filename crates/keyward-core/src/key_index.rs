@@ -1,0 +1,156 @@
+//! The in-memory index of key hashes the gateway verifies against: no database read per
+//! request, and a malformed key costs nothing but its checksum.
+//!
+//! It stays current two ways. A change made through this process's [`Keyward`] reloads it
+//! before the change returns, so a rotated key fails the moment `rotate` returns. A change made
+//! by another process (the CLI, the desktop app) bumps `key_revision`; [`Keyward::follow_key_changes`]
+//! polls that one-row table and reloads within one poll interval.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use subtle::ConstantTimeEq;
+
+use crate::api_key::ApiKey;
+use crate::db::to_millis;
+use crate::error::Result;
+use crate::keyward::Keyward;
+use crate::limits::UsageLimits;
+use crate::verify::{judge, VerifyCode};
+
+/// What the gateway knows of a stored key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexedKey {
+    pub key_id: String,
+    pub account: String,
+    pub limits: UsageLimits,
+    digest: [u8; 32],
+    retired_at: Option<i64>,
+    expires_at: Option<i64>,
+}
+
+/// The verdict on a presented key; `key` is set whenever the key is known (valid or not), so
+/// calls with a revoked key are still attributed to its account.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub code: VerifyCode,
+    pub key: Option<Arc<IndexedKey>>,
+}
+
+#[derive(Default)]
+struct Snapshot {
+    revision: i64,
+    by_digest: HashMap<[u8; 32], Arc<IndexedKey>>,
+}
+
+#[derive(Default)]
+pub struct KeyIndex {
+    snapshot: RwLock<Snapshot>,
+    loaded: AtomicBool,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    account: String,
+    key_hash: String,
+    retired_at: Option<i64>,
+    expires_at: Option<i64>,
+    burst_limit: u32,
+    burst_seconds: u32,
+    daily_limit: u32,
+}
+
+impl Keyward {
+    /// Loads the index; from then on this handle keeps it current. The gateway calls it at start.
+    pub async fn load_key_index(&self) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let revision: i64 = sqlx::query_scalar("SELECT revision FROM key_revision WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT k.id, a.name AS account, k.key_hash, k.retired_at, k.expires_at,
+                    a.burst_limit, a.burst_seconds, a.daily_limit
+             FROM api_keys k JOIN accounts a ON a.id = k.account_id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let by_digest = rows
+            .into_iter()
+            .filter_map(|row| {
+                let mut digest = [0u8; 32];
+                hex::decode_to_slice(&row.key_hash, &mut digest).ok()?;
+                let limits = UsageLimits {
+                    burst_limit: row.burst_limit,
+                    burst_seconds: row.burst_seconds,
+                    daily_limit: row.daily_limit,
+                };
+                let key = IndexedKey {
+                    key_id: row.id,
+                    account: row.account,
+                    limits,
+                    digest,
+                    retired_at: row.retired_at,
+                    expires_at: row.expires_at,
+                };
+                Some((digest, Arc::new(key)))
+            })
+            .collect();
+        *self.index.snapshot.write().expect("key index lock") = Snapshot { revision, by_digest };
+        self.index.loaded.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    /// Called after every committed key change: a loaded index reloads before the change
+    /// returns. A failed reload is left to the poller (the revision still differs).
+    pub(crate) async fn after_key_change(&self) {
+        if self.index.loaded.load(Ordering::Acquire) {
+            if let Err(err) = self.load_key_index().await {
+                tracing::warn!(%err, "key index reload failed; the change poller will retry");
+            }
+        }
+    }
+
+    /// Polls `key_revision` every `every` and reloads on change, for as long as it is awaited.
+    pub async fn follow_key_changes(&self, every: Duration) {
+        let mut ticker = tokio::time::interval(every);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            let current = self.index.snapshot.read().expect("key index lock").revision;
+            match sqlx::query_scalar::<_, i64>("SELECT revision FROM key_revision WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await
+            {
+                Ok(revision) if revision != current => {
+                    if let Err(err) = self.load_key_index().await {
+                        tracing::warn!(%err, "key index reload failed; retrying");
+                    }
+                }
+                Ok(_) => {}
+                Err(err) => tracing::warn!(%err, "could not read the key revision"),
+            }
+        }
+    }
+
+    /// Verifies against the index: no await, no database, no keyring.
+    pub fn check_key(&self, candidate: &str, now: DateTime<Utc>) -> Checked {
+        let Ok(key) = ApiKey::parse(candidate) else {
+            return Checked { code: VerifyCode::Malformed, key: None };
+        };
+        let digest = key.digest();
+        let snapshot = self.index.snapshot.read().expect("key index lock");
+        match snapshot.by_digest.get(&digest) {
+            // The map lookup found a candidate; the final comparison is constant time.
+            Some(found) if bool::from(found.digest.ct_eq(&digest)) => {
+                let code = judge(found.retired_at, found.expires_at, to_millis(now));
+                Checked { code, key: Some(Arc::clone(found)) }
+            }
+            _ => Checked { code: VerifyCode::NotFound, key: None },
+        }
+    }
+}

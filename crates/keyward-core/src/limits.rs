@@ -1,0 +1,91 @@
+//! Usage limits per account, applied per key by the gateway: a burst (N requests per S seconds)
+//! and a daily total. HubSpot's API-key defaults: 100 per 10 s, 250,000 per day.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::actor::Actor;
+use crate::audit::AuditEvent;
+use crate::db;
+use crate::error::{Error, Result};
+use crate::keyward::Keyward;
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, sqlx::FromRow)]
+pub struct UsageLimits {
+    pub burst_limit: u32,
+    pub burst_seconds: u32,
+    pub daily_limit: u32,
+}
+
+impl Default for UsageLimits {
+    fn default() -> UsageLimits {
+        UsageLimits { burst_limit: 100, burst_seconds: 10, daily_limit: 250_000 }
+    }
+}
+
+impl UsageLimits {
+    /// Parses `N/SECONDS` (e.g. `100/10`) for the burst.
+    pub fn parse_burst(text: &str) -> Result<(u32, u32)> {
+        let bad = || {
+            Error::InvalidInput(format!(
+                "\"{text}\" is not a burst limit: write REQUESTS/SECONDS, e.g. 100/10 (both 1 to 1,000,000)"
+            ))
+        };
+        let (n, s) = text.split_once('/').ok_or_else(bad)?;
+        let n: u32 = n.trim().parse().map_err(|_| bad())?;
+        let s: u32 = s.trim().parse().map_err(|_| bad())?;
+        if !(1..=1_000_000).contains(&n) || !(1..=1_000_000).contains(&s) {
+            return Err(bad());
+        }
+        Ok((n, s))
+    }
+
+    fn check(&self) -> Result<()> {
+        if self.daily_limit == 0 || self.daily_limit > 1_000_000_000 {
+            return Err(Error::InvalidInput("the daily limit must be 1 to 1,000,000,000".into()));
+        }
+        Ok(())
+    }
+}
+
+impl Keyward {
+    pub async fn usage_limits(&self, account: &str) -> Result<UsageLimits> {
+        let account = self.account(account).await?;
+        Ok(sqlx::query_as("SELECT burst_limit, burst_seconds, daily_limit FROM accounts WHERE id = ?")
+            .bind(&account.id)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Changes an account's limits (super admins only); running gateways pick them up.
+    pub async fn set_usage_limits(
+        &self,
+        actor: &Actor,
+        account: &str,
+        limits: UsageLimits,
+        now: DateTime<Utc>,
+    ) -> Result<UsageLimits> {
+        limits.check()?;
+        let account = self.account(account).await?;
+        self.require_super_admin(actor, &account, "change usage limits", now).await?;
+        let mut tx = db::begin_write(&self.pool).await?;
+        sqlx::query("UPDATE accounts SET burst_limit = ?, burst_seconds = ?, daily_limit = ? WHERE id = ?")
+            .bind(limits.burst_limit)
+            .bind(limits.burst_seconds)
+            .bind(limits.daily_limit)
+            .bind(&account.id)
+            .execute(&mut *tx)
+            .await?;
+        db::bump_key_revision(&mut tx).await?;
+        let details = json!({
+            "burst": format!("{}/{}", limits.burst_limit, limits.burst_seconds),
+            "daily": limits.daily_limit,
+        });
+        self.audit(&mut tx, actor, &account, None, AuditEvent::LimitsChanged, details, now).await?;
+        tx.commit().await?;
+        self.after_key_change().await;
+        Ok(limits)
+    }
+}
