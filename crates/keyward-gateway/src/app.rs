@@ -1,0 +1,193 @@
+//! The gateway's shared state, its router with request limits, and serving with graceful
+//! shutdown (which flushes the call log).
+
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderMap, Method, Uri};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::{DateTime, Utc};
+use keyward_core::{CallRecord, IndexedKey, Keyward};
+use sha2::{Digest, Sha256};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::call_log::{CallLog, Writer};
+use crate::config::GatewayConfig;
+use crate::limiter::{Limiter, RateInfo};
+use crate::metrics::{Metrics, OutcomeLabel};
+use crate::outcome::Outcome;
+use crate::presented::{scrubbed_path, user_agent};
+use crate::routes;
+
+pub struct Gateway {
+    pub keyward: Keyward,
+    pub config: GatewayConfig,
+    pub limiter: Limiter,
+    pub calls: CallLog,
+    pub metrics: Arc<Metrics>,
+    pub http: reqwest::Client,
+}
+
+/// The verdict on one presented key.
+#[derive(Debug, Clone)]
+pub struct Authorized {
+    pub outcome: Outcome,
+    pub key: Option<Arc<IndexedKey>>,
+    pub rate: Option<RateInfo>,
+    pub retry_after: Option<u64>,
+    fingerprint: Option<String>,
+}
+
+/// What one keyed request was, for its call-log row.
+pub struct Call<'a> {
+    pub method: &'a Method,
+    pub uri: &'a Uri,
+    pub headers: &'a HeaderMap,
+    pub ip: IpAddr,
+    pub started: Instant,
+    pub at: DateTime<Utc>,
+}
+
+/// A started gateway: its state and the background tasks that serve it.
+pub struct Running {
+    pub gateway: Arc<Gateway>,
+    writer: Writer,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Gateway {
+    /// Loads the key index and starts the change poller, the call-log writer and the hourly
+    /// retention purge.
+    pub async fn start(keyward: Keyward, config: GatewayConfig) -> keyward_core::Result<Running> {
+        keyward.load_key_index().await?;
+        let metrics = Arc::new(Metrics::default());
+        let (calls, writer) = CallLog::start(keyward.clone(), config.call_log_queue, Arc::clone(&metrics));
+        let http = reqwest::Client::builder()
+            .timeout(config.request_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("an HTTP client with default TLS roots builds");
+        let gateway = Arc::new(Gateway {
+            limiter: Limiter::new(config.failures_per_ip_per_minute),
+            keyward,
+            config,
+            calls,
+            metrics,
+            http,
+        });
+        let poller = {
+            let (keyward, every) = (gateway.keyward.clone(), gateway.config.key_poll_interval);
+            tokio::spawn(async move { keyward.follow_key_changes(every).await })
+        };
+        let housekeeping = tokio::spawn(housekeeping(Arc::clone(&gateway)));
+        Ok(Running { gateway, writer, tasks: vec![poller, housekeeping] })
+    }
+
+    /// Verifies a presented key and takes it through its limits. `None`: the client IP has
+    /// used up its allowance of failed attempts (answer 429, log nothing).
+    pub fn authorize(&self, key: &str, ip: IpAddr, now: DateTime<Utc>) -> Option<Authorized> {
+        let checked = self.keyward.check_key(key, now);
+        let outcome = Outcome::from(checked.code);
+        let mut auth = Authorized { outcome, key: checked.key, rate: None, retry_after: None, fingerprint: None };
+        match outcome {
+            Outcome::Valid => {
+                let key = auth.key.as_deref().expect("a valid key is known");
+                match self.limiter.check_key(key) {
+                    Ok(rate) => auth.rate = Some(rate),
+                    Err(refused) => {
+                        auth.outcome = Outcome::RateLimited;
+                        auth.rate = Some(refused.info);
+                        auth.retry_after = Some(refused.retry_after);
+                    }
+                }
+            }
+            Outcome::Malformed | Outcome::NotFound => {
+                if !self.limiter.allow_failure(ip) {
+                    self.metrics.throttled.inc();
+                    return None;
+                }
+                auth.fingerprint = Some(hex::encode(&Sha256::digest(key.as_bytes())[..4]));
+            }
+            Outcome::Revoked | Outcome::Expired | Outcome::RateLimited => {}
+        }
+        Some(auth)
+    }
+
+    /// Counts the request and queues its call-log row.
+    pub fn record(&self, auth: &Authorized, call: Call<'_>, status: u16) {
+        let elapsed = call.started.elapsed();
+        self.metrics.requests.get_or_create(&OutcomeLabel { outcome: auth.outcome.as_str() }).inc();
+        self.metrics.latency.observe(elapsed.as_secs_f64());
+        self.calls.record(CallRecord {
+            at: call.at,
+            account: auth.key.as_ref().map(|k| k.account.clone()),
+            key_id: auth.key.as_ref().map(|k| k.key_id.clone()),
+            key_fingerprint: auth.fingerprint.clone(),
+            method: call.method.to_string(),
+            path: scrubbed_path(call.uri),
+            status,
+            outcome: auth.outcome.as_str().to_owned(),
+            latency_us: elapsed.as_micros() as i64,
+            client_ip: call.ip.to_string(),
+            user_agent: user_agent(call.headers),
+        });
+    }
+}
+
+impl Running {
+    /// Stops the background tasks and writes every queued call-log row.
+    pub async fn finish(self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+        self.writer.finish().await;
+    }
+}
+
+/// Hourly: purge calls past retention (in small chunks) and forget idle per-IP state.
+async fn housekeeping(gateway: Arc<Gateway>) {
+    let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        hourly.tick().await;
+        let cutoff = Utc::now() - chrono::Duration::days(gateway.config.retention_days);
+        match gateway.keyward.purge_calls(cutoff, 5_000).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(rows = n, "purged calls past retention"),
+            Err(err) => tracing::warn!(%err, "call-log purge failed; retrying in an hour"),
+        }
+        gateway.limiter.forget_idle();
+    }
+}
+
+/// The routes and their limits (body size, header size, time).
+pub fn router(gateway: Arc<Gateway>) -> Router {
+    let config = &gateway.config;
+    Router::new()
+        .route("/v1/keys/verify", post(routes::verify::verify))
+        .route("/healthz", get(routes::ops::healthz))
+        .route("/metrics", get(routes::ops::metrics))
+        .route("/openapi.json", get(routes::ops::openapi))
+        .fallback(routes::proxy::proxy)
+        .layer(axum::middleware::from_fn_with_state(Arc::clone(&gateway), routes::limits::guard))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, config.request_timeout))
+        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(axum::middleware::map_response(routes::limits::json_refusals))
+        .with_state(gateway)
+}
+
+/// Serves on `listener` until `shutdown` resolves, then finishes in-flight requests and
+/// flushes the call log.
+pub async fn serve(listener: TcpListener, running: Running, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    let app = router(Arc::clone(&running.gateway)).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    running.finish().await;
+    Ok(())
+}

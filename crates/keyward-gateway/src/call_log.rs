@@ -1,0 +1,149 @@
+//! The call log's path off the request: a bounded queue drained by one writer in batched
+//! transactions (up to 1,000 rows or 100 ms each). A full queue drops the row and counts it, so
+//! `served = logged + dropped` holds exactly once the queue is empty (and always, counting the
+//! rows still queued).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use keyward_core::{CallRecord, Keyward};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use crate::metrics::Metrics;
+
+pub const BATCH_ROWS: usize = 1_000;
+pub const BATCH_WINDOW: Duration = Duration::from_millis(100);
+/// `last_used_at` is written at most this often per key.
+const LAST_USED_EVERY: chrono::Duration = chrono::Duration::seconds(60);
+
+/// The sending side, held by request handlers.
+pub struct CallLog {
+    queue: mpsc::Sender<CallRecord>,
+    capacity: usize,
+    metrics: Arc<Metrics>,
+    /// Drops not yet added to the database counter; the writer moves them over per batch.
+    unsaved_drops: Arc<AtomicU64>,
+}
+
+/// The writer task; [`Writer::finish`] stops it after writing everything queued.
+pub struct Writer {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl CallLog {
+    pub fn start(keyward: Keyward, capacity: usize, metrics: Arc<Metrics>) -> (CallLog, Writer) {
+        let (queue, rx) = mpsc::channel(capacity.max(1));
+        let (stop, stopped) = watch::channel(false);
+        let unsaved_drops = Arc::new(AtomicU64::new(0));
+        let state = WriterState { keyward, metrics: Arc::clone(&metrics), unsaved_drops: Arc::clone(&unsaved_drops), last_used: HashMap::new() };
+        let task = tokio::spawn(state.run(rx, stopped));
+        (CallLog { queue, capacity: capacity.max(1), metrics, unsaved_drops }, Writer { stop, task })
+    }
+
+    /// Queues one row without waiting; a full queue drops it and counts the drop.
+    pub fn record(&self, call: CallRecord) {
+        self.metrics.served.inc();
+        if self.queue.try_send(call).is_err() {
+            self.drop_rows(1);
+        }
+    }
+
+    pub fn queue_depth(&self) -> usize {
+        self.capacity - self.queue.capacity()
+    }
+
+    fn drop_rows(&self, n: u64) {
+        self.metrics.dropped.inc_by(n);
+        self.unsaved_drops.fetch_add(n, Ordering::Relaxed);
+    }
+}
+
+impl Writer {
+    /// Stops taking rows, writes all that are queued, and returns when they are committed.
+    pub async fn finish(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+struct WriterState {
+    keyward: Keyward,
+    metrics: Arc<Metrics>,
+    unsaved_drops: Arc<AtomicU64>,
+    last_used: HashMap<String, DateTime<Utc>>,
+}
+
+impl WriterState {
+    async fn run(mut self, mut rx: mpsc::Receiver<CallRecord>, mut stopped: watch::Receiver<bool>) {
+        let mut batch = Vec::with_capacity(BATCH_ROWS);
+        loop {
+            tokio::select! {
+                n = rx.recv_many(&mut batch, BATCH_ROWS) => if n == 0 { break },
+                _ = stopped.changed() => {
+                    rx.close();
+                    while rx.recv_many(&mut batch, BATCH_ROWS).await > 0 {
+                        if batch.len() >= BATCH_ROWS {
+                            self.write(&mut batch).await;
+                        }
+                    }
+                    break;
+                }
+            }
+            // Gather more for up to BATCH_WINDOW, unless the batch is already full.
+            let deadline = tokio::time::Instant::now() + BATCH_WINDOW;
+            while batch.len() < BATCH_ROWS {
+                let room = BATCH_ROWS - batch.len();
+                tokio::select! {
+                    n = rx.recv_many(&mut batch, room) => if n == 0 { break },
+                    _ = tokio::time::sleep_until(deadline) => break,
+                }
+            }
+            self.write(&mut batch).await;
+        }
+        self.write(&mut batch).await;
+    }
+
+    async fn write(&mut self, batch: &mut Vec<CallRecord>) {
+        let drops = self.unsaved_drops.swap(0, Ordering::Relaxed);
+        if batch.is_empty() && drops == 0 {
+            return;
+        }
+        let touched = self.keys_to_touch(batch);
+        match self.keyward.write_calls(batch, drops, &touched).await {
+            Ok(()) => {
+                self.metrics.logged.inc_by(batch.len() as u64);
+                for (key_id, at) in touched {
+                    self.last_used.insert(key_id, at);
+                }
+            }
+            Err(err) => {
+                // The rows are lost: count them as dropped so the books still balance.
+                tracing::error!(%err, rows = batch.len(), "call-log batch failed");
+                self.metrics.dropped.inc_by(batch.len() as u64);
+                self.unsaved_drops.fetch_add(drops + batch.len() as u64, Ordering::Relaxed);
+            }
+        }
+        batch.clear();
+    }
+
+    /// Keys used in this batch whose `last_used_at` is more than a minute old.
+    fn keys_to_touch(&self, batch: &[CallRecord]) -> Vec<(String, DateTime<Utc>)> {
+        let mut newest: HashMap<&str, DateTime<Utc>> = HashMap::new();
+        for call in batch.iter().filter(|c| c.outcome == "VALID") {
+            if let Some(id) = &call.key_id {
+                let at = newest.entry(id).or_insert(call.at);
+                *at = (*at).max(call.at);
+            }
+        }
+        newest
+            .into_iter()
+            .filter(|(id, at)| self.last_used.get(*id).is_none_or(|last| *at - *last >= LAST_USED_EVERY))
+            .map(|(id, at)| (id.to_owned(), at))
+            .collect()
+    }
+}

@@ -1,0 +1,38 @@
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+/// How a gateway runs. `Default` is what `keyward serve` uses with no flags.
+#[derive(Debug, Clone)]
+pub struct GatewayConfig {
+    pub addr: SocketAddr,
+    /// Proxy mode: authenticated requests go on to this base URL.
+    pub upstream: Option<url::Url>,
+    pub max_body_bytes: usize,
+    pub max_header_bytes: usize,
+    pub request_timeout: Duration,
+    /// Rows waiting for the call-log writer; beyond this, rows are dropped and counted.
+    pub call_log_queue: usize,
+    pub retention_days: i64,
+    /// How often other processes' key changes are looked for.
+    pub key_poll_interval: Duration,
+    /// Failed attempts (unknown or malformed keys) allowed per client IP per minute.
+    pub failures_per_ip_per_minute: u32,
+}
+
+pub const DEFAULT_PORT: u16 = 8790;
+
+impl Default for GatewayConfig {
+    fn default() -> GatewayConfig {
+        GatewayConfig {
+            addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), DEFAULT_PORT),
+            upstream: None,
+            max_body_bytes: 10 * 1024 * 1024,
+            max_header_bytes: 16 * 1024,
+            request_timeout: Duration::from_secs(30),
+            call_log_queue: 100_000,
+            retention_days: keyward_core::calls::DEFAULT_RETENTION_DAYS,
+            key_poll_interval: Duration::from_millis(200),
+            failures_per_ip_per_minute: 600,
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! keyward-gateway: makes Keyward's keys real over HTTP.
+//!
+//! - [`config`]: what `keyward serve` (or the desktop app) asks for: address, upstream, limits
+//! - [`presented`]: finding the key in a request (Bearer, X-API-Key, `hapikey`) and cutting
+//!   secrets out of what is logged or forwarded
+//! - [`outcome`]: the verdict on a request — a verify code or RATE_LIMITED
+//! - [`limiter`]: per-key burst and daily limits, per-IP throttling of failed attempts (governor)
+//! - [`call_log`]: the bounded queue and its single batching writer; retention purge
+//! - [`metrics`]: Prometheus counters and histograms
+//! - [`routes`]: `/v1/keys/verify`, the proxy, `/healthz`, `/metrics`, `/openapi.json`
+//! - [`app`]: the shared state, the router with its limits, and [`serve`]
+
+pub mod app;
+pub mod call_log;
+pub mod config;
+pub mod limiter;
+pub mod metrics;
+pub mod outcome;
+pub mod presented;
+pub mod routes;
+
+pub use app::{router, serve, Gateway};
+pub use config::GatewayConfig;

@@ -1,0 +1,128 @@
+//! Usage limits with governor's GCRA: per key a burst limiter (N per S seconds) and a daily one,
+//! built from the account's limits; per client IP a throttle on failed attempts (unknown or
+//! malformed keys) so nobody can flood the call log with garbage.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::middleware::StateInformationMiddleware;
+use governor::state::{InMemoryState, NotKeyed};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use keyward_core::{IndexedKey, UsageLimits};
+use serde::Serialize;
+
+type Direct = RateLimiter<NotKeyed, InMemoryState, DefaultClock, StateInformationMiddleware>;
+
+/// The `X-RateLimit-*` figures for the burst window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct RateInfo {
+    pub limit: u32,
+    pub remaining: u32,
+    /// Seconds until the burst allowance is full again.
+    pub reset: u64,
+}
+
+/// A refusal: the figures plus how long to wait (`Retry-After`).
+#[derive(Debug, Clone, Copy)]
+pub struct Refused {
+    pub info: RateInfo,
+    pub retry_after: u64,
+}
+
+struct KeyLimiter {
+    limits: UsageLimits,
+    burst: Direct,
+    daily: Direct,
+}
+
+impl KeyLimiter {
+    fn new(limits: UsageLimits) -> KeyLimiter {
+        let n = NonZeroU32::new(limits.burst_limit.max(1)).expect("at least 1");
+        let burst_period = Duration::from_secs(u64::from(limits.burst_seconds.max(1))) / n.get();
+        let d = NonZeroU32::new(limits.daily_limit.max(1)).expect("at least 1");
+        let daily_period = Duration::from_secs(86_400) / d.get();
+        KeyLimiter {
+            limits,
+            burst: RateLimiter::direct(quota(burst_period, n)).with_middleware(),
+            daily: RateLimiter::direct(quota(daily_period, d)).with_middleware(),
+        }
+    }
+}
+
+fn quota(period: Duration, burst: NonZeroU32) -> Quota {
+    Quota::with_period(period.max(Duration::from_nanos(1))).expect("non-zero period").allow_burst(burst)
+}
+
+pub struct Limiter {
+    keys: RwLock<HashMap<String, Arc<KeyLimiter>>>,
+    failures: DefaultKeyedRateLimiter<IpAddr>,
+    clock: DefaultClock,
+}
+
+impl Limiter {
+    pub fn new(failures_per_ip_per_minute: u32) -> Limiter {
+        let per_minute = NonZeroU32::new(failures_per_ip_per_minute.max(1)).expect("at least 1");
+        Limiter {
+            keys: RwLock::default(),
+            failures: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            clock: DefaultClock::default(),
+        }
+    }
+
+    /// Takes one request from the key's allowance.
+    pub fn check_key(&self, key: &IndexedKey) -> Result<RateInfo, Refused> {
+        let limiter = self.limiter_for(key);
+        let limits = limiter.limits;
+        let window = u64::from(limits.burst_seconds);
+        let info = |remaining: u32| RateInfo {
+            limit: limits.burst_limit,
+            remaining,
+            reset: (u64::from(limits.burst_limit - remaining.min(limits.burst_limit)) * window)
+                .div_ceil(u64::from(limits.burst_limit.max(1))),
+        };
+        let burst = match limiter.burst.check() {
+            Ok(snapshot) => snapshot.remaining_burst_capacity(),
+            Err(not_until) => {
+                let wait = not_until.wait_time_from(self.clock.now());
+                return Err(Refused { info: info(0), retry_after: ceil_secs(wait) });
+            }
+        };
+        if let Err(not_until) = limiter.daily.check() {
+            let wait = not_until.wait_time_from(self.clock.now());
+            return Err(Refused { info: info(burst), retry_after: ceil_secs(wait) });
+        }
+        Ok(info(burst))
+    }
+
+    /// Counts a failed attempt from `ip`; `false` once that IP is over its allowance.
+    pub fn allow_failure(&self, ip: IpAddr) -> bool {
+        self.failures.check_key(&ip).is_ok()
+    }
+
+    /// Forgets idle per-IP state (called by the housekeeping task).
+    pub fn forget_idle(&self) {
+        self.failures.retain_recent();
+    }
+
+    fn limiter_for(&self, key: &IndexedKey) -> Arc<KeyLimiter> {
+        if let Some(found) = self.keys.read().expect("limiter lock").get(&key.key_id) {
+            if found.limits == key.limits {
+                return Arc::clone(found);
+            }
+        }
+        let mut keys = self.keys.write().expect("limiter lock");
+        let entry = keys.entry(key.key_id.clone()).or_insert_with(|| Arc::new(KeyLimiter::new(key.limits)));
+        if entry.limits != key.limits {
+            *entry = Arc::new(KeyLimiter::new(key.limits));
+        }
+        Arc::clone(entry)
+    }
+}
+
+fn ceil_secs(wait: Duration) -> u64 {
+    wait.as_millis().div_ceil(1000).max(1) as u64
+}

@@ -1,0 +1,48 @@
+use keyward_core::VerifyCode;
+use serde::Serialize;
+
+/// What happened to a request that presented a key: the verify code, or RATE_LIMITED.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Outcome {
+    Valid,
+    Malformed,
+    NotFound,
+    Revoked,
+    Expired,
+    RateLimited,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Valid => "VALID",
+            Outcome::Malformed => "MALFORMED",
+            Outcome::NotFound => "NOT_FOUND",
+            Outcome::Revoked => "REVOKED",
+            Outcome::Expired => "EXPIRED",
+            Outcome::RateLimited => "RATE_LIMITED",
+        }
+    }
+
+    pub const ALL: [Outcome; 6] = [
+        Outcome::Valid,
+        Outcome::Malformed,
+        Outcome::NotFound,
+        Outcome::Revoked,
+        Outcome::Expired,
+        Outcome::RateLimited,
+    ];
+}
+
+impl From<VerifyCode> for Outcome {
+    fn from(code: VerifyCode) -> Outcome {
+        match code {
+            VerifyCode::Valid => Outcome::Valid,
+            VerifyCode::Malformed => Outcome::Malformed,
+            VerifyCode::NotFound => Outcome::NotFound,
+            VerifyCode::Revoked => Outcome::Revoked,
+            VerifyCode::Expired => Outcome::Expired,
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! Proxy mode (`--upstream URL`): every other path is authenticated; the key is taken out of
+//! the request, `X-Keyward-Account` and `X-Keyward-Key-Id` are added, and the request is
+//! streamed to the upstream and its answer streamed back.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::Utc;
+use futures_util::TryStreamExt;
+
+use super::verify::throttled;
+use super::{error, rate_headers, ErrorBody};
+use crate::app::Call;
+use crate::outcome::Outcome;
+use crate::presented::{find_key, scrubbed_path, strip_key_headers, Presented};
+use crate::Gateway;
+
+/// Headers that belong to one connection, not to the request (RFC 9110 §7.6.1).
+const HOP_BY_HOP: &[&str] =
+    &["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host"];
+
+pub async fn proxy(
+    State(gateway): State<Arc<Gateway>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Response {
+    let started = Instant::now();
+    let at = Utc::now();
+    let Some(upstream) = gateway.config.upstream.clone() else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "no such endpoint: verify keys with POST /v1/keys/verify, or start the gateway with --upstream URL to proxy",
+        );
+    };
+    let (parts, body) = request.into_parts();
+    let key = match find_key(&parts.headers, &parts.uri) {
+        Presented::One(key) => key,
+        Presented::None => {
+            return refusal(StatusCode::UNAUTHORIZED, "MISSING_KEY", "send the key as Authorization: Bearer KEY, X-API-Key, or ?hapikey=");
+        }
+        Presented::Conflicting => return error(StatusCode::BAD_REQUEST, "two different keys in one request: send one"),
+    };
+    let Some(auth) = gateway.authorize(&key, peer.ip(), at) else {
+        return throttled();
+    };
+    let call = Call { method: &parts.method, uri: &parts.uri, headers: &parts.headers, ip: peer.ip(), started, at };
+    let headers = rate_headers(auth.rate, auth.retry_after);
+    let denied = match auth.outcome {
+        Outcome::Valid => None,
+        Outcome::RateLimited => Some((StatusCode::TOO_MANY_REQUESTS, "the key's usage limit is reached: retry after the Retry-After seconds")),
+        _ => Some((StatusCode::UNAUTHORIZED, "the key is not valid")),
+    };
+    if let Some((status, message)) = denied {
+        gateway.record(&auth, call, status.as_u16());
+        let mut response = refusal(status, auth.outcome.as_str(), message);
+        response.headers_mut().extend(headers);
+        return response;
+    }
+    let key_info = auth.key.as_deref().expect("a valid key is known");
+    let mut forward_headers = parts.headers.clone();
+    strip_key_headers(&mut forward_headers);
+    for name in HOP_BY_HOP {
+        forward_headers.remove(*name);
+    }
+    for (name, value) in [("x-keyward-account", &key_info.account), ("x-keyward-key-id", &key_info.key_id)] {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            forward_headers.insert(HeaderName::from_static(name), value);
+        }
+    }
+    let target = format!("{}{}", upstream.as_str().trim_end_matches('/'), scrubbed_path(&parts.uri));
+    let upstream_request = gateway
+        .http
+        .request(parts.method.clone(), &target)
+        .headers(forward_headers)
+        .body(reqwest::Body::wrap_stream(body.into_data_stream()));
+    let response = match upstream_request.send().await {
+        Ok(response) => response,
+        Err(err) => {
+            tracing::warn!(%err, "upstream unreachable");
+            gateway.record(&auth, call, 502);
+            return error(StatusCode::BAD_GATEWAY, "the upstream service did not answer");
+        }
+    };
+    let status = response.status();
+    gateway.record(&auth, call, status.as_u16());
+    let mut back = HeaderMap::new();
+    for (name, value) in response.headers() {
+        if !HOP_BY_HOP.contains(&name.as_str()) && name != header::CONTENT_LENGTH {
+            back.append(name.clone(), value.clone());
+        }
+    }
+    back.extend(headers);
+    let stream = response.bytes_stream().map_err(std::io::Error::other);
+    (status, back, Body::from_stream(stream)).into_response()
+}
+
+fn refusal(status: StatusCode, code: &'static str, message: &str) -> Response {
+    (status, Json(ErrorBody { error: message.to_owned(), code: Some(code) })).into_response()
+}

@@ -1,0 +1,97 @@
+//! `POST /v1/keys/verify`: how a user's own service checks a key. Always 200 for a well-formed
+//! request; the body says no more than the code (account and key id only for a valid key).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+use super::{error, rate_headers};
+use crate::app::Call;
+use crate::limiter::RateInfo;
+use crate::outcome::Outcome;
+use crate::presented::{find_key, Presented};
+use crate::Gateway;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct VerifyRequest {
+    /// The key to check.
+    pub key: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct VerifyResponse {
+    pub valid: bool,
+    pub code: Outcome,
+    /// The key's account, for a valid key only.
+    pub account: Option<String>,
+    /// The key's id, for a valid key only.
+    pub key_id: Option<String>,
+    /// The key's burst allowance after this call (absent for unknown keys).
+    pub ratelimit: Option<RateInfo>,
+}
+
+/// Checks a key: its format, whether it is active (or in a rotation's grace window), and its
+/// account's usage limits. Every call is recorded in the call log.
+#[utoipa::path(
+    post,
+    path = "/v1/keys/verify",
+    request_body = VerifyRequest,
+    responses(
+        (status = 200, description = "The verdict (valid or not)", body = VerifyResponse),
+        (status = 400, description = "Not a JSON object with a `key` string, or two different keys", body = super::ErrorBody),
+        (status = 429, description = "Too many failed attempts from this client", body = VerifyResponse),
+    )
+)]
+pub async fn verify(
+    State(gateway): State<Arc<Gateway>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    let started = Instant::now();
+    let at = Utc::now();
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => return error(rejection.status(), rejection.body_text()),
+    };
+    let Ok(VerifyRequest { key }) = serde_json::from_slice::<VerifyRequest>(&body) else {
+        return error(StatusCode::BAD_REQUEST, r#"send a JSON object {"key": "kw_..."}"#);
+    };
+    match find_key(&headers, &uri) {
+        Presented::One(other) if other != key => {
+            return error(StatusCode::BAD_REQUEST, "two different keys in one request: send one");
+        }
+        Presented::Conflicting => return error(StatusCode::BAD_REQUEST, "two different keys in one request: send one"),
+        _ => {}
+    }
+    let Some(auth) = gateway.authorize(&key, peer.ip(), at) else {
+        return throttled();
+    };
+    let valid = auth.outcome == Outcome::Valid;
+    let response = VerifyResponse {
+        valid,
+        code: auth.outcome,
+        account: auth.key.as_ref().filter(|_| valid).map(|k| k.account.clone()),
+        key_id: auth.key.as_ref().filter(|_| valid).map(|k| k.key_id.clone()),
+        ratelimit: auth.rate,
+    };
+    let call = Call { method: &method, uri: &uri, headers: &headers, ip: peer.ip(), started, at };
+    gateway.record(&auth, call, 200);
+    (StatusCode::OK, rate_headers(auth.rate, auth.retry_after), Json(response)).into_response()
+}
+
+/// The per-IP throttle on failed attempts: refused without a look at the key, not logged.
+pub fn throttled() -> Response {
+    let body = VerifyResponse { valid: false, code: Outcome::RateLimited, account: None, key_id: None, ratelimit: None };
+    (StatusCode::TOO_MANY_REQUESTS, rate_headers(None, Some(60)), Json(body)).into_response()
+}
