@@ -37,6 +37,65 @@ pub enum Command {
     /// Read, verify and export the tamper-evident audit trail
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Read the call log: every API call made with a key, kept 7 days
+    #[command(subcommand)]
+    Calls(CallsCmd),
+    /// Run the HTTP gateway: verify keys for your services, or front an upstream with key auth
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on (anything but loopback exposes the gateway to the network)
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    #[arg(long, default_value_t = keyward_gateway::config::DEFAULT_PORT)]
+    pub port: u16,
+    /// Proxy mode: forward authenticated requests to this base URL
+    #[arg(long, value_name = "URL")]
+    pub upstream: Option<url::Url>,
+    /// Days of call log to keep
+    #[arg(long, default_value_t = keyward_core::calls::DEFAULT_RETENTION_DAYS)]
+    pub retention_days: i64,
+    /// Call-log rows that may wait for the writer before new ones are dropped (and counted)
+    #[arg(long, default_value_t = 100_000)]
+    pub call_log_queue: usize,
+}
+
+#[derive(Subcommand)]
+pub enum CallsCmd {
+    /// Calls, newest first
+    List {
+        /// Only this account's calls (default: every account you are a super admin of)
+        account: Option<String>,
+        #[command(flatten)]
+        filter: CallFilterArgs,
+    },
+    /// Calls as CSV or JSON on stdout
+    Export {
+        account: Option<String>,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+        #[command(flatten)]
+        filter: CallFilterArgs,
+    },
+    /// Calls per hour and outcome over 7 days, with the logged and dropped totals
+    Stats { account: Option<String> },
+}
+
+#[derive(Args)]
+pub struct CallFilterArgs {
+    /// How far back: e.g. 30m, 24h, 7d
+    #[arg(long, default_value = "7d")]
+    pub since: String,
+    /// Status class: 2xx, 4xx or 5xx
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Outcome: VALID, MALFORMED, NOT_FOUND, REVOKED, EXPIRED, RATE_LIMITED
+    #[arg(long)]
+    pub outcome: Option<String>,
+    #[arg(long, default_value_t = 100)]
+    pub limit: i64,
 }
 
 #[derive(Subcommand)]
@@ -52,6 +111,16 @@ pub enum AccountCmd {
     List,
     /// Show one account
     Show { name: String },
+    /// Show or set an account's usage limits (per key: burst and daily)
+    Limits {
+        name: String,
+        /// Burst limit as REQUESTS/SECONDS, e.g. 100/10
+        #[arg(long, value_name = "N/SECONDS")]
+        burst: Option<String>,
+        /// Requests per day
+        #[arg(long, value_name = "N")]
+        daily: Option<u32>,
+    },
 }
 
 #[derive(Subcommand)]

@@ -4,20 +4,22 @@
 //! - `commands/`: one module per command group; each parses, calls the core, prints
 //! - `output`: text/JSON printing and the exit codes
 //! - `confirm`: the interactive challenge for rotate and deactivate
+//! - `since`: durations like 24h for --since
 
 mod cli;
 mod commands;
 mod confirm;
 mod output;
+mod since;
 
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .expect("a single-threaded tokio runtime starts");
+        .expect("a tokio runtime starts");
     match runtime.block_on(commands::run(cli)) {
         Ok(code) => code,
         Err(err) => output::fail(&err),

@@ -11,7 +11,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 
 use crate::db::{to_millis, Timestamp};
 use crate::actor::Actor;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::keyward::Keyward;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -212,26 +212,23 @@ async fn list(
 
 /// CSV of entries, one row each, with a header; what `audit export` and the desktop export write.
 pub fn to_csv(entries: &[AuditEntry]) -> Result<String> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(["seq", "at", "actor", "device", "account", "key_id", "event", "details", "hash"])
-        .and_then(|()| {
-            entries.iter().try_for_each(|e| {
-                out.write_record([
-                    &e.seq.to_string(),
-                    &e.at.to_string(),
-                    &e.actor,
-                    &e.device,
-                    e.account.as_deref().unwrap_or(""),
-                    e.key_id.as_deref().unwrap_or(""),
-                    &e.event,
-                    &e.details,
-                    &e.hash,
-                ])
-            })
-        })
-        .map_err(|err| Error::InvalidInput(format!("could not write CSV: {err}")))?;
-    let bytes = out.into_inner().map_err(|err| Error::InvalidInput(format!("could not write CSV: {err}")))?;
-    Ok(String::from_utf8(bytes).expect("CSV of UTF-8 fields is UTF-8"))
+    let header = ["seq", "at", "actor", "device", "account", "key_id", "event", "details", "hash"];
+    crate::export::to_csv(
+        header,
+        entries.iter().map(|e| {
+            [
+                e.seq.to_string(),
+                e.at.to_string(),
+                e.actor.clone(),
+                e.device.clone(),
+                e.account.clone().unwrap_or_default(),
+                e.key_id.clone().unwrap_or_default(),
+                e.event.clone(),
+                e.details.clone(),
+                e.hash.clone(),
+            ]
+        }),
+    )
 }
 
 impl Keyward {

@@ -93,6 +93,29 @@ const ROWS_PER_STATEMENT: usize = 2_000;
 const VISIBLE: &str = "(account IS NULL OR account IN (SELECT a.name FROM accounts a JOIN members m
      ON m.account_id = a.id WHERE m.name = ? AND m.role = 'super-admin'))";
 
+/// CSV of calls, newest first as listed.
+pub fn to_csv(calls: &[CallEntry]) -> Result<String> {
+    let header = ["at", "account", "key_id", "key_fingerprint", "method", "path", "status", "outcome", "latency_us", "client_ip", "user_agent"];
+    crate::export::to_csv(
+        header,
+        calls.iter().map(|c| {
+            [
+                c.at.to_string(),
+                c.account.clone().unwrap_or_default(),
+                c.key_id.clone().unwrap_or_default(),
+                c.key_fingerprint.clone().unwrap_or_default(),
+                c.method.clone(),
+                c.path.clone(),
+                c.status.to_string(),
+                c.outcome.clone(),
+                c.latency_us.to_string(),
+                c.client_ip.clone(),
+                c.user_agent.clone().unwrap_or_default(),
+            ]
+        }),
+    )
+}
+
 impl Keyward {
     /// Writes one batch in one transaction: the rows, the drop count since the last batch,
     /// and `last_used_at` for the keys in `touched`.

@@ -25,6 +25,7 @@ pub mod audit;
 pub mod challenge;
 pub mod db;
 pub mod error;
+pub mod export;
 pub mod key_index;
 pub mod keys;
 pub mod keyward;

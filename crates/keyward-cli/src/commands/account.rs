@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use chrono::Utc;
-use keyward_core::{Account, Result};
+use keyward_core::{Account, Result, UsageLimits};
 
 use super::Ctx;
 use crate::cli::AccountCmd;
@@ -36,6 +36,23 @@ pub async fn run(ctx: &Ctx, cmd: AccountCmd) -> Result<ExitCode> {
                     if a.has_active_key { "yes" } else { "no" },
                     a.rotation_period_days
                 )
+            });
+        }
+        AccountCmd::Limits { name, burst, daily } => {
+            let limits = if burst.is_none() && daily.is_none() {
+                keyward.usage_limits(&name).await?
+            } else {
+                let mut limits = keyward.usage_limits(&name).await?;
+                if let Some(burst) = burst {
+                    (limits.burst_limit, limits.burst_seconds) = UsageLimits::parse_burst(&burst)?;
+                }
+                if let Some(daily) = daily {
+                    limits.daily_limit = daily;
+                }
+                keyward.set_usage_limits(actor, &name, limits, Utc::now()).await?
+            };
+            print(*json, &limits, |l| {
+                format!("{name}: burst {} per {} s, {} per day (per key)", l.burst_limit, l.burst_seconds, l.daily_limit)
             });
         }
     }

@@ -2,8 +2,10 @@
 
 mod account;
 mod audit;
+mod calls;
 mod key;
 mod member;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -45,5 +47,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Member(cmd) => member::run(&ctx, cmd).await,
         Command::Key(cmd) => key::run(&ctx, cmd).await,
         Command::Audit(cmd) => audit::run(&ctx, cmd).await,
+        Command::Calls(cmd) => calls::run(&ctx, cmd).await,
+        Command::Serve(args) => serve::run(ctx.keyward, args).await,
     }
 }

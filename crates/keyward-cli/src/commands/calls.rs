@@ -1,0 +1,73 @@
+use std::process::ExitCode;
+
+use chrono::Utc;
+use keyward_core::calls::to_csv;
+use keyward_core::{CallEntry, CallFilter, CallStats, Error, Result};
+
+use super::Ctx;
+use crate::cli::{CallFilterArgs, CallsCmd, ExportFormat};
+use crate::output::print;
+use crate::since;
+
+pub async fn run(ctx: &Ctx, cmd: CallsCmd) -> Result<ExitCode> {
+    let Ctx { keyward, actor, json } = ctx;
+    let now = Utc::now();
+    match cmd {
+        CallsCmd::List { account, filter } => {
+            let calls = keyward.list_calls(actor, &to_filter(account, &filter)?, now).await?;
+            print(*json, &calls, |list| {
+                if list.is_empty() {
+                    return "No calls in that window.".into();
+                }
+                list.iter().map(line).collect::<Vec<_>>().join("\n")
+            });
+        }
+        CallsCmd::Export { account, format, filter } => {
+            let calls = keyward.list_calls(actor, &to_filter(account, &filter)?, now).await?;
+            match format {
+                ExportFormat::Csv => print!("{}", to_csv(&calls)?),
+                ExportFormat::Json => print(true, &calls, |_| String::new()),
+            }
+        }
+        CallsCmd::Stats { account } => {
+            let stats = keyward.call_stats(actor, account.as_deref(), now).await?;
+            print(*json, &stats, describe);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn to_filter(account: Option<String>, args: &CallFilterArgs) -> Result<CallFilter> {
+    let status_class = match args.status.as_deref() {
+        None => None,
+        Some(s @ ("2xx" | "3xx" | "4xx" | "5xx")) => Some(u16::from(s.as_bytes()[0] - b'0')),
+        Some(other) => return Err(Error::InvalidInput(format!("\"{other}\" is not a status class: use 2xx, 4xx or 5xx"))),
+    };
+    Ok(CallFilter {
+        account,
+        since: Some(Utc::now() - since::parse(&args.since)?),
+        status_class,
+        outcome: args.outcome.as_ref().map(|o| o.to_ascii_uppercase()),
+        limit: Some(args.limit),
+    })
+}
+
+fn line(c: &CallEntry) -> String {
+    format!(
+        "{}  {:<6} {:<40} {} {:<12} {:>7}µs  {:<15} {}",
+        c.at,
+        c.method,
+        c.path,
+        c.status,
+        c.outcome,
+        c.latency_us,
+        c.client_ip,
+        c.account.as_deref().or(c.key_fingerprint.as_deref()).unwrap_or("-")
+    )
+}
+
+fn describe(stats: &CallStats) -> String {
+    let mut lines: Vec<String> = stats.hours.iter().map(|h| format!("{}  {:<12} {}", h.hour, h.outcome, h.count)).collect();
+    lines.push(format!("logged since {}: {}   dropped (all gateways, ever): {}", stats.since, stats.logged, stats.dropped));
+    lines.join("\n")
+}

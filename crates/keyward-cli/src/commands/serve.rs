@@ -1,0 +1,59 @@
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use keyward_core::{Error, Keyward, Result};
+use keyward_gateway::{serve, Gateway, GatewayConfig};
+
+use crate::cli::ServeArgs;
+
+pub async fn run(keyward: Keyward, args: ServeArgs) -> Result<ExitCode> {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("KEYWARD_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .try_init();
+    let addr = SocketAddr::new(args.bind, args.port);
+    if !args.bind.is_loopback() {
+        eprintln!("warning: listening on {addr}: other machines can reach this gateway. Use --bind 127.0.0.1 to keep it local.");
+    }
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|err| match err.kind() {
+        std::io::ErrorKind::AddrInUse => Error::Conflict(format!("port {} is in use: pick another with --port", args.port)),
+        _ => Error::InvalidInput(format!("cannot listen on {addr}: {err}")),
+    })?;
+    let config = GatewayConfig {
+        addr,
+        upstream: args.upstream.clone(),
+        retention_days: args.retention_days,
+        call_log_queue: args.call_log_queue,
+        ..GatewayConfig::default()
+    };
+    let running = Gateway::start(keyward, config).await?;
+    let bound = listener.local_addr().map_err(|err| Error::InvalidInput(err.to_string()))?;
+    match &args.upstream {
+        Some(upstream) => eprintln!("Keyward gateway on http://{bound}: proxying to {upstream} for valid keys; POST /v1/keys/verify to check a key"),
+        None => eprintln!("Keyward gateway on http://{bound}: POST /v1/keys/verify to check a key"),
+    }
+    serve(listener, running, shutdown_signal())
+        .await
+        .map_err(|err| Error::InvalidInput(format!("the gateway stopped: {err}")))?;
+    eprintln!("Keyward gateway stopped; the call log is flushed.");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
