@@ -1,0 +1,111 @@
+use std::time::Duration;
+
+use chrono::{Duration as Days, Utc};
+use keyward_core::{ApiKey, CallRecord};
+
+use crate::{files_contain, TestGateway};
+
+fn counter(metrics: &str, name: &str) -> u64 {
+    let line = metrics.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{name} missing"));
+    line.rsplit(' ').next().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn rows_are_complete_and_never_hold_a_key() {
+    let upstream_gw = TestGateway::start(|_| {}).await;
+    let unknown = ApiKey::generate();
+    upstream_gw.verify(&upstream_gw.key).await;
+    upstream_gw.verify(unknown.expose()).await;
+    let with_query = format!("{}/v1/keys/verify?hapikey={}&page=2", upstream_gw.url, upstream_gw.key);
+    upstream_gw
+        .http
+        .post(with_query)
+        .header("user-agent", "integration-test/1.0")
+        .json(&serde_json::json!({ "key": upstream_gw.key }))
+        .send()
+        .await
+        .unwrap();
+    let key = upstream_gw.key.clone();
+    let (keyward, dir, gateway) = upstream_gw.stop().await;
+
+    let rows: Vec<(String, Option<String>, Option<String>, Option<String>, String, i64, String, String, Option<String>)> =
+        sqlx::query_as("SELECT method, account, key_id, key_fingerprint, path, status, outcome, client_ip, user_agent FROM calls ORDER BY rowid")
+            .fetch_all(keyward.pool())
+            .await
+            .unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0].1.as_deref(), Some("acme"));
+    assert_eq!(rows[1].3.as_deref(), Some(&unknown.hash()[..8]), "unknown keys are named by their hash's first 8 hex");
+    assert_eq!((rows[2].4.as_str(), rows[2].6.as_str()), ("/v1/keys/verify?page=2", "VALID"));
+    assert_eq!((rows[2].7.as_str(), rows[2].8.as_deref()), ("127.0.0.1", Some("integration-test/1.0")));
+    assert!(!format!("{rows:?}").contains(&key) && !format!("{rows:?}").contains(unknown.expose()));
+    assert!(!files_contain(dir.path(), &key), "the key is in the database files");
+    assert!(!files_contain(dir.path(), unknown.expose()));
+    let metrics = gateway.metrics.render();
+    assert_eq!(counter(&metrics, "keyward_gateway_call_log_served_total"), 3);
+    assert_eq!(counter(&metrics, "keyward_gateway_call_log_rows_written_total"), 3);
+}
+
+/// The writer is held up by another connection's write lock and the queue holds 2 rows: the
+/// rest are dropped and counted, and after the flush served = logged + dropped exactly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_queue_drops_and_counts_and_the_books_balance() {
+    let gw = TestGateway::start(|c| c.call_log_queue = 2).await;
+    let mut blocker = keyward_core_connection(&gw).await;
+    sqlx::query("BEGIN IMMEDIATE").execute(&mut blocker).await.unwrap();
+    // The first rows make the writer start a batch; past its 100 ms window it waits on the lock.
+    for _ in 0..5 {
+        gw.verify(&gw.key).await;
+    }
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    for _ in 0..35 {
+        gw.verify(&gw.key).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    sqlx::query("COMMIT").execute(&mut blocker).await.unwrap();
+    let (keyward, _dir, gateway) = gw.stop().await;
+    let metrics = gateway.metrics.render();
+    let served = counter(&metrics, "keyward_gateway_call_log_served_total");
+    let logged = counter(&metrics, "keyward_gateway_call_log_rows_written_total");
+    let dropped = counter(&metrics, "keyward_gateway_call_log_rows_dropped_total");
+    assert_eq!(served, 40);
+    assert!(dropped >= 30, "dropped {dropped}");
+    assert_eq!(served, logged + dropped);
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM calls").fetch_one(keyward.pool()).await.unwrap();
+    let saved_drops: i64 = sqlx::query_scalar("SELECT dropped FROM call_log_counters").fetch_one(keyward.pool()).await.unwrap();
+    assert_eq!((rows as u64, saved_drops as u64), (logged, dropped), "the database agrees with /metrics");
+    let stats = keyward.call_stats(&keyward_core::Actor::new("ana"), Some("acme"), Utc::now()).await.unwrap();
+    assert_eq!((stats.logged as u64, stats.dropped as u64), (logged, dropped));
+}
+
+async fn keyward_core_connection(gw: &TestGateway) -> sqlx::SqliteConnection {
+    use sqlx::Connection;
+    let path = gw.dir.path().join(keyward_core::paths::DATABASE_FILE);
+    sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap()
+}
+
+#[tokio::test]
+async fn retention_purge_removes_only_old_rows_in_chunks() {
+    let gw = TestGateway::start(|_| {}).await;
+    let now = Utc::now();
+    let call = |age_days: i64| CallRecord {
+        at: now - Days::days(age_days),
+        account: Some("acme".into()),
+        key_id: None,
+        key_fingerprint: None,
+        method: "GET".into(),
+        path: "/x".into(),
+        status: 200,
+        outcome: "VALID".into(),
+        latency_us: 10,
+        client_ip: "127.0.0.1".into(),
+        user_agent: None,
+    };
+    let batch: Vec<CallRecord> = (0..25).map(|_| call(8)).chain((0..7).map(|_| call(6))).collect();
+    gw.keyward.write_calls(&batch, 0, &[]).await.unwrap();
+    let purged = gw.keyward.purge_calls(now - Days::days(7), 10).await.unwrap();
+    assert_eq!(purged, 25);
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM calls").fetch_one(gw.keyward.pool()).await.unwrap();
+    assert_eq!(left, 7);
+    gw.stop().await;
+}

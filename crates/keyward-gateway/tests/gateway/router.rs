@@ -1,0 +1,76 @@
+//! The router alone, driven with `oneshot`: limits and malformed input give 4xx JSON.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use keyward_gateway::router;
+use serde_json::Value;
+use tower::ServiceExt;
+
+use crate::TestGateway;
+
+async fn send(gw: &TestGateway, request: Request<Body>) -> (StatusCode, Value) {
+    let app = router(Arc::clone(&gw.gateway)).layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 4000))));
+    let response = app.oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into())))
+}
+
+fn post(body: impl Into<Body>) -> Request<Body> {
+    Request::post("/v1/keys/verify").header("content-type", "application/json").body(body.into()).unwrap()
+}
+
+#[tokio::test]
+async fn malformed_requests_get_a_4xx_with_a_json_error() {
+    let gw = TestGateway::start(|c| c.max_body_bytes = 1024).await;
+    for body in ["", "not json", "{}", r#"{"key": 5}"#, "[1,2]"] {
+        let (status, json) = send(&gw, post(body)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(json["error"].as_str().unwrap().contains("JSON object"), "{json}");
+    }
+    let (status, json) = send(&gw, post(vec![b'x'; 4096])).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(json["error"].is_string(), "{json}");
+
+    let huge = "a".repeat(20 * 1024);
+    let request = Request::post("/v1/keys/verify").header("x-padding", huge).body(Body::from("{}")).unwrap();
+    let (status, json) = send(&gw, request).await;
+    assert_eq!(status, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+    assert!(json["error"].as_str().unwrap().contains("headers"), "{json}");
+
+    let (status, json) = send(&gw, Request::get("/v1/anything").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(json["error"].as_str().unwrap().contains("--upstream"), "{json}");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn verify_answers_through_the_router() {
+    let gw = TestGateway::start(|_| {}).await;
+    let body = serde_json::json!({ "key": gw.key }).to_string();
+    let (status, json) = send(&gw, post(body)).await;
+    assert_eq!((status, json["code"].as_str()), (StatusCode::OK, Some("VALID")));
+    assert_eq!(json["account"], "acme");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn health_metrics_and_openapi() {
+    let gw = TestGateway::start(|_| {}).await;
+    let (status, body) = send(&gw, Request::get("/healthz").body(Body::empty()).unwrap()).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, Some("ok")));
+    let (_, openapi) = send(&gw, Request::get("/openapi.json").body(Body::empty()).unwrap()).await;
+    assert!(openapi["paths"]["/v1/keys/verify"]["post"].is_object(), "{openapi}");
+    assert!(openapi["components"]["schemas"]["VerifyResponse"].is_object());
+    let (_, metrics) = send(&gw, Request::get("/metrics").body(Body::empty()).unwrap()).await;
+    let text = metrics.as_str().unwrap();
+    for name in ["call_log_rows_written", "call_log_rows_dropped", "call_log_queue_depth", "request_duration_seconds"] {
+        assert!(text.contains(name), "{name} missing from /metrics");
+    }
+    gw.stop().await;
+}
