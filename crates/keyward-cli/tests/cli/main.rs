@@ -6,6 +6,7 @@ mod bad_input;
 mod interactive;
 mod keyring;
 mod lifecycle;
+mod serve;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

@@ -1,0 +1,126 @@
+//! `keyward serve` as a real process: verify over HTTP, changes made by other `keyward`
+//! processes picked up, SIGTERM flushing the call log, and the `calls` commands reading it.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::Home;
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(home: &Home) -> Server {
+        let mut child = home.command("ana", &["serve", "--port", "0"]).stderr(Stdio::piped()).spawn().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let mut lines = BufReader::new(stderr).lines();
+        let banner = lines.next().expect("a banner line").unwrap();
+        // "Keyward gateway on http://127.0.0.1:PORT: ..."
+        let after = banner.split("http://").nth(1).expect("the banner names the address");
+        let addr = after.split(|c: char| c != '.' && c != ':' && !c.is_ascii_digit()).next().unwrap();
+        let addr = addr.trim_end_matches(':').to_owned();
+        std::thread::spawn(move || lines.for_each(drop));
+        Server { child, addr }
+    }
+
+    fn verify(&self, key: &str) -> Value {
+        let body = serde_json::json!({ "key": key }).to_string();
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        write!(
+            stream,
+            "POST /v1/keys/verify HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.addr,
+            body.len()
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let (_, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
+        serde_json::from_str(body).unwrap()
+    }
+
+    fn code(&self, key: &str) -> String {
+        self.verify(key)["code"].as_str().unwrap().to_owned()
+    }
+
+    fn terminate(mut self) -> i32 {
+        let pid = self.child.id().to_string();
+        assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        self.child.wait().unwrap().code().unwrap_or(-1)
+    }
+}
+
+#[test]
+fn serve_verifies_follows_other_processes_and_flushes_on_sigterm() {
+    let home = Home::new();
+    home.ok(&["account", "create", "acme"]);
+    let old = home.ok(&["key", "generate", "acme"]).stdout.trim().to_owned();
+    let server = Server::start(&home);
+    assert_eq!(server.code(&old), "VALID");
+    assert_eq!(server.code("kw_typo"), "MALFORMED");
+
+    // Another process rotates: the running gateway refuses the old key within a second.
+    let new = home.ok(&["key", "rotate", "acme", "--yes"]).stdout.trim().to_owned();
+    let rotated = Instant::now();
+    while server.code(&old) != "REVOKED" {
+        assert!(rotated.elapsed() < Duration::from_secs(1), "the old key still works after {:?}", rotated.elapsed());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(server.code(&new), "VALID");
+
+    // Another process lowers the limits: they apply to the running gateway too.
+    let limits = home.ok(&["--json", "account", "limits", "acme", "--burst", "1/60", "--daily", "1000"]).json();
+    assert_eq!((limits["burst_limit"].as_u64(), limits["burst_seconds"].as_u64()), (Some(1), Some(60)));
+    let changed = Instant::now();
+    while server.code(&new) != "RATE_LIMITED" {
+        assert!(changed.elapsed() < Duration::from_secs(1), "new limits not applied after {:?}", changed.elapsed());
+    }
+    assert_eq!(server.terminate(), 0, "SIGTERM is a clean stop");
+
+    // Everything served was logged (SIGTERM flushed the queue), and never with a key in it.
+    let calls = home.ok(&["--json", "calls", "list", "acme", "--limit", "1000"]).json();
+    let calls = calls.as_array().unwrap();
+    let stats = home.ok(&["--json", "calls", "stats", "acme"]).json();
+    assert_eq!(stats["logged"].as_u64(), Some(calls.len() as u64));
+    assert_eq!(stats["dropped"], 0);
+    assert!(calls.iter().any(|c| c["outcome"] == "REVOKED"), "calls with the rotated key are attributed to acme");
+    let text = serde_json::to_string(calls).unwrap();
+    assert!(!text.contains(&old) && !text.contains(&new));
+    let limited = home.ok(&["--json", "calls", "list", "acme", "--outcome", "rate_limited"]).json();
+    assert!(!limited.as_array().unwrap().is_empty());
+    let unattributed = home.ok(&["--json", "calls", "list", "--outcome", "malformed"]).json();
+    assert_eq!(unattributed.as_array().unwrap().len(), 1, "unattributed rows show unfiltered");
+    assert!(unattributed[0]["account"].is_null() && unattributed[0]["key_fingerprint"].is_string());
+    let csv = home.ok(&["calls", "export", "acme", "--format", "csv"]).stdout;
+    assert!(csv.starts_with("at,account,key_id,key_fingerprint,method,path,status,outcome,latency_us,client_ip,user_agent\n"));
+}
+
+#[test]
+fn serve_and_calls_refuse_bad_input_clearly() {
+    let home = Home::new();
+    home.ok(&["account", "create", "acme"]);
+    let run = home.run(&["calls", "list", "--since", "2x"]);
+    assert_eq!(run.code, 2, "{}", run.shown());
+    assert!(run.stderr.contains("not a duration"));
+    let run = home.run(&["calls", "list", "--status", "6xx"]);
+    assert_eq!(run.code, 2, "{}", run.shown());
+    let run = home.run(&["account", "limits", "acme", "--burst", "0/10"]);
+    assert_eq!(run.code, 2, "{}", run.shown());
+    assert!(run.stderr.contains("REQUESTS/SECONDS"));
+    let run = home.run_as("bob", &["account", "limits", "acme", "--daily", "5"]);
+    assert_eq!(run.code, 3, "{}", run.shown());
+    let run = home.run_as("bob", &["calls", "list", "acme"]);
+    assert_eq!(run.code, 3, "{}", run.shown());
+
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let run = home.run(&["serve", "--port", &port]);
+    assert_eq!(run.code, 5, "{}", run.shown());
+    assert!(run.stderr.contains(&format!("port {port} is in use")), "{}", run.shown());
+}
