@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 CARGO_FEATURES := --features keyward-desktop/custom-protocol
 
-.PHONY: run test deps test-deps ui cli test-ui test-rust check-bindings clean
+.PHONY: run test bench deps test-deps ui cli test-ui test-rust check-bindings clean
 
 run: deps ui
 	cargo run $(CARGO_FEATURES) --bin keyward-desktop
@@ -45,6 +45,11 @@ check-bindings:
 	@git diff --exit-code --stat -- ui/src/lib/bindings \
 	  && test -z "$$(git status --porcelain -- ui/src/lib/bindings)" \
 	  || { echo "ui/src/lib/bindings is stale: commit the regenerated files"; exit 1; }
+
+# Gateway figures against a bare axum server under wrk (prints; asserts nothing).
+bench:
+	scripts/install-deps bench
+	cargo bench -p keyward-gateway --bench gateway
 
 clean:
 	cargo clean

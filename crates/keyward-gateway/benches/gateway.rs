@@ -1,0 +1,202 @@
+//! `make bench`: the real gateway against a bare axum server that returns the same body with no
+//! auth and no logging, both driven by wrk over loopback in this one run, plus the call-log
+//! writer alone. Prints figures and ratios against the targets; asserts nothing.
+
+use std::net::SocketAddr;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::routing::post;
+use axum::Router;
+use chrono::Utc;
+use keyward_core::secret_store::MemorySecrets;
+use keyward_core::{Actor, CallRecord, Keyward, UsageLimits};
+use keyward_gateway::{serve, Gateway, GatewayConfig};
+
+const SECONDS: u32 = 8;
+const CONNECTIONS: u32 = 32;
+const PACE_MS: u32 = 2;
+
+struct Load {
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    runtime.block_on(run());
+}
+
+async fn run() {
+    let dir = tempfile::tempdir().unwrap();
+    let keyward = Keyward::open_with(dir.path(), Arc::new(MemorySecrets::default())).await.unwrap();
+    let admin = Actor::new("bench");
+    keyward.create_account(&admin, "acme", None, Utc::now()).await.unwrap();
+    let key = keyward.generate_key(&admin, "acme", Utc::now()).await.unwrap().key.expose().to_owned();
+    // Limits out of the way: this measures verification and logging, not refusals.
+    let open = UsageLimits { burst_limit: 1_000_000_000, burst_seconds: 1, daily_limit: 1_000_000_000 };
+    keyward.set_usage_limits(&admin, "acme", open, Utc::now()).await.unwrap();
+
+    let gateway_addr = start_gateway(keyward.clone()).await;
+    let bare_addr = start_bare().await;
+    let body_valid = format!(r#"{{"key":"{key}"}}"#);
+    let body_malformed = r#"{"key":"kw_thisisnotavalidkeyatall"}"#.to_owned();
+    let scripts = tempfile::tempdir().unwrap();
+
+    println!("Keyward gateway benchmark — wrk, {CONNECTIONS} connections, {SECONDS} s per run, loopback, 2 cores shared");
+    let bare = wrk(&scripts, bare_addr.0, &body_valid, None);
+    let valid = wrk(&scripts, gateway_addr.0, &body_valid, None);
+    let books_valid = books(&gateway_addr.1).await;
+    let malformed = wrk(&scripts, gateway_addr.0, &body_malformed, None);
+    let books_malformed = books(&gateway_addr.1).await;
+
+    // Half the bare server's max rate, paced by wrk: each connection waits PACE_MS after each
+    // response, so connections = rate * PACE_MS / 1000 (a little under, counting latency).
+    let half = bare.rps / 2.0;
+    let connections = ((half * f64::from(PACE_MS) / 1000.0).round() as u32).max(1);
+    let bare_paced = wrk(&scripts, bare_addr.0, &body_valid, Some((connections, PACE_MS)));
+    let gateway_paced = wrk(&scripts, gateway_addr.0, &body_valid, Some((connections, PACE_MS)));
+    let books_paced = books(&gateway_addr.1).await;
+
+    let writer = writer_rows_per_second().await;
+
+    println!();
+    println!("{:<44} {:>12} {:>10} {:>10}", "run", "requests/s", "p50 ms", "p99 ms");
+    for (name, load) in [
+        ("bare axum (no auth, no log)", &bare),
+        ("gateway, valid key (verify + call log)", &valid),
+        ("gateway, malformed key", &malformed),
+        ("bare axum, paced at half its max", &bare_paced),
+        ("gateway, valid key, same pacing", &gateway_paced),
+    ] {
+        println!("{name:<44} {:>12.0} {:>10.3} {:>10.3}", load.rps, load.p50_ms, load.p99_ms);
+    }
+    println!();
+    let ratio_valid = valid.rps / bare.rps;
+    let ratio_malformed = malformed.rps / bare.rps;
+    let p99_gap = gateway_paced.p99_ms - bare_paced.p99_ms;
+    verdict("valid key vs bare requests/s", format!("{:.1} %", ratio_valid * 100.0), ratio_valid >= 0.85, ">= 85 %");
+    verdict("malformed key vs bare requests/s", format!("{:.1} %", ratio_malformed * 100.0), ratio_malformed >= 0.95, ">= 95 %");
+    verdict(
+        &format!("p99 gap at ~{:.0} req/s (half of bare max)", gateway_paced.rps),
+        format!("{p99_gap:+.3} ms"),
+        p99_gap <= 0.5,
+        "<= 0.5 ms",
+    );
+    verdict("call-log writer, rows/s with indexes", format!("{writer:.0}"), writer >= 50_000.0, ">= 50,000");
+    for (name, (served, logged, dropped)) in [("max load, valid", books_valid), ("max load, malformed", books_malformed), ("paced", books_paced)] {
+        verdict(
+            &format!("served = logged + dropped ({name})"),
+            format!("{served} = {logged} + {dropped}"),
+            served == logged + dropped,
+            "exact",
+        );
+    }
+}
+
+fn verdict(what: &str, figure: String, met: bool, target: &str) {
+    println!("{what:<52} {figure:>22}   target {target:<10} {}", if met { "met" } else { "MISSED" });
+}
+
+async fn start_gateway(keyward: Keyward) -> (SocketAddr, Arc<Gateway>) {
+    let config = GatewayConfig { failures_per_ip_per_minute: u32::MAX, ..GatewayConfig::default() };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let running = Gateway::start(keyward, config).await.unwrap();
+    let gateway = Arc::clone(&running.gateway);
+    tokio::spawn(serve(listener, running, std::future::pending()));
+    (addr, gateway)
+}
+
+/// The baseline: the same response body, no key check, no call log.
+async fn start_bare() -> (SocketAddr, ()) {
+    const BODY: &str = r#"{"valid":true,"code":"VALID","account":"acme","key_id":"key_0123456789abcdef","ratelimit":{"limit":1000000000,"remaining":999999999,"reset":1}}"#;
+    let app = Router::new().route(
+        "/v1/keys/verify",
+        post(|_body: axum::body::Bytes| async { ([(axum::http::header::CONTENT_TYPE, "application/json")], BODY) }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (addr, ())
+}
+
+/// Once the call-log queue has drained: (served, logged, dropped) from /metrics' counters.
+async fn books(gateway: &Gateway) -> (u64, u64, u64) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while gateway.calls.queue_depth() > 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(keyward_gateway::call_log::BATCH_WINDOW * 3).await;
+    let m = &gateway.metrics;
+    (m.served.get(), m.logged.get(), m.dropped.get())
+}
+
+/// Runs wrk against `addr` (POST /v1/keys/verify with `body`), at full speed on CONNECTIONS,
+/// or `paced`: (connections, milliseconds each waits after a response).
+fn wrk(scripts: &tempfile::TempDir, addr: SocketAddr, body: &str, paced: Option<(u32, u32)>) -> Load {
+    let (connections, delay_ms) = paced.map_or((CONNECTIONS, None), |(c, ms)| (c, Some(ms)));
+    let script = scripts.path().join(format!("post-{}.lua", delay_ms.unwrap_or(0)));
+    let mut lua = format!(
+        "wrk.method = \"POST\"\nwrk.body = '{body}'\nwrk.headers[\"Content-Type\"] = \"application/json\"\n"
+    );
+    if let Some(ms) = delay_ms {
+        lua.push_str(&format!("function delay() return {ms} end\n"));
+    }
+    std::fs::write(&script, lua).unwrap();
+    let out = Command::new("wrk")
+        .args(["-t1", &format!("-c{connections}"), &format!("-d{SECONDS}s"), "--latency", "-s"])
+        .arg(&script)
+        .arg(format!("http://{addr}/v1/keys/verify"))
+        .output()
+        .expect("wrk is installed (make bench installs it)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let field = |label: &str| -> f64 {
+        let line = text.lines().find(|l| l.trim_start().starts_with(label)).unwrap_or_else(|| panic!("wrk printed no {label}:\n{text}"));
+        parse_figure(line.trim_start()[label.len()..].split_whitespace().next().unwrap())
+    };
+    Load { rps: field("Requests/sec:"), p50_ms: field("50%"), p99_ms: field("99%") }
+}
+
+/// wrk's figures: `123.45`, `1.23ms`, `456.78us`, `1.2s`, `12.3k`.
+fn parse_figure(text: &str) -> f64 {
+    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: f64 = number.parse().unwrap_or(0.0);
+    match unit {
+        "us" => n / 1000.0,
+        "ms" | "" => n,
+        "s" => n * 1000.0,
+        "k" => n * 1000.0,
+        _ => n,
+    }
+}
+
+/// The call-log writer alone: 200,000 rows in batches of 1,000 into a database with its indexes.
+async fn writer_rows_per_second() -> f64 {
+    let dir = tempfile::tempdir().unwrap();
+    let keyward = Keyward::open_with(dir.path(), Arc::new(MemorySecrets::default())).await.unwrap();
+    let now = Utc::now();
+    let batch: Vec<CallRecord> = (0..1_000)
+        .map(|i| CallRecord {
+            at: now + chrono::Duration::milliseconds(i),
+            account: Some("acme".into()),
+            key_id: Some("key_0123456789abcdef".into()),
+            key_fingerprint: None,
+            method: "POST".into(),
+            path: "/v1/keys/verify".into(),
+            status: 200,
+            outcome: "VALID".into(),
+            latency_us: 42,
+            client_ip: "127.0.0.1".into(),
+            user_agent: Some("wrk".into()),
+        })
+        .collect();
+    let started = Instant::now();
+    for _ in 0..200 {
+        keyward.write_calls(&batch, 0, &[]).await.unwrap();
+    }
+    200_000.0 / started.elapsed().as_secs_f64()
+}
