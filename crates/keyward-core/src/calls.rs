@@ -168,16 +168,21 @@ impl Keyward {
                 return Err(Error::InvalidInput(format!("{other}xx is not a status class: use 2xx, 4xx or 5xx")))
             }
         };
+        // One account: its index, newest first. All: rowid order is time order, newest first.
+        // (NOT INDEXED keeps SQLite from trading the rowid walk for the account index and a sort.)
+        let (table, scope, order) = match filter.account {
+            Some(_) => ("calls", "account = ?", "at DESC"),
+            None => ("calls NOT INDEXED", "? IS NULL", "rowid DESC"),
+        };
         let sql = format!(
             "SELECT at, account, key_id, key_fingerprint, method, path, status, outcome, latency_us, client_ip, user_agent
-             FROM calls WHERE at >= ? AND (? IS NULL OR account = ?) AND status >= ? AND status < ?
+             FROM {table} WHERE {scope} AND at >= ? AND status >= ? AND status < ?
                AND (? IS NULL OR outcome = ?) AND {VISIBLE}
-             ORDER BY at DESC LIMIT ?"
+             ORDER BY {order} LIMIT ?"
         );
         Ok(sqlx::query_as(&sql)
+            .bind(&filter.account)
             .bind(to_millis(since))
-            .bind(&filter.account)
-            .bind(&filter.account)
             .bind(low)
             .bind(high)
             .bind(&filter.outcome)
@@ -192,15 +197,15 @@ impl Keyward {
     pub async fn call_stats(&self, actor: &Actor, account: Option<&str>, now: DateTime<Utc>) -> Result<CallStats> {
         self.check_call_reader(actor, account, now).await?;
         let since = now - Duration::days(DEFAULT_RETENTION_DAYS);
+        let scope = if account.is_some() { "account = ?" } else { "? IS NULL" };
         let sql = format!(
             "SELECT (at / {HOUR_MS}) * {HOUR_MS} AS hour, outcome, COUNT(*) AS count
-             FROM calls WHERE at >= ? AND (? IS NULL OR account = ?) AND {VISIBLE}
+             FROM calls WHERE {scope} AND at >= ? AND {VISIBLE}
              GROUP BY hour, outcome ORDER BY hour, outcome"
         );
         let hours: Vec<HourCount> = sqlx::query_as(&sql)
+            .bind(account)
             .bind(to_millis(since))
-            .bind(account)
-            .bind(account)
             .bind(actor.name())
             .fetch_all(&self.pool)
             .await?;
@@ -217,12 +222,14 @@ impl Keyward {
         let mut total = 0;
         loop {
             let mut tx = db::begin_write(&self.pool).await?;
-            // rowid is SQLite's; PostgreSQL will use ctid or a generated id here.
+            // The oldest rows have the lowest rowids: look at the first `chunk` only, so a purge
+            // with nothing to do reads one chunk, not the table. (rowid is SQLite's; PostgreSQL
+            // will use a generated id here.)
             let deleted = sqlx::query(
-                "DELETE FROM calls WHERE rowid IN (SELECT rowid FROM calls WHERE at < ? ORDER BY at LIMIT ?)",
+                "DELETE FROM calls WHERE rowid IN (SELECT rowid FROM calls ORDER BY rowid LIMIT ?) AND at < ?",
             )
-            .bind(to_millis(before))
             .bind(chunk)
+            .bind(to_millis(before))
             .execute(&mut *tx)
             .await?
             .rows_affected();

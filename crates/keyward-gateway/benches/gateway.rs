@@ -60,7 +60,7 @@ async fn run() {
     let gateway_paced = wrk(&scripts, gateway_addr.0, &body_valid, Some((connections, PACE_MS)));
     let books_paced = books(&gateway_addr.1).await;
 
-    let writer = writer_rows_per_second().await;
+    let (writer, queries) = call_log_figures().await;
 
     println!();
     println!("{:<44} {:>12} {:>10} {:>10}", "run", "requests/s", "p50 ms", "p99 ms");
@@ -86,6 +86,9 @@ async fn run() {
         "<= 0.5 ms",
     );
     verdict("call-log writer, rows/s with indexes", format!("{writer:.0}"), writer >= 50_000.0, ">= 50,000");
+    for (name, ms) in queries {
+        println!("{name:<52} {:>19.1} ms", ms);
+    }
     for (name, (served, logged, dropped)) in [("max load, valid", books_valid), ("max load, malformed", books_malformed), ("paced", books_paced)] {
         verdict(
             &format!("served = logged + dropped ({name})"),
@@ -174,29 +177,61 @@ fn parse_figure(text: &str) -> f64 {
     }
 }
 
-/// The call-log writer alone: 200,000 rows in batches of 1,000 into a database with its indexes.
-async fn writer_rows_per_second() -> f64 {
+/// The call-log writer alone: 1,000,000 rows in batches of 1,000 into a database with its
+/// index, then the queries `keyward calls` and the desktop chart run, on those million rows.
+async fn call_log_figures() -> (f64, Vec<(&'static str, f64)>) {
+    const BATCHES: usize = 1_000;
     let dir = tempfile::tempdir().unwrap();
     let keyward = Keyward::open_with(dir.path(), Arc::new(MemorySecrets::default())).await.unwrap();
-    let now = Utc::now();
-    let batch: Vec<CallRecord> = (0..1_000)
-        .map(|i| CallRecord {
-            at: now + chrono::Duration::milliseconds(i),
-            account: Some("acme".into()),
-            key_id: Some("key_0123456789abcdef".into()),
-            key_fingerprint: None,
-            method: "POST".into(),
-            path: "/v1/keys/verify".into(),
-            status: 200,
-            outcome: "VALID".into(),
-            latency_us: 42,
-            client_ip: "127.0.0.1".into(),
-            user_agent: Some("wrk".into()),
-        })
-        .collect();
+    let admin = Actor::new("bench");
+    for name in ["acme", "globex"] {
+        keyward.create_account(&admin, name, None, Utc::now()).await.unwrap();
+    }
+    let start = Utc::now() - chrono::Duration::days(6);
     let started = Instant::now();
-    for _ in 0..200 {
+    for b in 0..BATCHES {
+        let batch: Vec<CallRecord> = (0..1_000)
+            .map(|i| CallRecord {
+                // A million calls spread over six days, two accounts, a few outcomes.
+                at: start + chrono::Duration::milliseconds(((b * 1_000 + i) as i64) * 500),
+                account: Some(if i % 4 == 0 { "globex" } else { "acme" }.into()),
+                key_id: Some("key_0123456789abcdef".into()),
+                key_fingerprint: None,
+                method: "POST".into(),
+                path: "/v1/keys/verify".into(),
+                status: if i % 10 == 0 { 401 } else { 200 },
+                outcome: if i % 10 == 0 { "REVOKED" } else { "VALID" }.into(),
+                latency_us: 42,
+                client_ip: "127.0.0.1".into(),
+                user_agent: Some("wrk".into()),
+            })
+            .collect();
         keyward.write_calls(&batch, 0, &[]).await.unwrap();
     }
-    200_000.0 / started.elapsed().as_secs_f64()
+    let rows_per_second = (BATCHES * 1_000) as f64 / started.elapsed().as_secs_f64();
+    let now = Utc::now();
+    let mut queries = vec![];
+    let filter = |account: Option<&str>, outcome: Option<&str>| keyward_core::CallFilter {
+        account: account.map(str::to_owned),
+        outcome: outcome.map(str::to_owned),
+        limit: Some(100),
+        ..Default::default()
+    };
+    for (name, f) in [
+        ("query: newest 100 calls of one account (1M rows)", filter(Some("acme"), None)),
+        ("query: newest 100 calls, all accounts", filter(None, None)),
+        ("query: newest 100 REVOKED calls of one account", filter(Some("globex"), Some("REVOKED"))),
+    ] {
+        let t = Instant::now();
+        let rows = keyward.list_calls(&admin, &f, now).await.unwrap();
+        assert_eq!(rows.len(), 100);
+        queries.push((name, t.elapsed().as_secs_f64() * 1000.0));
+    }
+    let t = Instant::now();
+    keyward.call_stats(&admin, Some("globex"), now).await.unwrap();
+    queries.push(("query: 7-day hourly stats of one account", t.elapsed().as_secs_f64() * 1000.0));
+    let t = Instant::now();
+    keyward.purge_calls(now - chrono::Duration::days(7), 5_000).await.unwrap();
+    queries.push(("purge with nothing past retention", t.elapsed().as_secs_f64() * 1000.0));
+    (rows_per_second, queries)
 }

@@ -21,7 +21,7 @@ use tower_http::timeout::TimeoutLayer;
 use crate::call_log::{CallLog, Writer};
 use crate::config::GatewayConfig;
 use crate::limiter::{Limiter, RateInfo};
-use crate::metrics::{Metrics, OutcomeLabel};
+use crate::metrics::Metrics;
 use crate::outcome::Outcome;
 use crate::presented::{scrubbed_path, user_agent};
 use crate::routes;
@@ -123,7 +123,7 @@ impl Gateway {
     /// Counts the request and queues its call-log row.
     pub fn record(&self, auth: &Authorized, call: Call<'_>, status: u16) {
         let elapsed = call.started.elapsed();
-        self.metrics.requests.get_or_create(&OutcomeLabel { outcome: auth.outcome.as_str() }).inc();
+        self.metrics.count(auth.outcome);
         self.metrics.latency.observe(elapsed.as_secs_f64());
         self.calls.record(CallRecord {
             at: call.at,

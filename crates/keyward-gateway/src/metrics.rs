@@ -1,12 +1,16 @@
 //! `/metrics` in Prometheus text: requests by outcome, latency, call-log rows written and
 //! dropped, queue depth, throttled failures.
 
+use std::collections::HashMap;
+
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
+
+use crate::outcome::Outcome;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct OutcomeLabel {
@@ -15,7 +19,8 @@ pub struct OutcomeLabel {
 
 pub struct Metrics {
     registry: Registry,
-    pub requests: Family<OutcomeLabel, Counter>,
+    /// One counter per outcome, looked up once here rather than in the family per request.
+    requests: HashMap<Outcome, Counter>,
     pub latency: Histogram,
     pub throttled: Counter,
     pub served: Counter,
@@ -39,11 +44,19 @@ impl Default for Metrics {
         registry.register("call_log_rows_written", "Call-log rows committed", logged.clone());
         registry.register("call_log_rows_dropped", "Call-log rows dropped: queue full or write failed", dropped.clone());
         registry.register("call_log_queue_depth", "Call-log rows waiting for the writer", queue_depth.clone());
+        let requests = Outcome::ALL
+            .into_iter()
+            .map(|o| (o, requests.get_or_create(&OutcomeLabel { outcome: o.as_str() }).clone()))
+            .collect();
         Metrics { registry, requests, latency, throttled, served, logged, dropped, queue_depth }
     }
 }
 
 impl Metrics {
+    pub fn count(&self, outcome: Outcome) {
+        self.requests[&outcome].inc();
+    }
+
     pub fn render(&self) -> String {
         let mut out = String::new();
         prometheus_client::encoding::text::encode(&mut out, &self.registry).expect("writing to a String");
