@@ -113,7 +113,11 @@ impl Gateway {
                     self.metrics.throttled.inc();
                     return None;
                 }
-                auth.fingerprint = Some(hex::encode(&Sha256::digest(key.as_bytes())[..4]));
+                // An unknown key is named by its hash's first 8 hex characters, so repeated
+                // calls with the same stale key can be told apart; a malformed string is not a key.
+                if outcome == Outcome::NotFound {
+                    auth.fingerprint = Some(hex::encode(&Sha256::digest(key.as_bytes())[..4]));
+                }
             }
             Outcome::Revoked | Outcome::Expired | Outcome::RateLimited => {}
         }
