@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use keyward_core::{CallRecord, IndexedKey, Keyward};
 use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -59,7 +60,9 @@ pub struct Call<'a> {
 pub struct Running {
     pub gateway: Arc<Gateway>,
     writer: Writer,
-    tasks: Vec<JoinHandle<()>>,
+    poller: JoinHandle<()>,
+    housekeeping: JoinHandle<()>,
+    stop: watch::Sender<bool>,
 }
 
 impl Gateway {
@@ -86,8 +89,9 @@ impl Gateway {
             let (keyward, every) = (gateway.keyward.clone(), gateway.config.key_poll_interval);
             tokio::spawn(async move { keyward.follow_key_changes(every).await })
         };
-        let housekeeping = tokio::spawn(housekeeping(Arc::clone(&gateway)));
-        Ok(Running { gateway, writer, tasks: vec![poller, housekeeping] })
+        let (stop, stopped) = watch::channel(false);
+        let housekeeping = tokio::spawn(housekeeping(Arc::clone(&gateway), stopped));
+        Ok(Running { gateway, writer, poller, housekeeping, stop })
     }
 
     /// Verifies a presented key and takes it through its limits. `None`: the client IP has
@@ -148,18 +152,23 @@ impl Gateway {
 impl Running {
     /// Stops the background tasks and writes every queued call-log row.
     pub async fn finish(self) {
-        for task in &self.tasks {
-            task.abort();
-        }
+        // The poller only reads: stopping it anywhere is safe. Housekeeping may be inside a
+        // purge transaction, so it is asked to stop and awaited, never cut off mid-write.
+        self.poller.abort();
+        let _ = self.stop.send(true);
+        let _ = self.housekeeping.await;
         self.writer.finish().await;
     }
 }
 
 /// Hourly: purge calls past retention (in small chunks) and forget idle per-IP state.
-async fn housekeeping(gateway: Arc<Gateway>) {
+async fn housekeeping(gateway: Arc<Gateway>, mut stopped: watch::Receiver<bool>) {
     let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
-        hourly.tick().await;
+        tokio::select! {
+            _ = hourly.tick() => {}
+            _ = stopped.changed() => return,
+        }
         let cutoff = Utc::now() - chrono::Duration::days(gateway.config.retention_days);
         match gateway.keyward.purge_calls(cutoff, 5_000).await {
             Ok(0) => {}
