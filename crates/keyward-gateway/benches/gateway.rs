@@ -14,6 +14,10 @@ use keyward_core::secret_store::MemorySecrets;
 use keyward_core::{Actor, CallRecord, Keyward, UsageLimits};
 use keyward_gateway::{serve, Gateway, GatewayConfig};
 
+/// The allocator `keyward serve` ships with, so the figures are the shipped binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SECONDS: u32 = 8;
 const CONNECTIONS: u32 = 32;
 const PACE_MS: u32 = 2;
