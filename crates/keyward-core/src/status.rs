@@ -28,6 +28,17 @@ pub struct ActiveKey {
     pub rotation_period_days: i64,
     pub rotation_due_at: Timestamp,
     pub rotation_due: bool,
+    /// The last call the gateway let through with this key (written at most once a minute).
+    pub last_used_at: Option<Timestamp>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ActiveRow {
+    id: String,
+    hint: String,
+    created_at: i64,
+    created_by: String,
+    last_used_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -42,8 +53,8 @@ impl Keyward {
     pub async fn key_status(&self, actor: &Actor, account: &str, now: DateTime<Utc>) -> Result<KeyStatus> {
         let account = self.account(account).await?;
         self.require_member(actor, &account, "status", now).await?;
-        let active = sqlx::query_as::<_, crate::keys::KeyRow>(
-            "SELECT id, hint, created_at, created_by FROM api_keys WHERE account_id = ? AND retired_at IS NULL",
+        let active = sqlx::query_as::<_, ActiveRow>(
+            "SELECT id, hint, created_at, created_by, last_used_at FROM api_keys WHERE account_id = ? AND retired_at IS NULL",
         )
         .bind(&account.id)
         .fetch_optional(&self.pool)
@@ -60,6 +71,7 @@ impl Keyward {
                 rotation_period_days: account.rotation_period_days,
                 rotation_due_at: Timestamp(due_at),
                 rotation_due: now >= due_at,
+                last_used_at: key.last_used_at.map(Timestamp::from),
             }
         });
         let grace = sqlx::query_as(

@@ -104,6 +104,9 @@ fn describe(status: &KeyStatus) -> String {
             lines.push(format!("  created {} ({}) by {}", k.created_at, days(k.age_days), k.created_by));
             let due = if k.rotation_due { "ROTATION RECOMMENDED since" } else { "rotation due" };
             lines.push(format!("  {due} {} ({}-day policy)", k.rotation_due_at, k.rotation_period_days));
+            if let Some(used) = k.last_used_at {
+                lines.push(format!("  last used {used}"));
+            }
         }
     }
     for g in &status.grace {

@@ -41,6 +41,9 @@ async fn rows_are_complete_and_never_hold_a_key() {
     assert!(!format!("{rows:?}").contains(&key) && !format!("{rows:?}").contains(unknown.expose()));
     assert!(!files_contain(dir.path(), &key), "the key is in the database files");
     assert!(!files_contain(dir.path(), unknown.expose()));
+    let status = keyward.key_status(&keyward_core::Actor::new("ana"), "acme", Utc::now()).await.unwrap();
+    let last_used = status.active.unwrap().last_used_at.expect("last_used_at is set by the writer");
+    assert!(Utc::now() - last_used.0 < Days::minutes(1));
     let metrics = gateway.metrics.render();
     assert_eq!(counter(&metrics, "keyward_gateway_call_log_served_total"), 3);
     assert_eq!(counter(&metrics, "keyward_gateway_call_log_rows_written_total"), 3);
