@@ -23,12 +23,10 @@ use crate::keyward::{AccountRow, Keyward};
 /// younger than this are not orphans yet.
 pub const IN_FLIGHT: Duration = Duration::minutes(10);
 
+/// The account's active key, as the lifecycle operations need it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub(crate) struct KeyRow {
     pub id: String,
-    pub hint: String,
-    pub created_at: i64,
-    pub created_by: String,
 }
 
 /// How long a rotated-away key keeps working.
@@ -126,7 +124,7 @@ impl Keyward {
 
     async fn find_active_key(&self, account: &AccountRow) -> Result<Option<KeyRow>> {
         Ok(sqlx::query_as(
-            "SELECT id, hint, created_at, created_by FROM api_keys WHERE account_id = ? AND retired_at IS NULL",
+            "SELECT id FROM api_keys WHERE account_id = ? AND retired_at IS NULL",
         )
         .bind(&account.id)
         .fetch_optional(&self.pool)
