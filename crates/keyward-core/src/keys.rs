@@ -12,16 +12,13 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::actor::Actor;
-use crate::api_key::{random_base62, ApiKey};
+use crate::api_key::ApiKey;
 use crate::audit::AuditEvent;
 use crate::challenge::{Action, Confirmation, Expected};
 use crate::db::{self, to_millis, Timestamp};
 use crate::error::{is_unique_violation, Error, Result};
 use crate::keyward::{AccountRow, Keyward};
-
-/// How long a key change may take between writing the keyring and committing; journal rows
-/// younger than this are not orphans yet.
-pub const IN_FLIGHT: Duration = Duration::minutes(10);
+use crate::secret_journal::journal_for_removal;
 
 /// The account's active key, as the lifecycle operations need it.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -272,89 +269,6 @@ impl Keyward {
         Ok(ended)
     }
 
-    /// Makes a key and puts its secret in the keyring, journalled first (see the module notes).
-    async fn store_new_key(&self, actor: &Actor, now: DateTime<Utc>) -> Result<IssuedKey> {
-        let key = ApiKey::generate();
-        let info = KeyInfo {
-            key_id: format!("key_{}", random_base62(16)),
-            hint: key.hint(),
-            created_at: Timestamp(now),
-            created_by: actor.name().to_owned(),
-        };
-        sqlx::query("INSERT INTO secret_journal (key_id, recorded_at) VALUES (?, ?)")
-            .bind(&info.key_id)
-            .bind(to_millis(now))
-            .execute(&self.pool)
-            .await?;
-        let (id, secret) = (info.key_id.clone(), key.clone());
-        if let Err(err) = self.with_secrets(move |s| s.put(&id, &secret)).await {
-            self.forget_journal(&info.key_id).await;
-            return Err(err);
-        }
-        Ok(IssuedKey { key, info })
-    }
-
-    /// After a key change: on success, clear the new key's journal row and drop the old secret;
-    /// on failure, drop the new secret so nothing is half-made.
-    async fn settle(&self, committed: Result<()>, new_key_id: &str, old_key_id: Option<&str>) -> Result<()> {
-        match committed {
-            Ok(()) => {
-                self.after_key_change().await;
-                self.forget_journal(new_key_id).await;
-                if let Some(old) = old_key_id {
-                    self.discard_secret(old).await;
-                }
-                Ok(())
-            }
-            Err(err) => {
-                self.discard_secret(new_key_id).await;
-                Err(err)
-            }
-        }
-    }
-
-    /// Removes a journalled secret; on failure the journal keeps it for the next start.
-    async fn discard_secret(&self, key_id: &str) {
-        let id = key_id.to_owned();
-        match self.with_secrets(move |s| s.delete(&id)).await {
-            Ok(()) => self.forget_journal(key_id).await,
-            Err(err) => tracing::warn!(%err, key_id, "old secret left in the keyring; removed at next start"),
-        }
-    }
-
-    async fn forget_journal(&self, key_id: &str) {
-        let forgotten = sqlx::query("DELETE FROM secret_journal WHERE key_id = ?").bind(key_id).execute(&self.pool).await;
-        if let Err(err) = forgotten {
-            tracing::warn!(%err, key_id, "could not clear a secret journal row");
-        }
-    }
-
-    /// Deletes keyring entries journalled by an interrupted change whose key is not active;
-    /// front doors call it once at start. Entries journalled in the last [`IN_FLIGHT`] may
-    /// belong to a change another process is making right now, so they are left alone.
-    /// Returns how many entries were removed.
-    pub async fn clean_orphaned_secrets(&self, now: DateTime<Utc>) -> Result<usize> {
-        let orphans: Vec<String> = sqlx::query_scalar(
-            "SELECT j.key_id FROM secret_journal j
-             WHERE j.recorded_at < ?
-               AND NOT EXISTS (SELECT 1 FROM api_keys k WHERE k.id = j.key_id AND k.retired_at IS NULL)",
-        )
-        .bind(to_millis(now - IN_FLIGHT))
-        .fetch_all(&self.pool)
-        .await?;
-        for key_id in &orphans {
-            let id = key_id.clone();
-            self.with_secrets(move |s| s.delete(&id)).await?;
-            self.forget_journal(key_id).await;
-        }
-        // Rows of active keys are leftovers of a crash right after commit: the secret belongs.
-        sqlx::query(
-            "DELETE FROM secret_journal WHERE key_id IN (SELECT id FROM api_keys WHERE retired_at IS NULL)",
-        )
-        .execute(&self.pool)
-        .await?;
-        Ok(orphans.len())
-    }
 }
 
 fn active_key_exists(account: &str) -> Error {
@@ -407,16 +321,6 @@ async fn retire_key(
             "the key changed while this was being confirmed: look at its status and try again".into(),
         ));
     }
-    Ok(())
-}
-
-/// Marks a retired key's secret for removal, in the same transaction that retires it.
-async fn journal_for_removal(tx: &mut sqlx::SqliteConnection, key_id: &str, now: DateTime<Utc>) -> Result<()> {
-    sqlx::query("INSERT INTO secret_journal (key_id, recorded_at) VALUES (?, ?) ON CONFLICT DO NOTHING")
-        .bind(key_id)
-        .bind(to_millis(now))
-        .execute(&mut *tx)
-        .await?;
     Ok(())
 }
 

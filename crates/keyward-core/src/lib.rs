@@ -14,6 +14,7 @@
 //! - [`calls`]: the call log (every request that presented a key), its queries and retention
 //! - [`challenge`]: the captcha-style confirmation for rotate and deactivate
 //! - [`audit`]: the append-only, hash-chained trail
+//! - [`secret_journal`]: keyring entries that may outlive an interrupted change, and their cleanup
 //! - [`secret_store`]: the OS keyring (and an in-memory store for tests)
 //! - [`db`], [`paths`], [`actor`], [`error`]: storage, locations, identity, the one error type
 
@@ -32,6 +33,7 @@ pub mod keyward;
 pub mod limits;
 pub mod members;
 pub mod paths;
+pub mod secret_journal;
 pub mod secret_store;
 pub mod status;
 pub mod verify;
