@@ -5,9 +5,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
@@ -53,21 +52,21 @@ pub struct VerifyResponse {
 pub async fn verify(
     State(gateway): State<Arc<Gateway>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    request: Request,
 ) -> Response {
     let started = Instant::now();
     let at = Utc::now();
-    let body = match body {
+    // The whole request, split once: no copies of the headers or the URI on the hot path.
+    let (parts, body) = request.into_parts();
+    let (method, uri, headers) = (&parts.method, &parts.uri, &parts.headers);
+    let body = match axum::body::to_bytes(body, gateway.config.max_body_bytes).await {
         Ok(body) => body,
-        Err(rejection) => return error(rejection.status(), rejection.body_text()),
+        Err(_) => return error(StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large"),
     };
     let Ok(VerifyRequest { key }) = serde_json::from_slice::<VerifyRequest>(&body) else {
         return error(StatusCode::BAD_REQUEST, r#"send a JSON object {"key": "kw_..."}"#);
     };
-    match find_key(&headers, &uri) {
+    match find_key(headers, uri) {
         Presented::One(other) if other != key => {
             return error(StatusCode::BAD_REQUEST, "two different keys in one request: send one");
         }
@@ -85,7 +84,7 @@ pub async fn verify(
         key_id: auth.key.as_ref().filter(|_| valid).map(|k| k.key_id.clone()),
         ratelimit: auth.rate,
     };
-    let call = Call { method: &method, uri: &uri, headers: &headers, ip: peer.ip(), started, at };
+    let call = Call { method, uri, headers, ip: peer.ip(), started, at };
     gateway.record(&auth, call, 200);
     (StatusCode::OK, rate_headers(auth.rate, auth.retry_after), Json(response)).into_response()
 }
