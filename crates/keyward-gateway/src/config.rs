@@ -1,10 +1,9 @@
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-/// How a gateway runs. `Default` is what `keyward serve` uses with no flags.
+/// How a gateway runs. `Default` is what `keyward serve` uses with no flags. (The address is
+/// the listener's: callers bind it, so a port in use is their clear error to give.)
 #[derive(Debug, Clone)]
 pub struct GatewayConfig {
-    pub addr: SocketAddr,
     /// Proxy mode: authenticated requests go on to this base URL.
     pub upstream: Option<url::Url>,
     pub max_body_bytes: usize,
@@ -24,7 +23,6 @@ pub const DEFAULT_PORT: u16 = 8790;
 impl Default for GatewayConfig {
     fn default() -> GatewayConfig {
         GatewayConfig {
-            addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), DEFAULT_PORT),
             upstream: None,
             max_body_bytes: 10 * 1024 * 1024,
             max_header_bytes: 16 * 1024,

@@ -20,7 +20,6 @@ pub async fn run(keyward: Keyward, args: ServeArgs) -> Result<ExitCode> {
         _ => Error::InvalidInput(format!("cannot listen on {addr}: {err}")),
     })?;
     let config = GatewayConfig {
-        addr,
         upstream: args.upstream.clone(),
         retention_days: args.retention_days,
         call_log_queue: args.call_log_queue,

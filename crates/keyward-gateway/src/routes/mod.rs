@@ -26,6 +26,11 @@ pub fn error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(ErrorBody { error: message.into(), code: None })).into_response()
 }
 
+/// The 400 for a request carrying two different keys (in headers, query or body).
+pub fn two_keys() -> Response {
+    error(StatusCode::BAD_REQUEST, "two different keys in one request: send one")
+}
+
 /// `X-RateLimit-Limit/Remaining/Reset` and, when refused, `Retry-After`.
 pub fn rate_headers(rate: Option<RateInfo>, retry_after: Option<u64>) -> HeaderMap {
     let mut headers = HeaderMap::new();

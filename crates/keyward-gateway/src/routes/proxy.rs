@@ -15,7 +15,7 @@ use chrono::Utc;
 use futures_util::TryStreamExt;
 
 use super::verify::throttled;
-use super::{error, rate_headers, ErrorBody};
+use super::{error, rate_headers, two_keys, ErrorBody};
 use crate::app::Call;
 use crate::outcome::Outcome;
 use crate::presented::{find_key, scrubbed_path, strip_key_headers, Presented};
@@ -44,7 +44,7 @@ pub async fn proxy(
         Presented::None => {
             return refusal(StatusCode::UNAUTHORIZED, "MISSING_KEY", "send the key as Authorization: Bearer KEY, X-API-Key, or ?hapikey=");
         }
-        Presented::Conflicting => return error(StatusCode::BAD_REQUEST, "two different keys in one request: send one"),
+        Presented::Conflicting => return two_keys(),
     };
     let Some(auth) = gateway.authorize(&key, peer.ip(), at) else {
         return throttled();

@@ -12,7 +12,7 @@ use axum::Json;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
-use super::{error, rate_headers};
+use super::{error, rate_headers, two_keys};
 use crate::app::Call;
 use crate::limiter::RateInfo;
 use crate::outcome::Outcome;
@@ -66,12 +66,13 @@ pub async fn verify(
     let Ok(VerifyRequest { key }) = serde_json::from_slice::<VerifyRequest>(&body) else {
         return error(StatusCode::BAD_REQUEST, r#"send a JSON object {"key": "kw_..."}"#);
     };
-    match find_key(headers, uri) {
-        Presented::One(other) if other != key => {
-            return error(StatusCode::BAD_REQUEST, "two different keys in one request: send one");
-        }
-        Presented::Conflicting => return error(StatusCode::BAD_REQUEST, "two different keys in one request: send one"),
-        _ => {}
+    let differs = match find_key(headers, uri) {
+        Presented::One(other) => other != key,
+        Presented::Conflicting => true,
+        Presented::None => false,
+    };
+    if differs {
+        return two_keys();
     }
     let Some(auth) = gateway.authorize(&key, peer.ip(), at) else {
         return throttled();
