@@ -76,15 +76,17 @@ impl Keyward {
         let account = AccountRow {
             id: format!("acc_{}", crate::api_key::random_base62(16)),
             name: name.to_owned(),
-            rotation_period_days: 180,
+            rotation_period_days: self.settings().await?.rotation_period_days,
         };
         let mut tx = db::begin_write(&self.pool).await?;
         let inserted = sqlx::query(
-            "INSERT INTO accounts (id, name, display_name, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO accounts (id, name, display_name, rotation_period_days, created_at, created_by)
+             VALUES (?, ?, ?, ?, ?, ?)",
         )
         .bind(&account.id)
         .bind(name)
         .bind(display_name)
+        .bind(account.rotation_period_days)
         .bind(to_millis(now))
         .bind(actor.name())
         .execute(&mut *tx)

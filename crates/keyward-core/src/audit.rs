@@ -30,6 +30,7 @@ pub enum AuditEvent {
     PermissionDenied,
     ChallengeFailed,
     LimitsChanged,
+    PolicyChanged,
 }
 
 impl AuditEvent {
@@ -48,6 +49,7 @@ impl AuditEvent {
             AuditEvent::PermissionDenied => "permission_denied",
             AuditEvent::ChallengeFailed => "challenge_failed",
             AuditEvent::LimitsChanged => "limits_changed",
+            AuditEvent::PolicyChanged => "policy_changed",
         }
     }
 }
@@ -64,8 +66,10 @@ pub(crate) struct NewEntry<'a> {
 }
 
 /// One row of the trail as read back.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct AuditEntry {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub seq: i64,
     #[sqlx(try_from = "i64")]
     pub at: Timestamp,
@@ -81,12 +85,20 @@ pub struct AuditEntry {
 }
 
 /// The chain's verdict.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum ChainStatus {
-    Verified { entries: u64 },
+    Verified {
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        entries: u64,
+    },
     /// `entry` is the `seq` of the first row that does not follow from the one before it.
-    Broken { entry: i64, reason: String },
+    Broken {
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        entry: i64,
+        reason: String,
+    },
 }
 
 #[derive(Serialize)]

@@ -25,6 +25,7 @@ const CODE_LEN: usize = 6;
 pub const CHALLENGE_TTL_SECS: i64 = 120;
 pub const MAX_WRONG_ANSWERS: i64 = 3;
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
@@ -51,6 +52,7 @@ pub enum Confirmation {
 }
 
 /// What a person is shown: the code to type back and until when it holds.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Challenge {
     pub id: String,

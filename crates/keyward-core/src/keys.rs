@@ -27,7 +27,8 @@ pub(crate) struct KeyRow {
 }
 
 /// How long a rotated-away key keeps working.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub enum Grace {
     #[serde(rename = "0")]
     None,
@@ -75,6 +76,7 @@ impl std::str::FromStr for Grace {
 }
 
 /// Public facts of a key; never the key itself.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KeyInfo {
     pub key_id: String,
@@ -99,6 +101,7 @@ pub struct Rotation {
     pub confirmed_by: &'static str,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Deactivation {
     pub key_id: String,

@@ -16,6 +16,7 @@
 //! - [`audit`]: the append-only, hash-chained trail
 //! - [`secret_journal`]: keyring entries that may outlive an interrupted change, and their cleanup
 //! - [`secret_store`]: the OS keyring (and an in-memory store for tests)
+//! - [`settings`]: this installation's preferences (rotation policy, clipboard, gateway port, look)
 //! - [`db`], [`paths`], [`actor`], [`error`]: storage, locations, identity, the one error type
 
 pub mod accounts;
@@ -35,6 +36,7 @@ pub mod members;
 pub mod paths;
 pub mod secret_journal;
 pub mod secret_store;
+pub mod settings;
 pub mod status;
 pub mod verify;
 
@@ -51,5 +53,6 @@ pub use limits::UsageLimits;
 pub use key_index::{Checked, IndexedKey};
 pub use calls::{CallEntry, CallFilter, CallRecord, CallStats};
 pub use members::{Member, Role};
-pub use status::KeyStatus;
+pub use settings::{Language, Settings, Theme};
+pub use status::{ActiveKey, GraceKey, KeyStatus};
 pub use verify::{Verification, VerifyCode};

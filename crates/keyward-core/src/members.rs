@@ -46,6 +46,7 @@ impl std::str::FromStr for Role {
     }
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Member {
     pub name: String,
@@ -57,6 +58,7 @@ pub struct Member {
 }
 
 /// A role read from its column (the schema's CHECK keeps it one of the two).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct RoleText(pub Role);

@@ -9,6 +9,7 @@ use crate::db::{to_millis, Timestamp};
 use crate::error::Result;
 use crate::keyward::Keyward;
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, Serialize)]
 pub struct KeyStatus {
     pub account: String,
@@ -17,6 +18,7 @@ pub struct KeyStatus {
     pub grace: Vec<GraceKey>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ActiveKey {
     pub key_id: String,
@@ -24,7 +26,9 @@ pub struct ActiveKey {
     pub created_at: Timestamp,
     /// Who generated the key, or rotated the previous one into it.
     pub created_by: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub age_days: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub rotation_period_days: i64,
     pub rotation_due_at: Timestamp,
     pub rotation_due: bool,
@@ -41,6 +45,7 @@ struct ActiveRow {
     last_used_at: Option<i64>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct GraceKey {
     pub key_id: String,

@@ -7,6 +7,7 @@ mod concurrency;
 mod crash_safety;
 mod lifecycle;
 mod permissions;
+mod settings;
 
 use std::sync::Arc;
 
