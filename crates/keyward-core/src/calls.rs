@@ -50,14 +50,30 @@ pub struct CallEntry {
     pub user_agent: Option<String>,
 }
 
-#[derive(Debug, Clone, Default)]
+/// Which calls to list; every field narrows, `None` means "any".
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct CallFilter {
     pub account: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub since: Option<DateTime<Utc>>,
     /// 2, 4 or 5: the status class (2xx, 4xx, 5xx).
     pub status_class: Option<u16>,
     pub outcome: Option<String>,
+    /// Part of the path, client IP or user agent (case-insensitive for ASCII).
+    pub text: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub limit: Option<i64>,
+    /// Rows to skip, for paging (newest first).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub offset: Option<i64>,
+}
+
+/// `text` as a LIKE pattern that matches it literally anywhere.
+fn contains_pattern(text: &str) -> String {
+    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
 }
 
 /// Calls per hour and outcome, for the chart and `keyward calls stats`.
@@ -178,8 +194,10 @@ impl Keyward {
             "SELECT at, account, key_id, key_fingerprint, method, path, status, outcome, latency_us, client_ip, user_agent
              FROM {table} WHERE {scope} AND at >= ? AND status >= ? AND status < ?
                AND (? IS NULL OR outcome = ?) AND {VISIBLE}
-             ORDER BY {order} LIMIT ?"
+               AND (? IS NULL OR path LIKE ? ESCAPE '\\' OR client_ip LIKE ? ESCAPE '\\' OR user_agent LIKE ? ESCAPE '\\')
+             ORDER BY {order} LIMIT ? OFFSET ?"
         );
+        let text = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(contains_pattern);
         Ok(sqlx::query_as(&sql)
             .bind(&filter.account)
             .bind(to_millis(since))
@@ -188,7 +206,12 @@ impl Keyward {
             .bind(&filter.outcome)
             .bind(&filter.outcome)
             .bind(actor.name())
+            .bind(&text)
+            .bind(&text)
+            .bind(&text)
+            .bind(&text)
             .bind(filter.limit.unwrap_or(100).clamp(1, 1_000_000))
+            .bind(filter.offset.unwrap_or(0).max(0))
             .fetch_all(&self.pool)
             .await?)
     }

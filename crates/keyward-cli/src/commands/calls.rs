@@ -49,6 +49,7 @@ fn to_filter(account: Option<String>, args: &CallFilterArgs) -> Result<CallFilte
         status_class,
         outcome: args.outcome.as_ref().map(|o| o.to_ascii_uppercase()),
         limit: Some(args.limit),
+        ..CallFilter::default()
     })
 }
 

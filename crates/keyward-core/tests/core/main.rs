@@ -2,6 +2,7 @@
 //! OS keyring (the real keyring is exercised by the CLI tests). One binary, a module per area.
 
 mod audit_chain;
+mod call_queries;
 mod challenges;
 mod concurrency;
 mod crash_safety;
