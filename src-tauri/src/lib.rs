@@ -1,29 +1,98 @@
-//! The Keyward desktop shell: a Tauri window over keyward-core.
+//! The Keyward desktop shell: a Tauri window over keyward-core, hosting the gateway.
 //!
-//! - `state`: what the shell holds (the core handle and the local actor), opened at start-up
-//!   in the same data folder the `keyward` CLI uses
-//! - `commands`: thin IPC commands, each one call into the core
+//! - `state`: what the shell holds (core handle, local actor, hosted gateway)
+//! - `commands`: thin IPC commands, each one call into the core, one module per UI page
 //! - `ipc_error`: the one error shape the UI receives, `{kind, message}`
+//! - `gateway_host`: the gateway on 127.0.0.1, restarted when its port setting changes
+//! - `clipboard`: copy a key in Rust, wipe it after the configured time
+//! - `exports`: CSV files into Downloads
+//! - `tray`, `desktop_prefs`: tray icon, close-to-tray, start at login
 
-mod commands;
+mod clipboard;
+pub mod commands;
+mod desktop_prefs;
+mod exports;
+pub mod gateway_host;
 mod ipc_error;
 mod state;
+mod tray;
 
 pub use ipc_error::IpcError;
 pub use state::AppState;
 
-/// Builds the app with its commands registered; `run` and the tests share it.
+use commands::{accounts, keys, logs, members, settings};
+use tauri::Manager;
+
+/// The app's commands, shared by `run` and the mock-runtime tests.
 pub fn builder<R: tauri::Runtime>() -> tauri::Builder<R> {
-    tauri::Builder::<R>::new().invoke_handler(tauri::generate_handler![commands::accounts_list])
+    tauri::Builder::<R>::new().invoke_handler(tauri::generate_handler![
+        accounts::app_info,
+        accounts::accounts_list,
+        accounts::account_create,
+        keys::key_status,
+        keys::key_generate,
+        keys::key_reveal,
+        keys::key_copy,
+        keys::challenge_issue,
+        keys::key_rotate,
+        keys::key_deactivate,
+        keys::key_expire_now,
+        logs::audit_list,
+        logs::audit_verify,
+        logs::audit_export,
+        logs::calls_list,
+        logs::calls_stats,
+        logs::calls_export,
+        members::members_list,
+        members::member_add,
+        members::member_set_role,
+        members::member_remove,
+        settings::settings_get,
+        settings::settings_save,
+        settings::gateway_status,
+        settings::gateway_restart,
+    ])
 }
 
 pub fn run() {
-    builder::<tauri::Wry>()
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("KEYWARD_LOG").unwrap_or_else(|_| "info".into()))
+        .try_init();
+    let app = builder::<tauri::Wry>()
+        // First, so a second launch hands over to the running one before anything starts.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| tray::show_main_window(app)))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None))
+        .on_window_event(tray::on_window_event)
         .setup(|app| {
             let state = tauri::async_runtime::block_on(AppState::open(app.handle()))?;
-            tauri::Manager::manage(app, state);
+            let settings = tauri::async_runtime::block_on(state.keyward.settings())?;
+            // Started before the window asks for its status; a busy port is reported there.
+            tauri::async_runtime::block_on(state.gateway.start(settings.gateway_port));
+            app.manage(state);
+            tray::install(app.handle(), settings.language)?;
             Ok(())
         })
-        .run(tauri::generate_context!())
+        .build(tauri::generate_context!())
         .expect("the Keyward window could not start");
+    app.run(|app, event| {
+        if let tauri::RunEvent::Exit = event {
+            // Flush the gateway's call log before the process ends.
+            let gateway = std::sync::Arc::clone(&app.state::<AppState>().gateway);
+            tauri::async_runtime::block_on(gateway.shutdown());
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    /// The capability grants exactly the commands build.rs made permissions for.
+    #[test]
+    fn capability_grants_every_command_and_nothing_else() {
+        let capability: serde_json::Value = serde_json::from_str(include_str!("../capabilities/main.json")).unwrap();
+        let granted: Vec<&str> = capability["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+        let expected: Vec<String> = crate::commands::COMMANDS.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
+        assert_eq!(granted, expected);
+    }
 }

@@ -1,13 +1,20 @@
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 use keyward_core::paths::DATA_DIR_ENV;
 use keyward_core::{Actor, Keyward};
 use tauri::Manager;
 
-/// Everything a command needs: the core handle and who is acting on this desktop.
+use crate::gateway_host::GatewayHost;
+
+/// Everything a command needs: the core handle, who is acting on this desktop, the hosted
+/// gateway, and the one setting the window's close button reads synchronously.
 pub struct AppState {
     pub keyward: Keyward,
     pub actor: Actor,
+    pub gateway: Arc<GatewayHost>,
+    pub close_to_tray: AtomicBool,
 }
 
 impl AppState {
@@ -19,9 +26,20 @@ impl AppState {
             None => app.path().app_data_dir()?,
         };
         let keyward = Keyward::open(&data_dir).await?;
+        Ok(AppState::with(keyward, Actor::local()).await?)
+    }
+
+    /// The state over an opened store (tests pass one with an in-memory keyring).
+    pub async fn with(keyward: Keyward, actor: Actor) -> keyward_core::Result<AppState> {
         if let Err(err) = keyward.clean_orphaned_secrets(chrono::Utc::now()).await {
             tracing::warn!(%err, "orphaned keyring entries stay until the next start");
         }
-        Ok(AppState { keyward, actor: Actor::local() })
+        let settings = keyward.settings().await?;
+        Ok(AppState {
+            gateway: Arc::new(GatewayHost::new(keyward.clone())),
+            keyward,
+            actor,
+            close_to_tray: AtomicBool::new(settings.close_to_tray),
+        })
     }
 }

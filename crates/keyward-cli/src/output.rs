@@ -18,7 +18,9 @@ pub fn exit_code(kind: ErrorKind) -> u8 {
         ErrorKind::PermissionDenied => EXIT_PERMISSION_DENIED,
         ErrorKind::NotFound => EXIT_NOT_FOUND,
         ErrorKind::Conflict => EXIT_CONFLICT,
-        ErrorKind::Confirmation | ErrorKind::KeyringUnavailable | ErrorKind::Internal => EXIT_FAILURE,
+        ErrorKind::Confirmation | ErrorKind::KeyringUnavailable | ErrorKind::Unavailable | ErrorKind::Internal => {
+            EXIT_FAILURE
+        }
     }
 }
 

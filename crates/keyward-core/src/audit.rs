@@ -77,6 +77,9 @@ pub struct AuditEntry {
     pub device: String,
     pub account: Option<String>,
     pub key_id: Option<String>,
+    /// The key's display hint (not part of the chain; filled in by listings).
+    #[sqlx(default)]
+    pub key_hint: Option<String>,
     pub event: String,
     /// JSON object as text, exactly as hashed.
     pub details: String,
@@ -208,10 +211,10 @@ async fn list(
 ) -> Result<Vec<AuditEntry>> {
     // The newest `limit` rows, returned oldest first.
     let rows = sqlx::query_as(
-        "SELECT * FROM (
+        "SELECT newest.*, k.hint AS key_hint FROM (
              SELECT * FROM audit_log WHERE account = ? AND (? IS NULL OR event = ?)
              ORDER BY seq DESC LIMIT ?
-         ) AS newest ORDER BY seq",
+         ) AS newest LEFT JOIN api_keys k ON k.id = newest.key_id ORDER BY newest.seq",
     )
     .bind(account)
     .bind(event)
@@ -224,7 +227,7 @@ async fn list(
 
 /// CSV of entries, one row each, with a header; what `audit export` and the desktop export write.
 pub fn to_csv(entries: &[AuditEntry]) -> Result<String> {
-    let header = ["seq", "at", "actor", "device", "account", "key_id", "event", "details", "hash"];
+    let header = ["seq", "at", "actor", "device", "account", "key_id", "key_hint", "event", "details", "hash"];
     crate::export::to_csv(
         header,
         entries.iter().map(|e| {
@@ -235,6 +238,7 @@ pub fn to_csv(entries: &[AuditEntry]) -> Result<String> {
                 e.device.clone(),
                 e.account.clone().unwrap_or_default(),
                 e.key_id.clone().unwrap_or_default(),
+                e.key_hint.clone().unwrap_or_default(),
                 e.event.clone(),
                 e.details.clone(),
                 e.hash.clone(),

@@ -56,17 +56,18 @@ pub struct CallEntry {
 #[serde(default)]
 pub struct CallFilter {
     pub account: Option<String>,
-    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    /// The desktop always looks at the whole retention window.
+    #[cfg_attr(feature = "ts", ts(skip))]
     pub since: Option<DateTime<Utc>>,
     /// 2, 4 or 5: the status class (2xx, 4xx, 5xx).
     pub status_class: Option<u16>,
     pub outcome: Option<String>,
     /// Part of the path, client IP or user agent (case-insensitive for ASCII).
     pub text: Option<String>,
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<i32>"))]
     pub limit: Option<i64>,
     /// Rows to skip, for paging (newest first).
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<i32>"))]
     pub offset: Option<i64>,
 }
 

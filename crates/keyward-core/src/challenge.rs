@@ -26,7 +26,7 @@ pub const CHALLENGE_TTL_SECS: i64 = 120;
 pub const MAX_WRONG_ANSWERS: i64 = 3;
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     Rotate,
@@ -63,6 +63,7 @@ pub struct Challenge {
     pub expires_at: Timestamp,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum ChallengeRefusal {
@@ -79,7 +80,10 @@ pub enum ChallengeRefusal {
     #[error("three wrong answers voided this code: ask for a new code")]
     Burned,
     #[error("wrong code: {attempts_left} attempt(s) left")]
-    Wrong { attempts_left: i64 },
+    Wrong {
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        attempts_left: i64,
+    },
 }
 
 impl From<ChallengeRefusal> for Error {

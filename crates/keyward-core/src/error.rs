@@ -57,6 +57,8 @@ pub enum ErrorKind {
     Conflict,
     Confirmation,
     KeyringUnavailable,
+    /// A desktop service outside Keyward (clipboard, a folder) could not be used.
+    Unavailable,
     Internal,
 }
 

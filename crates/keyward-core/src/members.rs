@@ -12,7 +12,7 @@ use crate::error::{is_unique_violation, Error, Result};
 use crate::keyward::{AccountRow, Keyward};
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub enum Role {
     #[serde(rename = "super-admin")]
     SuperAdmin,

@@ -4,7 +4,11 @@ import type { Timestamp } from "./Timestamp";
 /**
  * One row of the trail as read back.
  */
-export type AuditEntry = { seq: number, at: Timestamp, actor: string, device: string, account: string | null, key_id: string | null, event: string, 
+export type AuditEntry = { seq: number, at: Timestamp, actor: string, device: string, account: string | null, key_id: string | null, 
+/**
+ * The key's display hint (not part of the chain; filled in by listings).
+ */
+key_hint: string | null, event: string, 
 /**
  * JSON object as text, exactly as hashed.
  */

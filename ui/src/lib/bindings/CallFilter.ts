@@ -3,7 +3,7 @@
 /**
  * Which calls to list; every field narrows, `None` means "any".
  */
-export type CallFilter = { account?: string, since: string, 
+export type CallFilter = { account?: string, 
 /**
  * 2, 4 or 5: the status class (2xx, 4xx, 5xx).
  */
@@ -11,8 +11,8 @@ status_class?: number, outcome?: string,
 /**
  * Part of the path, client IP or user agent (case-insensitive for ASCII).
  */
-text?: string, limit: number, 
+text?: string, limit?: number, 
 /**
  * Rows to skip, for paging (newest first).
  */
-offset: number, };
+offset?: number, };

@@ -3,4 +3,4 @@
 /**
  * The stable, machine-readable name of an error, for the front doors to branch on.
  */
-export type ErrorKind = "invalid_input" | "permission_denied" | "not_found" | "conflict" | "confirmation" | "keyring_unavailable" | "internal";
+export type ErrorKind = "invalid_input" | "permission_denied" | "not_found" | "conflict" | "confirmation" | "keyring_unavailable" | "unavailable" | "internal";

@@ -1,0 +1,33 @@
+use keyward_core::{Member, Role};
+
+use super::App;
+use crate::IpcError;
+
+#[tauri::command]
+pub async fn members_list(state: App<'_>, account: String) -> Result<Vec<Member>, IpcError> {
+    Ok(state.keyward.list_members(&state.actor, &account, chrono::Utc::now()).await?)
+}
+
+#[tauri::command]
+pub async fn member_add(
+    state: App<'_>,
+    account: String,
+    name: String,
+    email: Option<String>,
+    role: Role,
+) -> Result<Member, IpcError> {
+    let email = email.as_deref().map(str::trim).filter(|e| !e.is_empty());
+    let now = chrono::Utc::now();
+    Ok(state.keyward.add_member(&state.actor, &account, name.trim(), email, role, now).await?)
+}
+
+#[tauri::command]
+pub async fn member_set_role(state: App<'_>, account: String, name: String, role: Role) -> Result<(), IpcError> {
+    state.keyward.set_role(&state.actor, &account, &name, role, chrono::Utc::now()).await?;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn member_remove(state: App<'_>, account: String, name: String) -> Result<(), IpcError> {
+    Ok(state.keyward.remove_member(&state.actor, &account, &name, chrono::Utc::now()).await?)
+}

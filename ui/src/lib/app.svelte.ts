@@ -1,0 +1,53 @@
+// What every page shares: who is acting, the settings, the accounts, the gateway, the page.
+import * as api from './api';
+import { setLanguage } from './i18n/index.svelte';
+
+export type Page = { kind: 'account'; account: string; tab: Tab } | { kind: 'settings' } | { kind: 'welcome' };
+export type Tab = 'key' | 'audit' | 'calls' | 'members';
+
+export const app = $state({
+  info: null as api.AppInfo | null,
+  settings: null as api.Settings | null,
+  accounts: [] as api.Account[],
+  /** Accounts whose key is past the rotation period, for the sidebar badge. */
+  due: [] as string[],
+  gateway: null as api.GatewayStatus | null,
+  page: { kind: 'welcome' } as Page,
+  loadError: null as string | null,
+});
+
+export function applyLook(settings: api.Settings): void {
+  setLanguage(settings.language);
+  if (typeof document !== 'undefined') {
+    const root = document.documentElement;
+    if (settings.theme === 'system') delete root.dataset.theme;
+    else root.dataset.theme = settings.theme;
+  }
+}
+
+export async function loadApp(): Promise<void> {
+  const [info, settings, gateway] = await Promise.all([api.appInfo(), api.getSettings(), api.gatewayStatus()]);
+  app.info = info;
+  app.settings = settings;
+  app.gateway = gateway;
+  applyLook(settings);
+  await refreshAccounts();
+  const first = app.accounts[0];
+  if (first) app.page = { kind: 'account', account: first.name, tab: 'key' };
+}
+
+export async function refreshAccounts(): Promise<void> {
+  app.accounts = await api.listAccounts();
+  const statuses = await Promise.all(
+    app.accounts.filter((a) => a.has_active_key && a.your_role).map((a) => api.keyStatus(a.name).catch(() => null)),
+  );
+  app.due = statuses.filter((s) => s?.active?.rotation_due).map((s) => s!.account);
+}
+
+export async function refreshGateway(): Promise<void> {
+  app.gateway = await api.gatewayStatus();
+}
+
+export function openAccount(account: string, tab: Tab = 'key'): void {
+  app.page = { kind: 'account', account, tab };
+}
