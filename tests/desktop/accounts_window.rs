@@ -1,12 +1,9 @@
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
-
-use fantoccini::Locator;
 
 use crate::driver::{cli_binary, Driver};
 
-fn keyward(data_home: &Path, args: &[&str]) -> String {
+pub fn keyward(data_home: &Path, args: &[&str]) -> String {
     let out = Command::new(cli_binary())
         .args(args)
         .env("XDG_DATA_HOME", data_home)
@@ -30,22 +27,15 @@ async fn the_window_lists_the_accounts_the_cli_created() {
     assert!(key.starts_with("kw_"));
 
     let driver = Driver::launch(&[("XDG_DATA_HOME", data_home.path())]).await;
-    let client = &driver.client;
-    let list = client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css("[data-testid=accounts]"))
-        .await
-        .expect("the accounts list renders");
-    let text = list.text().await.unwrap();
-    let rows: Vec<&str> = text.lines().collect();
-    assert!(text.contains("Acme Inc") && text.contains("Globex"), "{rows:?}");
-    let acme = client.find(Locator::Css("[data-account=acme] .key")).await.unwrap().text().await.unwrap();
-    let globex = client.find(Locator::Css("[data-account=globex] .key")).await.unwrap().text().await.unwrap();
-    assert_eq!((acme.as_str(), globex.as_str()), ("Key active", "No key"));
-    let role = client.find(Locator::Css("[data-account=acme] .role")).await.unwrap().text().await.unwrap();
-    assert_eq!(role, "super-admin");
-    assert!(!text.contains(key.trim()), "the window never shows the key here");
+    let text = driver.wait_text("[data-testid=accounts]", "both accounts", |t| t.contains("Acme Inc") && t.contains("Globex")).await;
+    assert_eq!(driver.text("[data-account=acme] .role").await, "Super admin");
+    // The first account opens on its API key tab: masked, with the hint only.
+    let masked = driver.text("[data-testid=key-value]").await;
+    assert!(!masked.contains(key.trim()) && !text.contains(key.trim()), "the key is never shown unasked");
+    let (head, tail) = masked.split_once('…').expect("a hint like kw_Ab1…9xYz");
+    assert!(key.trim().starts_with(head) && key.trim().ends_with(tail), "{masked} is the key's hint");
+    driver.click("[data-account=globex] button").await;
+    driver.wait_for("[data-testid=no-key] [data-testid=key-generate]").await;
     driver.screenshot("accounts").await;
     driver.close().await;
 }

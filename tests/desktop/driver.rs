@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
 
 /// The desktop binary cargo built for this test run.
 pub const APP: &str = env!("CARGO_BIN_EXE_keyward-desktop");
@@ -17,30 +18,43 @@ pub fn cli_binary() -> PathBuf {
     path
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
+
+/// One app at a time: the app is single-instance per desktop session, and every test shares
+/// the session `make test` started.
+static ONE_APP_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// A tauri-driver process (and the app it launches), stopped on drop.
 pub struct Driver {
     process: Child,
     pub client: Client,
+    /// The app's own config folder (window state, autostart entry), fresh per launch.
+    _config_home: tempfile::TempDir,
+    _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
 impl Driver {
     /// Launches the app with `env` added to its environment and opens a session on it.
     pub async fn launch(env: &[(&str, &Path)]) -> Driver {
+        let turn = ONE_APP_AT_A_TIME.lock().await;
+        let config_home = tempfile::tempdir().unwrap();
         let (port, native_port) = (free_port(), free_port());
         let mut command = Command::new("tauri-driver");
         command
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
+            .env("XDG_CONFIG_HOME", config_home.path())
             .env_remove("KEYWARD_DATA_DIR")
             .env_remove("KEYWARD_ACTOR");
         for (name, value) in env {
             command.env(name, value);
         }
+        // Its own process group, so stopping it also stops WebKitWebDriver and the app even
+        // when a test fails half-way (a leftover app would swallow the next launch: single instance).
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
         let process = command
             .spawn()
             .expect("tauri-driver is on PATH (`cargo install tauri-driver --version ^2 --locked`)");
@@ -59,7 +73,47 @@ impl Driver {
                 Err(err) => panic!("no WebDriver session on the app: {err}"),
             }
         };
-        Driver { process, client }
+        Driver { process, client, _config_home: config_home, _turn: turn }
+    }
+
+    /// Waits for `css` to appear (the UI loads asynchronously).
+    pub async fn wait_for(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|err| panic!("{css} did not appear: {err}"))
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.wait_for(css).await.click().await.unwrap_or_else(|err| panic!("click {css}: {err}"));
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let field = self.wait_for(css).await;
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.wait_for(css).await.text().await.unwrap()
+    }
+
+    /// Polls `css`'s text until `wanted` holds (or fails with the last text seen).
+    pub async fn wait_text(&self, css: &str, what: &str, wanted: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = match self.client.find(Locator::Css(css)).await {
+                Ok(element) => element.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if wanted(&text) {
+                return text;
+            }
+            assert!(Instant::now() < deadline, "{css}: expected {what}, last saw {text:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Saves a screenshot under test-artifacts/ for people to look at.
@@ -70,15 +124,15 @@ impl Driver {
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     }
 
-    pub async fn close(mut self) {
+    pub async fn close(self) {
         let _ = self.client.clone().close().await;
-        let _ = self.process.kill();
-        let _ = self.process.wait();
     }
 }
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.process.kill();
+        let group = format!("-{}", self.process.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let _ = self.process.wait();
     }
 }

@@ -5,3 +5,4 @@
 
 mod accounts_window;
 mod driver;
+mod key_lifecycle;
