@@ -23,9 +23,10 @@ pub use state::AppState;
 use commands::{accounts, keys, logs, members, settings};
 use tauri::Manager;
 
-/// The app's commands, shared by `run` and the mock-runtime tests.
-pub fn builder<R: tauri::Runtime>() -> tauri::Builder<R> {
-    tauri::Builder::<R>::new().invoke_handler(tauri::generate_handler![
+/// Registers the app's commands on `base` (`run` passes a real builder, the IPC tests Tauri's
+/// mock builder).
+pub fn with_commands<R: tauri::Runtime>(base: tauri::Builder<R>) -> tauri::Builder<R> {
+    base.invoke_handler(tauri::generate_handler![
         accounts::app_info,
         accounts::accounts_list,
         accounts::account_create,
@@ -58,7 +59,7 @@ pub fn run() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("KEYWARD_LOG").unwrap_or_else(|_| "info".into()))
         .try_init();
-    let app = builder::<tauri::Wry>()
+    let app = with_commands(tauri::Builder::<tauri::Wry>::new())
         // First, so a second launch hands over to the running one before anything starts.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| tray::show_main_window(app)))
         .plugin(tauri_plugin_window_state::Builder::default().build())

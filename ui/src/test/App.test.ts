@@ -1,6 +1,6 @@
 // The whole window against a mocked IPC: the shell is replaced, the UI is real.
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/svelte';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import App from '../App.svelte';
 import { acme, base, ipc, status } from './fixtures';
@@ -36,8 +36,8 @@ describe('App', () => {
   it('welcomes an empty store with the gateway URL', async () => {
     mockIPC(ipc({ ...base, accounts_list: () => [] }).handle);
     render(App);
-    expect(await screen.findByText(/Welcome to Keyward/)).toBeTruthy();
-    expect(screen.getByText(/http:\/\/127.0.0.1:8790/)).toBeTruthy();
+    const welcome = (await screen.findByText(/Welcome to Keyward/)).closest('section')!;
+    expect(welcome.textContent).toContain('the gateway at http://127.0.0.1:8790');
   });
 
   it('shows a start-up error from the core where the page would be', async () => {
@@ -63,8 +63,9 @@ describe('App', () => {
     await fireEvent.click(await screen.findByTestId('create-account'));
     const name = screen.getByLabelText('Account name') as HTMLInputElement;
     await fireEvent.input(name, { target: { value: 'Bad Name' } });
-    await fireEvent.click(screen.getByRole('button', { name: 'Create account' , hidden: true }).closest('form')!.querySelector('button[type=submit]')!);
-    expect((await screen.findByRole('alert')).textContent).toContain('not a valid account name');
+    await fireEvent.submit(name.closest('form')!);
+    const dialog = screen.getByTestId('create-dialog');
+    expect((await within(dialog).findByRole('alert')).textContent).toContain('not a valid account name');
     expect(name.value).toBe('Bad Name');
     await fireEvent.input(name, { target: { value: 'initech' } });
     await fireEvent.input(screen.getByLabelText('Display name'), { target: { value: 'Initech' } });
