@@ -58,7 +58,7 @@ fn full_lifecycle_with_the_real_keyring() {
     assert_eq!(events, ["account_created", "generated", "viewed", "rotated", "grace_ended", "rotated", "deactivated"]);
     assert_eq!(home.ok(&["--json", "audit", "verify"]).json()["status"], "verified");
     let csv = home.ok(&["audit", "export", "acme", "--format", "csv"]).stdout;
-    assert!(csv.starts_with("seq,at,actor,device,account,key_id,event,details,hash\n") && csv.lines().count() == 8);
+    assert!(csv.starts_with("seq,at,actor,device,account,key_id,key_hint,event,details,hash\n") && csv.lines().count() == 8);
     assert_eq!(home.ok(&["audit", "export", "acme", "--format", "json"]).json().as_array().unwrap().len(), 7);
 
     // No key string anywhere in the database files, WAL included.
