@@ -37,5 +37,25 @@ async fn the_window_lists_the_accounts_the_cli_created() {
     driver.click("[data-account=globex] button").await;
     driver.wait_for("[data-testid=no-key] [data-testid=key-generate]").await;
     driver.screenshot("accounts").await;
+
+    // A second launch hands over to the running app (single instance) and exits.
+    let mut second = Command::new(crate::driver::APP)
+        .env("XDG_DATA_HOME", data_home.path())
+        .env("XDG_CONFIG_HOME", driver.config_home())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = second.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = second.kill();
+            panic!("a second launch kept running next to the first");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "{status}");
+    assert!(driver.text("[data-testid=accounts]").await.contains("Acme Inc"), "the first app still answers");
     driver.close().await;
 }

@@ -31,7 +31,7 @@ pub struct Driver {
     process: Child,
     pub client: Client,
     /// The app's own config folder (window state, autostart entry), fresh per launch.
-    _config_home: tempfile::TempDir,
+    config_home_dir: tempfile::TempDir,
     _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
@@ -73,7 +73,11 @@ impl Driver {
                 Err(err) => panic!("no WebDriver session on the app: {err}"),
             }
         };
-        Driver { process, client, _config_home: config_home, _turn: turn }
+        Driver { process, client, config_home_dir: config_home, _turn: turn }
+    }
+
+    pub fn config_home(&self) -> &Path {
+        self.config_home_dir.path()
     }
 
     /// Waits for `css` to appear (the UI loads asynchronously).

@@ -148,6 +148,21 @@ async fn create_generate_show_copy_rotate_deactivate_audit_calls() {
     driver.wait_text("[data-testid=members-table]", "bob listed", |t| t.contains("bob@example.com")).await;
     driver.screenshot("members").await;
 
+    // The smallest supported window, in the dark theme: nothing overflows sideways.
+    driver.click("[data-testid=nav-settings]").await;
+    driver.wait_for("[data-testid=theme]").await.select_by_value("dark").await.unwrap();
+    driver.click("[data-testid=settings-save]").await;
+    driver.wait_text("[data-testid=toast]", "saved", |t| t.contains("Settings saved")).await;
+    driver.client.set_window_size(800, 600).await.unwrap();
+    driver.click("[data-account=acme] button").await;
+    driver.click("[data-testid=tab-calls]").await;
+    driver.wait_for("[data-testid=calls-table]").await;
+    let fits = driver.client.execute("return document.documentElement.scrollWidth <= window.innerWidth + 1", vec![]).await.unwrap();
+    assert_eq!(fits, serde_json::json!(true), "no horizontal scroll at 800x600");
+    let theme = driver.client.execute("return document.documentElement.dataset.theme", vec![]).await.unwrap();
+    assert_eq!(theme, "dark");
+    driver.screenshot("call-log-800x600-dark").await;
+
     // 日本語: the same page in Japanese.
     driver.click("[data-testid=nav-settings]").await;
     driver.wait_for("[data-testid=language]").await.select_by_value("ja").await.unwrap();
