@@ -23,10 +23,10 @@ pub use state::AppState;
 use commands::{accounts, keys, logs, members, settings};
 use tauri::Manager;
 
-/// Registers the app's commands on `base` (`run` passes a real builder, the IPC tests Tauri's
-/// mock builder).
-pub fn with_commands<R: tauri::Runtime>(base: tauri::Builder<R>) -> tauri::Builder<R> {
-    base.invoke_handler(tauri::generate_handler![
+/// The shell's own parts on `base`: its commands and the close-to-tray window behaviour
+/// (`run` passes a real builder and adds the plugins; the IPC tests pass Tauri's mock builder).
+pub fn shell<R: tauri::Runtime>(base: tauri::Builder<R>) -> tauri::Builder<R> {
+    base.on_window_event(tray::on_window_event).invoke_handler(tauri::generate_handler![
         accounts::app_info,
         accounts::accounts_list,
         accounts::account_create,
@@ -59,13 +59,12 @@ pub fn run() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("KEYWARD_LOG").unwrap_or_else(|_| "info".into()))
         .try_init();
-    let app = with_commands(tauri::Builder::<tauri::Wry>::new())
+    let app = shell(tauri::Builder::<tauri::Wry>::new())
         // First, so a second launch hands over to the running one before anything starts.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| tray::show_main_window(app)))
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None))
-        .on_window_event(tray::on_window_event)
         .setup(|app| {
             let state = tauri::async_runtime::block_on(AppState::open(app.handle()))?;
             let settings = tauri::async_runtime::block_on(state.keyward.settings())?;

@@ -4,5 +4,6 @@
 //! as `make test` does.
 
 mod accounts_window;
+mod close_to_tray;
 mod driver;
 mod key_lifecycle;

@@ -15,20 +15,21 @@ use tauri::{Manager, WebviewWindow, WebviewWindowBuilder};
 
 struct Ipc {
     window: WebviewWindow<MockRuntime>,
+    _app: tauri::App<MockRuntime>,
     _dir: tempfile::TempDir,
 }
 
 impl Ipc {
     fn new() -> Ipc {
         let dir = tempfile::tempdir().unwrap();
-        let app = keyward_desktop::with_commands(mock_builder()).build(mock_context(noop_assets())).unwrap();
+        let app = keyward_desktop::shell(mock_builder()).build(mock_context(noop_assets())).unwrap();
         let state = tauri::async_runtime::block_on(async {
             let keyward = Keyward::open_with(dir.path(), Arc::new(MemorySecrets::default())).await.unwrap();
             AppState::with(keyward, Actor::new("ana")).await.unwrap()
         });
         app.manage(state);
         let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
-        Ipc { window, _dir: dir }
+        Ipc { window, _app: app, _dir: dir }
     }
 
     /// Invokes `cmd` as the web view would; Ok(body) or Err(the error value).
@@ -139,3 +140,4 @@ fn settings_are_checked_whole_and_a_new_port_moves_the_gateway() {
     assert_eq!(gateway["running"], false);
     assert!(gateway["error"].as_str().unwrap().contains(&format!("Port {taken} is already in use")), "{gateway}");
 }
+
