@@ -23,6 +23,7 @@ pub struct Account {
     pub created_at: Timestamp,
     pub created_by: String,
     pub rotation_period_days: i32,
+    pub reminder_lead_days: i32,
     /// The local actor's role in this account, if they are a member.
     #[sqlx(try_from = "Option<String>")]
     pub your_role: RoleOption,
@@ -53,7 +54,7 @@ pub fn validate_account_name(name: &str) -> Result<()> {
     }
 }
 
-const ACCOUNT_COLUMNS: &str = "SELECT a.name, a.display_name, a.created_at, a.created_by, a.rotation_period_days,
+const ACCOUNT_COLUMNS: &str = "SELECT a.name, a.display_name, a.created_at, a.created_by, a.rotation_period_days, a.reminder_lead_days,
         m.role AS your_role,
         EXISTS (SELECT 1 FROM api_keys k WHERE k.account_id = a.id AND k.retired_at IS NULL) AS has_active_key
      FROM accounts a LEFT JOIN members m ON m.account_id = a.id AND m.name = ?";
@@ -73,20 +74,22 @@ impl Keyward {
                 "the display name is longer than {MAX_DISPLAY_NAME} characters: shorten it"
             )));
         }
+        let settings = self.settings().await?;
         let account = AccountRow {
             id: format!("acc_{}", crate::api_key::random_base62(16)),
             name: name.to_owned(),
-            rotation_period_days: self.settings().await?.rotation_period_days,
+            rotation_period_days: settings.rotation_period_days,
         };
         let mut tx = db::begin_write(&self.pool).await?;
         let inserted = sqlx::query(
-            "INSERT INTO accounts (id, name, display_name, rotation_period_days, created_at, created_by)
-             VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO accounts (id, name, display_name, rotation_period_days, reminder_lead_days, created_at, created_by)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&account.id)
         .bind(name)
         .bind(display_name)
         .bind(account.rotation_period_days)
+        .bind(settings.reminder_lead_days)
         .bind(to_millis(now))
         .bind(actor.name())
         .execute(&mut *tx)

@@ -31,6 +31,7 @@ pub enum AuditEvent {
     ChallengeFailed,
     LimitsChanged,
     PolicyChanged,
+    ReminderSent,
 }
 
 impl AuditEvent {
@@ -50,6 +51,7 @@ impl AuditEvent {
             AuditEvent::ChallengeFailed => "challenge_failed",
             AuditEvent::LimitsChanged => "limits_changed",
             AuditEvent::PolicyChanged => "policy_changed",
+            AuditEvent::ReminderSent => "reminder_sent",
         }
     }
 }

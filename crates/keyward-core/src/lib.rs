@@ -16,6 +16,7 @@
 //! - [`audit`]: the append-only, hash-chained trail
 //! - [`secret_journal`]: keyring entries that may outlive an interrupted change, and their cleanup
 //! - [`secret_store`]: the OS keyring (and an in-memory store for tests)
+//! - [`reminder_policy`], [`reminders`]: when rotation reminders are due, to whom, sent once
 //! - [`settings`]: this installation's preferences (rotation policy, clipboard, gateway port, look)
 //! - [`db`], [`paths`], [`actor`], [`error`]: storage, locations, identity, the one error type
 
@@ -34,6 +35,8 @@ pub mod keyward;
 pub mod limits;
 pub mod members;
 pub mod paths;
+pub mod reminder_policy;
+pub mod reminders;
 pub mod secret_journal;
 pub mod secret_store;
 pub mod settings;
@@ -53,6 +56,7 @@ pub use limits::UsageLimits;
 pub use key_index::{Checked, IndexedKey};
 pub use calls::{CallEntry, CallFilter, CallRecord, CallStats};
 pub use members::{Member, Role};
+pub use reminders::{Delivery, DueReminder};
 pub use settings::{Language, Settings, Theme};
 pub use status::{ActiveKey, GraceKey, KeyStatus};
 pub use verify::{Verification, VerifyCode};

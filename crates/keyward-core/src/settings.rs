@@ -128,7 +128,7 @@ impl Keyward {
         Ok(serde_json::from_value(merged).unwrap_or_default())
     }
 
-    /// Validates and stores every setting. A changed rotation period applies to each account
+    /// Validates and stores every setting. A changed rotation period or lead time applies to each account
     /// the actor is a super admin of (audited `policy_changed` there) and to accounts made later.
     pub async fn save_settings(&self, actor: &Actor, new: &Settings, now: DateTime<Utc>) -> Result<Settings> {
         new.validate()?;
@@ -141,19 +141,21 @@ impl Keyward {
                 .await?;
         }
         let changed: Vec<AccountRow> = sqlx::query_as(
-            "UPDATE accounts SET rotation_period_days = ?
-             WHERE rotation_period_days <> ?
+            "UPDATE accounts SET rotation_period_days = ?, reminder_lead_days = ?
+             WHERE (rotation_period_days <> ? OR reminder_lead_days <> ?)
                AND id IN (SELECT account_id FROM members WHERE name = ? AND role = ?)
              RETURNING id, name, rotation_period_days",
         )
         .bind(new.rotation_period_days)
+        .bind(new.reminder_lead_days)
         .bind(new.rotation_period_days)
+        .bind(new.reminder_lead_days)
         .bind(actor.name())
         .bind(Role::SuperAdmin.as_str())
         .fetch_all(&mut *tx)
         .await?;
         for account in &changed {
-            let details = json!({ "rotation_period_days": new.rotation_period_days });
+            let details = json!({ "rotation_period_days": new.rotation_period_days, "reminder_lead_days": new.reminder_lead_days });
             self.audit(&mut tx, actor, account, None, AuditEvent::PolicyChanged, details, now).await?;
         }
         tx.commit().await?;

@@ -8,6 +8,7 @@ mod concurrency;
 mod crash_safety;
 mod lifecycle;
 mod permissions;
+mod reminders;
 mod settings;
 
 use std::sync::Arc;

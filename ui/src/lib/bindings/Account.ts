@@ -2,7 +2,7 @@
 import type { RoleOption } from "./RoleOption";
 import type { Timestamp } from "./Timestamp";
 
-export type Account = { name: string, display_name: string, created_at: Timestamp, created_by: string, rotation_period_days: number, 
+export type Account = { name: string, display_name: string, created_at: Timestamp, created_by: string, rotation_period_days: number, reminder_lead_days: number, 
 /**
  * The local actor's role in this account, if they are a member.
  */

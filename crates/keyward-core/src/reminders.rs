@@ -1,0 +1,261 @@
+//! Rotation reminders: who should hear what now ([`Keyward::due_reminders`]), delivering one
+//! exactly once across processes ([`Keyward::deliver_reminder`]), snoozing, and the per-account
+//! policy. The timing rules are in [`crate::reminder_policy`]; the transports (desktop
+//! notification, email) are the front doors' business.
+//!
+//! Recipients: every super admin of the account, and whoever last created or rotated the key.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::actor::Actor;
+use crate::audit::AuditEvent;
+use crate::db::{self, from_millis, to_millis, Timestamp};
+use crate::error::{Error, Result};
+use crate::keyward::Keyward;
+use crate::members::Role;
+use crate::reminder_policy::{latest_slot, reminder_to_send, Policy};
+use crate::settings::{REMINDER_LEAD_DAYS, ROTATION_PERIOD_DAYS};
+
+/// One reminder for one person.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DueReminder {
+    pub account: String,
+    pub display_name: String,
+    pub key_id: String,
+    pub key_hint: String,
+    /// `heads-up`, `due-N` (the N-th period past) or `snooze-…` (a snooze ran out).
+    pub kind: String,
+    pub recipient: String,
+    pub email: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub age_days: i64,
+    pub rotation_due_at: Timestamp,
+}
+
+/// How a delivery attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    Sent,
+    /// Another process (or an earlier run) delivered it already.
+    AlreadySent,
+}
+
+#[derive(sqlx::FromRow)]
+struct ActiveKeyRow {
+    account: String,
+    display_name: String,
+    rotation_period_days: i64,
+    reminder_lead_days: i64,
+    key_id: String,
+    hint: String,
+    created_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct PersonRow {
+    key_id: String,
+    name: String,
+    email: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct SentRow {
+    key_id: String,
+    recipient: String,
+    kind: String,
+    sent_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct SnoozeRow {
+    key_id: String,
+    recipient: String,
+    until_at: i64,
+}
+
+impl Keyward {
+    /// Every reminder that should go out at `now`, to whom. Reads only.
+    pub async fn due_reminders(&self, now: DateTime<Utc>) -> Result<Vec<DueReminder>> {
+        let keys: Vec<ActiveKeyRow> = sqlx::query_as(
+            "SELECT a.name AS account, a.display_name, a.rotation_period_days, a.reminder_lead_days,
+                    k.id AS key_id, k.hint, k.created_at
+             FROM api_keys k JOIN accounts a ON a.id = k.account_id
+             WHERE k.retired_at IS NULL ORDER BY a.name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        // Super admins of each key's account, and the key's creator (with their email where
+        // they are still a member).
+        let people: Vec<PersonRow> = sqlx::query_as(
+            "SELECT k.id AS key_id, m.name, m.email FROM api_keys k JOIN members m ON m.account_id = k.account_id
+             WHERE k.retired_at IS NULL AND (m.role = ? OR m.name = k.created_by)
+             UNION
+             SELECT k.id AS key_id, k.created_by AS name, NULL AS email FROM api_keys k
+             WHERE k.retired_at IS NULL
+               AND NOT EXISTS (SELECT 1 FROM members m WHERE m.account_id = k.account_id AND m.name = k.created_by)",
+        )
+        .bind(Role::SuperAdmin.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        let sent: Vec<SentRow> = sqlx::query_as(
+            "SELECT s.key_id, s.recipient, s.kind, s.sent_at FROM sent_reminders s
+             JOIN api_keys k ON k.id = s.key_id WHERE k.retired_at IS NULL",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let snoozes: Vec<SnoozeRow> = sqlx::query_as(
+            "SELECT z.key_id, z.recipient, z.until_at FROM reminder_snoozes z
+             JOIN api_keys k ON k.id = z.key_id WHERE k.retired_at IS NULL",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+
+        let mut sent_to: BTreeMap<(&str, &str), Vec<(String, DateTime<Utc>)>> = BTreeMap::new();
+        for row in &sent {
+            sent_to.entry((&row.key_id, &row.recipient)).or_default().push((row.kind.clone(), from_millis(row.sent_at)));
+        }
+        let snoozed: BTreeMap<(&str, &str), DateTime<Utc>> =
+            snoozes.iter().map(|z| ((z.key_id.as_str(), z.recipient.as_str()), from_millis(z.until_at))).collect();
+
+        let mut due = vec![];
+        for key in &keys {
+            let created = from_millis(key.created_at);
+            let policy = Policy { period_days: key.rotation_period_days, lead_days: key.reminder_lead_days };
+            let latest = latest_slot(created, policy, now);
+            if latest.is_none() {
+                continue;
+            }
+            for person in people.iter().filter(|p| p.key_id == key.key_id) {
+                let id = (key.key_id.as_str(), person.name.as_str());
+                let already = sent_to.get(&id).map(Vec::as_slice).unwrap_or_default();
+                if let Some(kind) = reminder_to_send(latest, already, snoozed.get(&id).copied(), now) {
+                    due.push(DueReminder {
+                        account: key.account.clone(),
+                        display_name: key.display_name.clone(),
+                        key_id: key.key_id.clone(),
+                        key_hint: key.hint.clone(),
+                        kind,
+                        recipient: person.name.clone(),
+                        email: person.email.clone(),
+                        age_days: (now - created).num_days(),
+                        rotation_due_at: Timestamp(created + Duration::days(key.rotation_period_days)),
+                    });
+                }
+            }
+        }
+        Ok(due)
+    }
+
+    /// Delivers `reminder` through `channel` exactly once: it is claimed first (a row keyed by
+    /// key, kind and person, so a concurrent process loses the claim), then `send` runs; a
+    /// failed send releases the claim for the next run, a successful one is audited
+    /// `reminder_sent`.
+    pub async fn deliver_reminder<F, E>(
+        &self,
+        actor: &Actor,
+        reminder: &DueReminder,
+        channel: &str,
+        now: DateTime<Utc>,
+        send: F,
+    ) -> Result<Delivery, E>
+    where
+        F: Future<Output = Result<(), E>>,
+        E: From<Error>,
+    {
+        let claimed = sqlx::query(
+            "INSERT INTO sent_reminders (key_id, kind, recipient, channel, sent_at) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (key_id, kind, recipient) DO NOTHING",
+        )
+        .bind(&reminder.key_id)
+        .bind(&reminder.kind)
+        .bind(&reminder.recipient)
+        .bind(channel)
+        .bind(to_millis(now))
+        .execute(&self.pool)
+        .await
+        .map_err(Error::from)?;
+        if claimed.rows_affected() == 0 {
+            return Ok(Delivery::AlreadySent);
+        }
+        if let Err(err) = send.await {
+            sqlx::query("DELETE FROM sent_reminders WHERE key_id = ? AND kind = ? AND recipient = ?")
+                .bind(&reminder.key_id)
+                .bind(&reminder.kind)
+                .bind(&reminder.recipient)
+                .execute(&self.pool)
+                .await
+                .map_err(Error::from)?;
+            return Err(err);
+        }
+        let account = self.account(&reminder.account).await?;
+        let mut tx = db::begin_write(&self.pool).await?;
+        let details = json!({ "kind": reminder.kind, "channel": channel, "recipient": reminder.recipient });
+        self.audit(&mut tx, actor, &account, Some(&reminder.key_id), AuditEvent::ReminderSent, details, now).await?;
+        tx.commit().await.map_err(Error::from)?;
+        Ok(Delivery::Sent)
+    }
+
+    /// Holds back the actor's reminders for the account's active key for `days` (1 or 7).
+    pub async fn snooze_reminders(&self, actor: &Actor, account: &str, days: i64, now: DateTime<Utc>) -> Result<Timestamp> {
+        if ![1, 7].contains(&days) {
+            return Err(Error::InvalidInput(format!("snooze for 1 day or 7 days, not {days}")));
+        }
+        let account = self.account(account).await?;
+        self.require_member(actor, &account, "snooze reminders", now).await?;
+        let key = self.active_key(&account).await?;
+        let until = now + Duration::days(days);
+        sqlx::query(
+            "INSERT INTO reminder_snoozes (key_id, recipient, until_at) VALUES (?, ?, ?)
+             ON CONFLICT (key_id, recipient) DO UPDATE SET until_at = excluded.until_at",
+        )
+        .bind(&key.id)
+        .bind(actor.name())
+        .bind(to_millis(until))
+        .execute(&self.pool)
+        .await?;
+        Ok(Timestamp(until))
+    }
+
+    /// Sets an account's rotation period and heads-up lead time. Super admins only; audited.
+    pub async fn set_rotation_policy(
+        &self,
+        actor: &Actor,
+        account: &str,
+        period_days: i64,
+        lead_days: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        check_policy(period_days, lead_days)?;
+        let account = self.account(account).await?;
+        self.require_super_admin(actor, &account, "change the rotation policy", now).await?;
+        let mut tx = db::begin_write(&self.pool).await?;
+        sqlx::query("UPDATE accounts SET rotation_period_days = ?, reminder_lead_days = ? WHERE id = ?")
+            .bind(period_days)
+            .bind(lead_days)
+            .bind(&account.id)
+            .execute(&mut *tx)
+            .await?;
+        let details = json!({ "rotation_period_days": period_days, "reminder_lead_days": lead_days });
+        self.audit(&mut tx, actor, &account, None, AuditEvent::PolicyChanged, details, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+pub(crate) fn check_policy(period_days: i64, lead_days: i64) -> Result<()> {
+    if !ROTATION_PERIOD_DAYS.contains(&period_days) {
+        return Err(Error::InvalidInput(format!("a rotation period of {period_days} days is out of range: use 30 to 730")));
+    }
+    if !REMINDER_LEAD_DAYS.contains(&lead_days) || lead_days >= period_days {
+        return Err(Error::InvalidInput(format!(
+            "a lead time of {lead_days} days does not fit: use 0 (none) to 90 days, shorter than the rotation period"
+        )));
+    }
+    Ok(())
+}
