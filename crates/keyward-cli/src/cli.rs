@@ -42,6 +42,37 @@ pub enum Command {
     Calls(CallsCmd),
     /// Run the HTTP gateway: verify keys for your services, or front an upstream with key auth
     Serve(ServeArgs),
+    /// Rotation reminders: list what is due, email it (for servers and cron), snooze
+    #[command(subcommand)]
+    Reminders(RemindersCmd),
+    /// Settings of this installation for headless use (smtp.url, smtp.from)
+    #[command(subcommand)]
+    Config(ConfigCmd),
+}
+
+#[derive(Subcommand)]
+pub enum RemindersCmd {
+    /// Reminders that should go out now, to whom (sends nothing)
+    Due,
+    /// Emails every due reminder to its recipient through the configured SMTP server; each is
+    /// sent once; a failed send stays due for the next run (exit code 1)
+    Send,
+    /// Holds back your reminders for an account's key
+    Snooze {
+        account: String,
+        /// 1d or 1w
+        #[arg(long = "for", value_name = "1d|1w", default_value = "1d")]
+        duration: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ConfigCmd {
+    /// Shows the headless settings (the SMTP password is never stored: KEYWARD_SMTP_PASSWORD)
+    Get,
+    /// Sets smtp.url (smtp://host:25, smtp://host:587?tls=required, smtps://user@host:465) or
+    /// smtp.from (the sender address)
+    Set { name: String, value: String },
 }
 
 #[derive(Args)]
@@ -100,6 +131,16 @@ pub struct CallFilterArgs {
 
 #[derive(Subcommand)]
 pub enum AccountCmd {
+    /// Show or set an account's rotation period and reminder lead time (super admins)
+    Policy {
+        name: String,
+        /// Rotation is recommended this many days after a key is made (30-730)
+        #[arg(long, value_name = "DAYS")]
+        rotation_days: Option<i64>,
+        /// A heads-up this many days before that (0 = none)
+        #[arg(long, value_name = "DAYS")]
+        lead_days: Option<i64>,
+    },
     /// Create an account; you become its super admin
     Create {
         /// Lowercase letters, digits and '-', 1 to 63 characters

@@ -5,10 +5,12 @@
 //! - `output`: text/JSON printing and the exit codes
 //! - `confirm`: the interactive challenge for rotate and deactivate
 //! - `since`: durations like 24h for --since
+//! - `mailer`: reminder emails over SMTP (lettre)
 
 mod cli;
 mod commands;
 mod confirm;
+mod mailer;
 mod output;
 mod since;
 

@@ -33,6 +33,7 @@ pub mod key_index;
 pub mod keys;
 pub mod keyward;
 pub mod limits;
+pub mod mail_config;
 pub mod members;
 pub mod paths;
 pub mod reminder_policy;

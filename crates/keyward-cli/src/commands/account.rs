@@ -10,6 +10,21 @@ use crate::output::print;
 pub async fn run(ctx: &Ctx, cmd: AccountCmd) -> Result<ExitCode> {
     let Ctx { keyward, actor, json } = ctx;
     match cmd {
+        AccountCmd::Policy { name, rotation_days, lead_days } => {
+            let current = keyward.show_account(actor, &name).await?;
+            if rotation_days.is_some() || lead_days.is_some() {
+                let period = rotation_days.unwrap_or(current.rotation_period_days.into());
+                let lead = lead_days.unwrap_or(current.reminder_lead_days.into());
+                keyward.set_rotation_policy(actor, &name, period, lead, Utc::now()).await?;
+            }
+            let account = keyward.show_account(actor, &name).await?;
+            print(*json, &account, |a| {
+                format!(
+                    "{}: rotation recommended after {} days, heads-up {} days before",
+                    a.name, a.rotation_period_days, a.reminder_lead_days
+                )
+            });
+        }
         AccountCmd::Create { name, display_name } => {
             let account = keyward.create_account(actor, &name, display_name.as_deref(), Utc::now()).await?;
             print(*json, &account, |a| format!("Created account {} — you ({actor}) are its super admin.", a.name));

@@ -3,8 +3,10 @@
 mod account;
 mod audit;
 mod calls;
+mod config;
 mod key;
 mod member;
+mod reminders;
 mod serve;
 
 use std::process::ExitCode;
@@ -49,5 +51,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit(cmd) => audit::run(&ctx, cmd).await,
         Command::Calls(cmd) => calls::run(&ctx, cmd).await,
         Command::Serve(args) => serve::run(ctx.keyward, args).await,
+        Command::Reminders(cmd) => reminders::run(&ctx, cmd).await,
+        Command::Config(cmd) => config::run(&ctx, cmd).await,
     }
 }

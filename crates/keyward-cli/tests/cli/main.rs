@@ -6,6 +6,7 @@ mod bad_input;
 mod interactive;
 mod keyring;
 mod lifecycle;
+mod reminders;
 mod serve;
 
 use std::path::Path;
