@@ -7,6 +7,7 @@
 //! - `clipboard`: copy a key in Rust, wipe it after the configured time
 //! - `exports`: CSV files into Downloads
 //! - `tray`, `desktop_prefs`: tray icon, close-to-tray, start at login
+//! - `reminder_task`: rotation reminders as native notifications
 
 mod clipboard;
 pub mod commands;
@@ -14,6 +15,7 @@ mod desktop_prefs;
 mod exports;
 pub mod gateway_host;
 mod ipc_error;
+mod reminder_task;
 mod state;
 mod tray;
 
@@ -52,6 +54,7 @@ pub fn shell<R: tauri::Runtime>(base: tauri::Builder<R>) -> tauri::Builder<R> {
         settings::settings_save,
         settings::gateway_status,
         settings::gateway_restart,
+        settings::reminder_snooze,
     ])
 }
 
@@ -65,6 +68,7 @@ pub fn run() {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None))
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             let state = tauri::async_runtime::block_on(AppState::open(app.handle()))?;
             let settings = tauri::async_runtime::block_on(state.keyward.settings())?;
@@ -72,6 +76,7 @@ pub fn run() {
             tauri::async_runtime::block_on(state.gateway.start(settings.gateway_port));
             app.manage(state);
             tray::install(app.handle(), settings.language)?;
+            reminder_task::start(app.handle());
             Ok(())
         })
         .build(tauri::generate_context!())
@@ -87,12 +92,14 @@ pub fn run() {
 
 #[cfg(test)]
 mod tests {
-    /// The capability grants exactly the commands build.rs made permissions for.
+    /// The capability grants exactly the commands build.rs made permissions for, plus
+    /// listening to the shell's events.
     #[test]
     fn capability_grants_every_command_and_nothing_else() {
         let capability: serde_json::Value = serde_json::from_str(include_str!("../capabilities/main.json")).unwrap();
         let granted: Vec<&str> = capability["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
-        let expected: Vec<String> = crate::commands::COMMANDS.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
+        let mut expected: Vec<String> = crate::commands::COMMANDS.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
+        expected.extend(["core:event:allow-listen".to_owned(), "core:event:allow-unlisten".to_owned()]);
         assert_eq!(granted, expected);
     }
 }

@@ -57,7 +57,7 @@ pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
 }
 
 /// `System` follows the desktop's locale, as the UI does with the web view's language.
-fn resolved(language: Language) -> Language {
+pub fn resolved(language: Language) -> Language {
     match language {
         Language::System => {
             let locale = std::env::var("LC_ALL").or_else(|_| std::env::var("LANG")).unwrap_or_default();

@@ -7,3 +7,4 @@ mod accounts_window;
 mod close_to_tray;
 mod driver;
 mod key_lifecycle;
+mod reminders;

@@ -26,4 +26,5 @@ pub const COMMANDS: &[&str] = &[
     "settings_save",
     "gateway_status",
     "gateway_restart",
+    "reminder_snooze",
 ];

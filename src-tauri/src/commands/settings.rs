@@ -34,3 +34,9 @@ pub async fn gateway_restart(state: App<'_>) -> Result<GatewayStatus, IpcError> 
     let port = state.keyward.settings().await?.gateway_port;
     Ok(state.gateway.start(port).await)
 }
+
+/// Holds back this person's rotation reminders for the account's key (1 or 7 days).
+#[tauri::command]
+pub async fn reminder_snooze(state: App<'_>, account: String, days: i64) -> Result<keyward_core::Timestamp, IpcError> {
+    Ok(state.keyward.snooze_reminders(&state.actor, &account, days, chrono::Utc::now()).await?)
+}

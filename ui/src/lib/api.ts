@@ -1,6 +1,7 @@
 // The only module that talks to the Rust side. Payload types are generated from Rust (ts-rs)
 // into ./bindings; `make test` fails when they are stale.
 import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { Account } from './bindings/Account';
 import type { Action } from './bindings/Action';
 import type { AppInfo } from './bindings/AppInfo';
@@ -69,6 +70,13 @@ export const getSettings = () => invoke<Settings>('settings_get');
 export const saveSettings = (settings: Settings) => invoke<Settings>('settings_save', { settings });
 export const gatewayStatus = () => invoke<GatewayStatus>('gateway_status');
 export const restartGateway = () => invoke<GatewayStatus>('gateway_restart');
+
+/** Holds back this person's rotation reminders for the account's key (1 or 7 days). */
+export const snoozeReminders = (account: string, days: 1 | 7) => invoke<string>('reminder_snooze', { account, days });
+
+/** A clicked reminder notification asks to open its account. */
+export const onOpenAccount = (handler: (account: string) => void): Promise<UnlistenFn> =>
+  listen<string>('open-account', (event) => handler(event.payload));
 
 /** A rejected command's error, as the shell sends it. */
 export function asIpcError(err: unknown): IpcError {

@@ -4,13 +4,14 @@ import { setLanguage } from './i18n/index.svelte';
 
 export type Page = { kind: 'account'; account: string; tab: Tab } | { kind: 'settings' } | { kind: 'welcome' };
 export type Tab = 'key' | 'audit' | 'calls' | 'members';
+export type Due = { account: string; display_name: string; age_days: number };
 
 export const app = $state({
   info: null as api.AppInfo | null,
   settings: null as api.Settings | null,
   accounts: [] as api.Account[],
-  /** Accounts whose key is past the rotation period, for the sidebar badge. */
-  due: [] as string[],
+  /** Accounts whose key is past the rotation period: the sidebar badge and the banner. */
+  due: [] as Due[],
   gateway: null as api.GatewayStatus | null,
   page: { kind: 'welcome' } as Page,
   loadError: null as string | null,
@@ -38,10 +39,12 @@ export async function loadApp(): Promise<void> {
 
 export async function refreshAccounts(): Promise<void> {
   app.accounts = await api.listAccounts();
-  const statuses = await Promise.all(
-    app.accounts.filter((a) => a.has_active_key && a.your_role).map((a) => api.keyStatus(a.name).catch(() => null)),
-  );
-  app.due = statuses.filter((s) => s?.active?.rotation_due).map((s) => s!.account);
+  const mine = app.accounts.filter((a) => a.has_active_key && a.your_role);
+  const statuses = await Promise.all(mine.map((a) => api.keyStatus(a.name).catch(() => null)));
+  app.due = mine.flatMap((account, i) => {
+    const active = statuses[i]?.active;
+    return active?.rotation_due ? [{ account: account.name, display_name: account.display_name, age_days: active.age_days }] : [];
+  });
 }
 
 export async function refreshGateway(): Promise<void> {

@@ -26,11 +26,24 @@ describe('App', () => {
     expect(screen.getByTitle('Rotation due')).toBeTruthy(); // the sidebar badge
   });
 
+  it('shows a banner for a key past its rotation period, and snoozes it', async () => {
+    const mock = ipc({ ...base, reminder_snooze: () => '2026-12-03T09:00:00.000Z' });
+    mockIPC(mock.handle);
+    render(App);
+    const banner = await screen.findByTestId('due-banner');
+    expect(banner.textContent).toContain('the API key of Acme Inc is 183 days old.');
+    await fireEvent.click(within(banner).getByText('Remind me in a week'));
+    expect(await screen.findByText('Reminders snoozed for a week.')).toBeTruthy();
+    expect(screen.queryByTestId('due-banner')).toBeNull();
+    expect(mock.calls.find((c) => c.cmd === 'reminder_snooze')?.args).toEqual({ account: 'acme', days: 7 });
+  });
+
   it('does not recommend rotation before the policy age', async () => {
     mockIPC(ipc({ ...base, key_status: () => status(20) }).handle);
     render(App);
     expect(await screen.findByText('Created 20 days ago by ana', { exact: false })).toBeTruthy();
     expect(screen.queryByTestId('rotation-due')).toBeNull();
+    expect(screen.queryByTestId('due-banner')).toBeNull();
   });
 
   it('welcomes an empty store with the gateway URL', async () => {

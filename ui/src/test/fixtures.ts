@@ -7,6 +7,7 @@ export const acme: Account = {
   created_at: '2026-01-10T09:00:00.000Z',
   created_by: 'ana',
   rotation_period_days: 180,
+  reminder_lead_days: 14,
   your_role: 'super-admin',
   has_active_key: true,
 };
@@ -58,6 +59,7 @@ export function ipc(handlers: Record<string, (args: Record<string, unknown>) => 
 }
 
 export const base = {
+  'plugin:event|listen': () => 1,
   app_info: () => info,
   settings_get: () => settings,
   gateway_status: () => gateway,

@@ -176,6 +176,13 @@ export const en = {
   'settings.save': 'Save settings',
   'settings.saved': 'Settings saved.',
 
+  'banner.text': 'the API key of {name} is {days} days old.',
+  'banner.open': 'Open',
+  'banner.snooze_day': 'Remind me tomorrow',
+  'banner.snooze_week': 'Remind me in a week',
+  'banner.snoozed_day': 'Reminders snoozed for a day.',
+  'banner.snoozed_week': 'Reminders snoozed for a week.',
+
   'gateway.running': 'Gateway {url}',
   'gateway.stopped': 'Gateway stopped',
   'gateway.fix': 'Change port',

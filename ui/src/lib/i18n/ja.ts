@@ -178,6 +178,13 @@ export const ja: Record<MessageKey, string> = {
   'settings.save': '設定を保存',
   'settings.saved': '設定を保存しました。',
 
+  'banner.text': '{name} のAPIキーの経過期間は {days} 日です。',
+  'banner.open': '開く',
+  'banner.snooze_day': '明日また通知',
+  'banner.snooze_week': '1週間後に通知',
+  'banner.snoozed_day': 'リマインダーを1日延期しました。',
+  'banner.snoozed_week': 'リマインダーを1週間延期しました。',
+
   'gateway.running': 'ゲートウェイ {url}',
   'gateway.stopped': 'ゲートウェイ停止中',
   'gateway.fix': 'ポートを変更',

@@ -1,0 +1,98 @@
+//! Rotation reminders on the desktop: a background task checks at start, hourly, and after the
+//! machine wakes (the wall clock jumped ahead of the monotonic one), and shows a native
+//! notification for each reminder addressed to the person using this desktop. Each is claimed
+//! in the database first, so another Keyward process, a restart or a clock jump never shows it
+//! twice. Clicking the notification opens the account's API key tab.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use keyward_core::{DueReminder, Error, Language};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri_plugin_notification::NotificationExt;
+
+use crate::{tray, AppState};
+
+const TICK: Duration = Duration::from_secs(60);
+const HOURLY: Duration = Duration::from_secs(3600);
+/// The UI opens this account's API key tab when it hears this event.
+pub const OPEN_ACCOUNT_EVENT: &str = "open-account";
+
+pub fn start<R: Runtime>(app: &AppHandle<R>) {
+    let clicks = app.clone();
+    let _ = app.notification().on_action(move |action| {
+        let account = action.notification().and_then(|n| n.extra().get("account")).and_then(|a| a.as_str());
+        if let Some(account) = account {
+            tray::show_main_window(&clicks);
+            let _ = clicks.emit(OPEN_ACCOUNT_EVENT, account);
+        }
+    });
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let (mut last_check, mut last_wall) = (Instant::now(), Utc::now());
+        check(&app).await;
+        loop {
+            tokio::time::sleep(TICK).await;
+            let (now, wall) = (Instant::now(), Utc::now());
+            let slept = (wall - last_wall).to_std().unwrap_or_default() > now.duration_since(last_check) + 2 * TICK;
+            if slept || now.duration_since(last_check) >= HOURLY {
+                check(&app).await;
+                last_check = now;
+            }
+            last_wall = wall;
+        }
+    });
+}
+
+async fn check<R: Runtime>(app: &AppHandle<R>) {
+    let state = app.state::<AppState>();
+    let now = Utc::now();
+    let (due, language) = match (state.keyward.due_reminders(now).await, state.keyward.settings().await) {
+        (Ok(due), Ok(settings)) => (due, tray::resolved(settings.language)),
+        (Err(err), _) | (_, Err(err)) => return tracing::warn!(%err, "reminder check failed; retrying within the hour"),
+    };
+    for reminder in due.iter().filter(|r| r.recipient == state.actor.name()) {
+        let shown = state
+            .keyward
+            .deliver_reminder(&state.actor, reminder, "desktop", now, async { notify(app, reminder, language) })
+            .await;
+        if let Err(err) = shown {
+            tracing::warn!(%err, account = reminder.account, "reminder notification not shown; retrying next check");
+        }
+    }
+}
+
+fn notify<R: Runtime>(app: &AppHandle<R>, reminder: &DueReminder, language: Language) -> Result<(), Error> {
+    let (title, body) = text(reminder, language);
+    app.notification()
+        .builder()
+        .title(title)
+        .body(body)
+        .extra("account", &reminder.account)
+        .show()
+        .map_err(|err| Error::InvalidInput(format!("the notification could not be shown: {err}")))
+}
+
+/// Title and body in the user's language, naming the account and the key's age.
+fn text(r: &DueReminder, language: Language) -> (String, String) {
+    let heads_up = r.kind == "heads-up";
+    let due = r.rotation_due_at.0.format("%Y-%m-%d");
+    match (language, heads_up) {
+        (Language::Ja, true) => (
+            format!("{} のAPIキーはまもなくローテーション時期です", r.display_name),
+            format!("キーの経過期間は {} 日です。{} にローテーションが推奨されます。", r.age_days, due),
+        ),
+        (Language::Ja, false) => (
+            format!("{} のAPIキーのローテーションを推奨します", r.display_name),
+            format!("キーの経過期間は {} 日です。Keyward でキーを変更(ローテーション)してください。", r.age_days),
+        ),
+        (_, true) => (
+            format!("The API key of {} is due for rotation soon", r.display_name),
+            format!("The key is {} days old; rotation is recommended from {}.", r.age_days, due),
+        ),
+        (_, false) => (
+            format!("Rotate the API key of {}", r.display_name),
+            format!("The key is {} days old. Rotate it in Keyward.", r.age_days),
+        ),
+    }
+}
