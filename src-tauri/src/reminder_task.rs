@@ -96,3 +96,35 @@ fn text(r: &DueReminder, language: Language) -> (String, String) {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use keyward_core::Timestamp;
+
+    fn reminder(kind: &str) -> DueReminder {
+        DueReminder {
+            account: "acme".into(),
+            display_name: "Acme Inc".into(),
+            key_id: "key_1".into(),
+            key_hint: "kw_Ab1…9xYz".into(),
+            kind: kind.into(),
+            recipient: "ana".into(),
+            email: None,
+            age_days: 200,
+            rotation_due_at: Timestamp("2026-07-09T09:00:00Z".parse().unwrap()),
+        }
+    }
+
+    #[test]
+    fn notification_text_names_the_account_and_age_in_either_language() {
+        assert_eq!(
+            text(&reminder("due-0"), Language::En),
+            ("Rotate the API key of Acme Inc".into(), "The key is 200 days old. Rotate it in Keyward.".into())
+        );
+        let (title, body) = text(&reminder("due-1"), Language::Ja);
+        assert!(title.contains("Acme Inc") && body.contains("200 日"), "{title} / {body}");
+        let (title, body) = text(&reminder("heads-up"), Language::En);
+        assert!(title.contains("due for rotation soon") && body.contains("2026-07-09"), "{title} / {body}");
+    }
+}
