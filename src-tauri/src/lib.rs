@@ -8,6 +8,7 @@
 //! - `exports`: CSV files into Downloads
 //! - `tray`, `desktop_prefs`: tray icon, close-to-tray, start at login
 //! - `reminder_task`: rotation reminders as native notifications
+//! - `startup`: time to first paint, for the desktop benchmark
 
 mod clipboard;
 pub mod commands;
@@ -16,10 +17,12 @@ mod exports;
 pub mod gateway_host;
 mod ipc_error;
 mod reminder_task;
+mod startup;
 mod state;
 mod tray;
 
 pub use ipc_error::IpcError;
+pub use startup::mark_start;
 pub use state::AppState;
 
 use commands::{accounts, keys, logs, members, settings};
@@ -55,6 +58,7 @@ pub fn shell<R: tauri::Runtime>(base: tauri::Builder<R>) -> tauri::Builder<R> {
         settings::gateway_status,
         settings::gateway_restart,
         settings::reminder_snooze,
+        startup::first_paint,
     ])
 }
 

@@ -2,5 +2,6 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
+    keyward_desktop::mark_start();
     keyward_desktop::run()
 }

@@ -27,4 +27,5 @@ pub const COMMANDS: &[&str] = &[
     "gateway_status",
     "gateway_restart",
     "reminder_snooze",
+    "first_paint",
 ];

@@ -78,6 +78,9 @@ export const snoozeReminders = (account: string, days: 1 | 7) => invoke<string>(
 export const onOpenAccount = (handler: (account: string) => void): Promise<UnlistenFn> =>
   listen<string>('open-account', (event) => handler(event.payload));
 
+/** Tells the shell the first frame is on screen (start-up timing). */
+export const reportFirstPaint = () => invoke<number>('first_paint');
+
 /** A rejected command's error, as the shell sends it. */
 export function asIpcError(err: unknown): IpcError {
   if (err && typeof err === 'object' && 'kind' in err && 'message' in err) return err as IpcError;
