@@ -37,7 +37,7 @@ test-ui:
 # Rust: core, CLI (real keyring), the desktop app through WebDriver — all inside a throwaway
 # desktop session (Xvfb + private D-Bus + unlocked gnome-keyring).
 test-rust:
-	scripts/desktop-session cargo test --workspace --no-fail-fast $(CARGO_FEATURES)
+	scripts/desktop-session cargo test --workspace --exclude bare-tauri --no-fail-fast $(CARGO_FEATURES)
 
 # The TypeScript types are generated from Rust by the tests above; committed copies must match.
 check-bindings:
