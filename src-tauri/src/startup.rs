@@ -13,9 +13,14 @@ pub fn mark_start() {
     STARTED.get_or_init(Instant::now);
 }
 
+/// Milliseconds since `main`, for the start-up steps logged at debug level.
+pub fn since_start_ms() -> f64 {
+    STARTED.get().map(|t| t.elapsed().as_secs_f64() * 1000.0).unwrap_or_default()
+}
+
 #[tauri::command]
 pub fn first_paint<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> f64 {
-    let ms = STARTED.get().map(|t| t.elapsed().as_secs_f64() * 1000.0).unwrap_or_default();
+    let ms = since_start_ms();
     tracing::info!(ms, "first frame rendered");
     if std::env::args().any(|a| a == EXIT_FLAG) {
         println!("first_paint_ms={ms:.1}");
