@@ -8,6 +8,7 @@
 //! - `exports`: CSV files into Downloads
 //! - `tray`, `desktop_prefs`: tray icon, close-to-tray, start at login
 //! - `reminder_task`: rotation reminders as native notifications
+//! - `open_requests`: "show this account" requests to the UI (a clicked notification)
 //! - `startup`: time to first paint, for the desktop benchmark
 
 mod clipboard;
@@ -16,6 +17,7 @@ mod desktop_prefs;
 mod exports;
 pub mod gateway_host;
 mod ipc_error;
+mod open_requests;
 mod reminder_task;
 mod startup;
 mod state;
@@ -31,7 +33,7 @@ use tauri::Manager;
 /// The shell's own parts on `base`: its commands and the close-to-tray window behaviour
 /// (`run` passes a real builder and adds the plugins; the IPC tests pass Tauri's mock builder).
 pub fn shell<R: tauri::Runtime>(base: tauri::Builder<R>) -> tauri::Builder<R> {
-    base.on_window_event(tray::on_window_event).invoke_handler(tauri::generate_handler![
+    base.manage(open_requests::OpenRequests::default()).on_window_event(tray::on_window_event).invoke_handler(tauri::generate_handler![
         accounts::app_info,
         accounts::accounts_list,
         accounts::account_create,
@@ -59,6 +61,7 @@ pub fn shell<R: tauri::Runtime>(base: tauri::Builder<R>) -> tauri::Builder<R> {
         settings::gateway_restart,
         settings::reminder_snooze,
         startup::first_paint,
+        open_requests::open_requests_subscribe,
     ])
 }
 
@@ -105,14 +108,13 @@ pub fn run() {
 
 #[cfg(test)]
 mod tests {
-    /// The capability grants exactly the commands build.rs made permissions for, plus
-    /// listening to the shell's events.
+    /// The capability grants exactly the commands build.rs made permissions for (no core
+    /// permissions: the shell talks to the UI through commands and a channel, not events).
     #[test]
     fn capability_grants_every_command_and_nothing_else() {
         let capability: serde_json::Value = serde_json::from_str(include_str!("../capabilities/main.json")).unwrap();
         let granted: Vec<&str> = capability["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
-        let mut expected: Vec<String> = crate::commands::COMMANDS.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
-        expected.extend(["core:event:allow-listen".to_owned(), "core:event:allow-unlisten".to_owned()]);
+        let expected: Vec<String> = crate::commands::COMMANDS.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
         assert_eq!(granted, expected);
     }
 }

@@ -8,15 +8,14 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use keyward_core::{DueReminder, Error, Language};
-use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 
+use crate::open_requests::OpenRequests;
 use crate::{tray, AppState};
 
 const TICK: Duration = Duration::from_secs(60);
 const HOURLY: Duration = Duration::from_secs(3600);
-/// The UI opens this account's API key tab when it hears this event.
-pub const OPEN_ACCOUNT_EVENT: &str = "open-account";
 
 pub fn start<R: Runtime>(app: &AppHandle<R>) {
     let clicks = app.clone();
@@ -24,7 +23,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
         let account = action.notification().and_then(|n| n.extra().get("account")).and_then(|a| a.as_str());
         if let Some(account) = account {
             tray::show_main_window(&clicks);
-            let _ = clicks.emit(OPEN_ACCOUNT_EVENT, account);
+            clicks.state::<OpenRequests>().open(account);
         }
     });
     let app = app.clone();

@@ -28,4 +28,5 @@ pub const COMMANDS: &[&str] = &[
     "gateway_restart",
     "reminder_snooze",
     "first_paint",
+    "open_requests_subscribe",
 ];

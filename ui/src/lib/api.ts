@@ -1,7 +1,6 @@
 // The only module that talks to the Rust side. Payload types are generated from Rust (ts-rs)
 // into ./bindings; `make test` fails when they are stale.
-import { invoke } from '@tauri-apps/api/core';
-import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import { Channel, invoke } from '@tauri-apps/api/core';
 import type { Account } from './bindings/Account';
 import type { Action } from './bindings/Action';
 import type { AppInfo } from './bindings/AppInfo';
@@ -74,9 +73,15 @@ export const restartGateway = () => invoke<GatewayStatus>('gateway_restart');
 /** Holds back this person's rotation reminders for the account's key (1 or 7 days). */
 export const snoozeReminders = (account: string, days: 1 | 7) => invoke<string>('reminder_snooze', { account, days });
 
-/** A clicked reminder notification asks to open its account. */
-export const onOpenAccount = (handler: (account: string) => void): Promise<UnlistenFn> =>
-  listen<string>('open-account', (event) => handler(event.payload));
+/**
+ * A clicked reminder notification asks to open its account. A channel, not an event: Tauri's
+ * `listen` starts a JavaScript engine in the app process (see src-tauri/src/open_requests.rs).
+ */
+export function onOpenAccount(handler: (account: string) => void): Promise<void> {
+  const channel = new Channel<string>();
+  channel.onmessage = handler;
+  return invoke<void>('open_requests_subscribe', { channel });
+}
 
 /** Tells the shell the first frame is on screen (start-up timing). */
 export const reportFirstPaint = () => invoke<number>('first_paint');

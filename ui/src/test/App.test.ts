@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/svelte';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import type { Channel } from '@tauri-apps/api/core';
 import App from '../App.svelte';
 import { acme, base, ipc, status } from './fixtures';
 import { app } from '../lib/app.svelte';
@@ -44,6 +45,18 @@ describe('App', () => {
     expect(await screen.findByText('Created 20 days ago by ana', { exact: false })).toBeTruthy();
     expect(screen.queryByTestId('rotation-due')).toBeNull();
     expect(screen.queryByTestId('due-banner')).toBeNull();
+  });
+
+  it('opens the account a clicked reminder names, through the channel it subscribed at start', async () => {
+    let channel: Channel<string> | undefined;
+    const globex = { ...acme, name: 'globex', display_name: 'Globex' };
+    mockIPC(ipc({ ...base, accounts_list: () => [acme, globex], open_requests_subscribe: (args) => void (channel = args.channel as Channel<string>) }).handle);
+    render(App);
+    await screen.findByText('Created 183 days ago by ana', { exact: false });
+    expect(channel).toBeDefined();
+    app.page = { kind: 'settings' };
+    channel!.onmessage('globex');
+    expect(app.page).toEqual({ kind: 'account', account: 'globex', tab: 'key' });
   });
 
   it('welcomes an empty store with the gateway URL', async () => {

@@ -59,7 +59,7 @@ export function ipc(handlers: Record<string, (args: Record<string, unknown>) => 
 }
 
 export const base = {
-  'plugin:event|listen': () => 1,
+  open_requests_subscribe: () => null,
   app_info: () => info,
   settings_get: () => settings,
   gateway_status: () => gateway,
