@@ -1,11 +1,12 @@
 //! Request limits: header size (431), and JSON bodies for the refusals tower's layers make
 //! (408 timeout, 413 body too large), so malformed input always gets a 4xx with a JSON error.
+//! `POST /v1/keys/verify` applies the same limits itself (see `crate::app::router`).
 
 use std::sync::Arc;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -13,14 +14,38 @@ use super::error;
 use crate::Gateway;
 
 pub async fn guard(State(gateway): State<Arc<Gateway>>, request: Request, next: Next) -> Response {
-    let header_bytes: usize = request.headers().iter().map(|(n, v)| n.as_str().len() + v.len() + 4).sum();
-    if header_bytes > gateway.config.max_header_bytes {
-        return error(
+    match oversized_headers(&gateway, request.headers()) {
+        Some(refusal) => refusal,
+        None => next.run(request).await,
+    }
+}
+
+/// The 431 for headers over the configured size, if they are.
+pub fn oversized_headers(gateway: &Gateway, headers: &HeaderMap) -> Option<Response> {
+    let header_bytes: usize = headers.iter().map(|(n, v)| n.as_str().len() + v.len() + 4).sum();
+    (header_bytes > gateway.config.max_header_bytes).then(|| {
+        error(
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             format!("request headers exceed {} bytes", gateway.config.max_header_bytes),
-        );
+        )
+    })
+}
+
+/// The whole body, within the size and time limits; a JSON 413 or 408 otherwise. The timer
+/// is only armed if the body is not already in (tokio polls the read before the deadline).
+pub async fn read_body(gateway: &Gateway, body: Body) -> Result<Bytes, Response> {
+    match tokio::time::timeout(gateway.config.request_timeout, axum::body::to_bytes(body, gateway.config.max_body_bytes)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => Err(error(StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large")),
+        Err(_) => Err(error(StatusCode::REQUEST_TIMEOUT, "the request took too long")),
     }
-    next.run(request).await
+}
+
+/// A method a route does not take: 405 naming the one it does.
+pub fn only(method: &'static str) -> Response {
+    let mut refusal = error(StatusCode::METHOD_NOT_ALLOWED, format!("use {method} for this endpoint"));
+    refusal.headers_mut().insert(header::ALLOW, HeaderValue::from_static(method));
+    refusal
 }
 
 pub async fn json_refusals(response: Response) -> Response {

@@ -12,7 +12,7 @@ use axum::Json;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
-use super::{error, rate_headers, two_keys};
+use super::{error, limits, rate_headers, two_keys};
 use crate::app::Call;
 use crate::limiter::RateInfo;
 use crate::outcome::Outcome;
@@ -59,9 +59,12 @@ pub async fn verify(
     // The whole request, split once: no copies of the headers or the URI on the hot path.
     let (parts, body) = request.into_parts();
     let (method, uri, headers) = (&parts.method, &parts.uri, &parts.headers);
-    let body = match axum::body::to_bytes(body, gateway.config.max_body_bytes).await {
+    if let Some(refusal) = limits::oversized_headers(&gateway, headers) {
+        return refusal;
+    }
+    let body = match limits::read_body(&gateway, body).await {
         Ok(body) => body,
-        Err(_) => return error(StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large"),
+        Err(refusal) => return refusal,
     };
     let Ok(VerifyRequest { key }) = serde_json::from_slice::<VerifyRequest>(&body) else {
         return error(StatusCode::BAD_REQUEST, r#"send a JSON object {"key": "kw_..."}"#);

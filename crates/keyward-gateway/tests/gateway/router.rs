@@ -49,6 +49,28 @@ async fn malformed_requests_get_a_4xx_with_a_json_error() {
     gw.stop().await;
 }
 
+/// The verify route sits outside the router's middleware (it is the hot path) and applies the
+/// same limits itself: a body that never finishes, a wrong method.
+#[tokio::test]
+async fn verify_keeps_the_time_limit_and_names_its_method() {
+    let gw = TestGateway::start(|c| c.request_timeout = std::time::Duration::from_millis(200)).await;
+    let stalled = Body::from_stream(futures_util::stream::pending::<Result<axum::body::Bytes, std::io::Error>>());
+    let request = Request::post("/v1/keys/verify").header("content-length", "64").body(stalled).unwrap();
+    let answered = tokio::time::timeout(std::time::Duration::from_secs(5), send(&gw, request)).await;
+    let (status, json) = answered.expect("a stalled body is cut off at the request time limit");
+    assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
+    assert!(json["error"].as_str().unwrap().contains("too long"), "{json}");
+
+    let app = router(Arc::clone(&gw.gateway)).layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 4000))));
+    let response = app.oneshot(Request::get("/v1/keys/verify").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.headers()["allow"], "POST");
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let json: Value = serde_json::from_slice(&bytes).unwrap();
+    assert!(json["error"].as_str().unwrap().contains("use POST"), "{json}");
+    gw.stop().await;
+}
+
 #[tokio::test]
 async fn verify_answers_through_the_router() {
     let gw = TestGateway::start(|_| {}).await;
