@@ -138,7 +138,7 @@ impl Gateway {
             account: auth.key.as_ref().map(|k| k.account.clone()),
             key_id: auth.key.as_ref().map(|k| k.key_id.clone()),
             key_fingerprint: auth.fingerprint.clone(),
-            method: call.method.to_string(),
+            method: call.method.as_str().to_owned(),
             path: scrubbed_path(call.uri),
             status,
             outcome: auth.outcome.as_str().to_owned(),

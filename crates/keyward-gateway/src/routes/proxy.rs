@@ -15,7 +15,7 @@ use chrono::Utc;
 use futures_util::TryStreamExt;
 
 use super::verify::throttled;
-use super::{error, rate_headers, two_keys, ErrorBody};
+use super::{add_rate_headers, error, two_keys, ErrorBody};
 use crate::app::Call;
 use crate::outcome::Outcome;
 use crate::presented::{find_key, scrubbed_path, strip_key_headers, Presented};
@@ -50,7 +50,6 @@ pub async fn proxy(
         return throttled();
     };
     let call = Call { method: &parts.method, uri: &parts.uri, headers: &parts.headers, ip: peer.ip(), started, at };
-    let headers = rate_headers(auth.rate, auth.retry_after);
     let denied = match auth.outcome {
         Outcome::Valid => None,
         Outcome::RateLimited => Some((StatusCode::TOO_MANY_REQUESTS, "the key's usage limit is reached: retry after the Retry-After seconds")),
@@ -59,7 +58,7 @@ pub async fn proxy(
     if let Some((status, message)) = denied {
         gateway.record(&auth, call, status.as_u16());
         let mut response = refusal(status, auth.outcome.as_str(), message);
-        response.headers_mut().extend(headers);
+        add_rate_headers(response.headers_mut(), auth.rate, auth.retry_after);
         return response;
     }
     let key_info = auth.key.as_deref().expect("a valid key is known");
@@ -95,7 +94,7 @@ pub async fn proxy(
             back.append(name.clone(), value.clone());
         }
     }
-    back.extend(headers);
+    add_rate_headers(&mut back, auth.rate, auth.retry_after);
     let stream = response.bytes_stream().map_err(std::io::Error::other);
     (status, back, Body::from_stream(stream)).into_response()
 }

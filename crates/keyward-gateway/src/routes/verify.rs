@@ -12,7 +12,7 @@ use axum::Json;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
-use super::{error, limits, rate_headers, two_keys};
+use super::{add_rate_headers, error, limits, two_keys};
 use crate::app::Call;
 use crate::limiter::RateInfo;
 use crate::outcome::Outcome;
@@ -25,14 +25,15 @@ pub struct VerifyRequest {
     pub key: String,
 }
 
+/// Borrows the account and key id from the key index: no copies per call.
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct VerifyResponse {
+pub struct VerifyResponse<'a> {
     pub valid: bool,
     pub code: Outcome,
     /// The key's account, for a valid key only.
-    pub account: Option<String>,
+    pub account: Option<&'a str>,
     /// The key's id, for a valid key only.
-    pub key_id: Option<String>,
+    pub key_id: Option<&'a str>,
     /// The key's burst allowance after this call (absent for unknown keys).
     pub ratelimit: Option<RateInfo>,
 }
@@ -84,17 +85,21 @@ pub async fn verify(
     let response = VerifyResponse {
         valid,
         code: auth.outcome,
-        account: auth.key.as_ref().filter(|_| valid).map(|k| k.account.clone()),
-        key_id: auth.key.as_ref().filter(|_| valid).map(|k| k.key_id.clone()),
+        account: auth.key.as_deref().filter(|_| valid).map(|k| k.account.as_str()),
+        key_id: auth.key.as_deref().filter(|_| valid).map(|k| k.key_id.as_str()),
         ratelimit: auth.rate,
     };
     let call = Call { method, uri, headers, ip: peer.ip(), started, at };
     gateway.record(&auth, call, 200);
-    (StatusCode::OK, rate_headers(auth.rate, auth.retry_after), Json(response)).into_response()
+    let mut answer = Json(response).into_response();
+    add_rate_headers(answer.headers_mut(), auth.rate, auth.retry_after);
+    answer
 }
 
 /// The per-IP throttle on failed attempts: refused without a look at the key, not logged.
 pub fn throttled() -> Response {
     let body = VerifyResponse { valid: false, code: Outcome::RateLimited, account: None, key_id: None, ratelimit: None };
-    (StatusCode::TOO_MANY_REQUESTS, rate_headers(None, Some(60)), Json(body)).into_response()
+    let mut answer = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
+    add_rate_headers(answer.headers_mut(), None, Some(60));
+    answer
 }
