@@ -145,18 +145,19 @@ impl Keyward {
             let mut insert = QueryBuilder::new(
                 "INSERT INTO calls (at, account, key_id, key_fingerprint, method, path, status, outcome, latency_us, client_ip, user_agent) ",
             );
+            // Bound as `&str`, borrowed: sqlx copies a bound `&String` into a new String.
             insert.push_values(chunk, |mut row, call| {
                 row.push_bind(to_millis(call.at))
-                    .push_bind(&call.account)
-                    .push_bind(&call.key_id)
-                    .push_bind(&call.key_fingerprint)
-                    .push_bind(&call.method)
-                    .push_bind(&call.path)
+                    .push_bind(call.account.as_deref())
+                    .push_bind(call.key_id.as_deref())
+                    .push_bind(call.key_fingerprint.as_deref())
+                    .push_bind(call.method.as_str())
+                    .push_bind(call.path.as_str())
                     .push_bind(i32::from(call.status))
-                    .push_bind(&call.outcome)
+                    .push_bind(call.outcome.as_str())
                     .push_bind(call.latency_us)
-                    .push_bind(&call.client_ip)
-                    .push_bind(&call.user_agent);
+                    .push_bind(call.client_ip.as_str())
+                    .push_bind(call.user_agent.as_deref());
             });
             insert.build().execute(&mut *tx).await?;
         }
