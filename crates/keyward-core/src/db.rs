@@ -11,6 +11,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
+use crate::db_threads;
 use crate::error::Result as CoreResult;
 
 pub(crate) async fn open(path: &Path) -> CoreResult<SqlitePool> {
@@ -20,8 +21,18 @@ pub(crate) async fn open(path: &Path) -> CoreResult<SqlitePool> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(10))
-        .foreign_keys(true);
-    let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        .foreign_keys(true)
+        .thread_name(|id| format!("{}{id}", db_threads::THREAD_PREFIX));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(4)
+        .after_connect(|_, _| {
+            Box::pin(async {
+                db_threads::mark_batch();
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await?;
     sqlx::migrate!("./migrations").run(&pool).await?;
     Ok(pool)
 }

@@ -27,6 +27,7 @@ pub mod api_key;
 pub mod audit;
 pub mod challenge;
 pub mod db;
+pub mod db_threads;
 pub mod error;
 pub mod export;
 pub mod key_index;

@@ -6,6 +6,8 @@ mod call_queries;
 mod challenges;
 mod concurrency;
 mod crash_safety;
+#[cfg(target_os = "linux")]
+mod db_threads;
 mod lifecycle;
 mod permissions;
 mod reminders;
