@@ -106,7 +106,7 @@ const HOUR_MS: i64 = 3_600_000;
 /// Rows per INSERT. Binding a statement's values runs on the async side, on one of the
 /// runtime's workers: at 2,000 rows that held a gateway worker for milliseconds, and the p99
 /// of requests queued behind it was +1.2-2.3 ms over the bare server at half its max rate (make
-/// bench). At 100 rows it is +0.5 ms, and the writer still does ~260k rows/s (was ~290k).
+/// bench). At 100 rows it is +0.5…0.8 ms, and the writer still does ~260k rows/s (was ~290k).
 const ROWS_PER_STATEMENT: usize = 100;
 
 /// `account IS NULL OR the actor is a super admin of it`, with one bound actor name.

@@ -1,8 +1,9 @@
 //! SQLite runs on sqlx's worker threads, one per pooled connection. Their work is bulk work —
 //! the gateway's call-log batches above all — so on Linux they are scheduled SCHED_BATCH: they
 //! keep their fair share of the CPU (a busy gateway still logs every call), but when one wakes it
-//! no longer preempts a thread that is answering a request. On two cores this took the gateway's
-//! p99 at half its max rate from +0.65…0.79 ms over a bare server to +0.40 ms (`make bench`).
+//! no longer preempts a thread that is answering a request. On two cores (`make bench`, p99 at
+//! half the bare server's max rate) the gap was +0.53…0.79 ms without it and +0.40…0.72 ms with
+//! it — a small gain, within this machine's run-to-run noise, at no cost.
 
 /// Connection threads are named this plus a number (a thread name holds 15 bytes).
 pub const THREAD_PREFIX: &str = "kw-sqlite-";
