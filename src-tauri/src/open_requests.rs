@@ -23,22 +23,30 @@ struct Route {
 impl OpenRequests {
     /// The UI's channel; replaces an earlier one (a reloaded page subscribes again).
     pub fn subscribe(&self, channel: Channel<String>) {
-        let mut route = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(account) = route.pending.take() {
-            if let Err(err) = channel.send(account.clone()) {
-                tracing::warn!(%err, "the window did not take an open request; keeping it");
-                route.pending = Some(account);
-            }
-        }
+        let mut route = self.route();
         route.channel = Some(channel);
+        if let Some(account) = route.pending.take() {
+            route.deliver(account);
+        }
     }
 
     /// Asks the UI to show `account`'s API key tab, now or as soon as it subscribes.
     pub fn open(&self, account: &str) {
-        let mut route = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let sent = route.channel.as_ref().is_some_and(|channel| channel.send(account.to_owned()).is_ok());
+        self.route().deliver(account.to_owned());
+    }
+
+    fn route(&self) -> std::sync::MutexGuard<'_, Route> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Route {
+    /// Sends to the subscribed UI; kept for the next subscribe when there is none or it failed.
+    fn deliver(&mut self, account: String) {
+        let sent = self.channel.as_ref().is_some_and(|channel| channel.send(account.clone()).is_ok());
         if !sent {
-            route.pending = Some(account.to_owned());
+            tracing::debug!("no window took the open request; kept for the next subscribe");
+            self.pending = Some(account);
         }
     }
 }
