@@ -6,7 +6,6 @@
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
-use sqlx::QueryBuilder;
 
 use crate::actor::Actor;
 use crate::db::{self, to_millis, Timestamp};
@@ -103,11 +102,6 @@ pub struct CallStats {
 
 pub const DEFAULT_RETENTION_DAYS: i64 = 7;
 const HOUR_MS: i64 = 3_600_000;
-/// Rows per INSERT. Binding a statement's values runs on the async side, on one of the
-/// runtime's workers: at 2,000 rows that held a gateway worker for milliseconds, and the p99
-/// of requests queued behind it was +1.2-2.3 ms over the bare server at half its max rate (make
-/// bench). At 100 rows it is +0.5…0.8 ms, and the writer still does ~260k rows/s (was ~290k).
-const ROWS_PER_STATEMENT: usize = 100;
 
 /// `account IS NULL OR the actor is a super admin of it`, with one bound actor name.
 const VISIBLE: &str = "(account IS NULL OR account IN (SELECT a.name FROM accounts a JOIN members m
@@ -137,47 +131,6 @@ pub fn to_csv(calls: &[CallEntry]) -> Result<String> {
 }
 
 impl Keyward {
-    /// Writes one batch in one transaction: the rows, the drop count since the last batch,
-    /// and `last_used_at` for the keys in `touched`.
-    pub async fn write_calls(&self, batch: &[CallRecord], dropped: u64, touched: &[(String, DateTime<Utc>)]) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        for chunk in batch.chunks(ROWS_PER_STATEMENT) {
-            let mut insert = QueryBuilder::new(
-                "INSERT INTO calls (at, account, key_id, key_fingerprint, method, path, status, outcome, latency_us, client_ip, user_agent) ",
-            );
-            // Bound as `&str`, borrowed: sqlx copies a bound `&String` into a new String.
-            insert.push_values(chunk, |mut row, call| {
-                row.push_bind(to_millis(call.at))
-                    .push_bind(call.account.as_deref())
-                    .push_bind(call.key_id.as_deref())
-                    .push_bind(call.key_fingerprint.as_deref())
-                    .push_bind(call.method.as_str())
-                    .push_bind(call.path.as_str())
-                    .push_bind(i32::from(call.status))
-                    .push_bind(call.outcome.as_str())
-                    .push_bind(call.latency_us)
-                    .push_bind(call.client_ip.as_str())
-                    .push_bind(call.user_agent.as_deref());
-            });
-            insert.build().execute(&mut *tx).await?;
-        }
-        if dropped > 0 {
-            sqlx::query("UPDATE call_log_counters SET dropped = dropped + ? WHERE id = 1")
-                .bind(dropped as i64)
-                .execute(&mut *tx)
-                .await?;
-        }
-        for (key_id, at) in touched {
-            sqlx::query("UPDATE api_keys SET last_used_at = ? WHERE id = ?")
-                .bind(to_millis(*at))
-                .bind(key_id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// Calls, newest first. With an account: its super admins only.
     pub async fn list_calls(&self, actor: &Actor, filter: &CallFilter, now: DateTime<Utc>) -> Result<Vec<CallEntry>> {
         self.check_call_reader(actor, filter.account.as_deref(), now).await?;

@@ -14,13 +14,16 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 use crate::db_threads;
 use crate::error::Result as CoreResult;
 
+/// How long a write waits for another connection's (or process's) write lock before failing.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 pub(crate) async fn open(path: &Path) -> CoreResult<SqlitePool> {
     let options = SqliteConnectOptions::from_str("sqlite://")?
         .filename(path)
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(Duration::from_secs(10))
+        .busy_timeout(BUSY_TIMEOUT)
         .foreign_keys(true)
         .thread_name(|id| format!("{}{id}", db_threads::THREAD_PREFIX));
     let pool = SqlitePoolOptions::new()

@@ -1,5 +1,6 @@
-//! SQLite runs on sqlx's worker threads, one per pooled connection. Their work is bulk work —
-//! the gateway's call-log batches above all — so on Linux they are scheduled SCHED_BATCH: they
+//! SQLite runs on sqlx's worker threads, one per pooled connection, and on the gateway's
+//! call-log writer thread. Their work is bulk work — the call-log batches above all — so on
+//! Linux they are scheduled SCHED_BATCH: they
 //! keep their fair share of the CPU (a busy gateway still logs every call), but when one wakes it
 //! no longer preempts a thread that is answering a request. On two cores (`make bench`, p99 at
 //! half the bare server's max rate) the gap was +0.53…0.79 ms without it and +0.40…0.72 ms with
@@ -17,15 +18,30 @@ pub(crate) fn mark_batch() {
         let ours = std::fs::read_to_string(task.path().join("comm")).is_ok_and(|name| name.starts_with(THREAD_PREFIX));
         let tid = task.file_name().to_str().and_then(|tid| tid.parse::<libc::pid_t>().ok());
         if let (true, Some(tid)) = (ours, tid) {
-            let param = libc::sched_param { sched_priority: 0 };
-            // SAFETY: a plain system call on a thread of this process, with a valid parameter
-            // block for SCHED_BATCH (priority 0); it changes nothing else.
-            if unsafe { libc::sched_setscheduler(tid, libc::SCHED_BATCH, &param) } != 0 {
-                tracing::debug!(tid, err = %std::io::Error::last_os_error(), "database thread left at normal scheduling");
-            }
+            set_batch(tid);
         }
+    }
+}
+
+/// `tid` 0 is the calling thread.
+#[cfg(target_os = "linux")]
+fn set_batch(tid: libc::pid_t) {
+    let param = libc::sched_param { sched_priority: 0 };
+    // SAFETY: a plain system call on a thread of this process, with a valid parameter block for
+    // SCHED_BATCH (priority 0); it changes nothing else.
+    if unsafe { libc::sched_setscheduler(tid, libc::SCHED_BATCH, &param) } != 0 {
+        tracing::debug!(tid, err = %std::io::Error::last_os_error(), "database thread left at normal scheduling");
     }
 }
 
 #[cfg(not(target_os = "linux"))]
 pub(crate) fn mark_batch() {}
+
+/// Marks the calling thread SCHED_BATCH (the call-log writer's thread, as it starts).
+#[cfg(target_os = "linux")]
+pub fn mark_this_thread_batch() {
+    set_batch(0);
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn mark_this_thread_batch() {}

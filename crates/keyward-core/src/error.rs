@@ -39,6 +39,10 @@ pub enum Error {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 
+    /// From the call log's own connection (`call_writer`).
+    #[error("database error: {0}")]
+    CallLogDatabase(#[from] rusqlite::Error),
+
     #[error("could not migrate the database: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
 
@@ -73,6 +77,7 @@ impl Error {
             Error::KeyringUnavailable { .. } => ErrorKind::KeyringUnavailable,
             Error::SecretMissing { .. }
             | Error::Database(_)
+            | Error::CallLogDatabase(_)
             | Error::Migration(_)
             | Error::DataDir { .. } => ErrorKind::Internal,
         }

@@ -9,6 +9,7 @@ use serde_json::json;
 use sqlx::SqlitePool;
 
 use crate::actor::Actor;
+use crate::call_writer::CallWriter;
 use crate::audit::{self, AuditEvent, NewEntry};
 use crate::db;
 use crate::error::{Error, Result};
@@ -23,6 +24,7 @@ pub struct Keyward {
     pub(crate) secrets: Arc<dyn SecretStore>,
     pub(crate) device: String,
     pub(crate) index: Arc<KeyIndex>,
+    database: Arc<Path>,
 }
 
 /// An account row, as the operations need it.
@@ -46,14 +48,20 @@ impl Keyward {
             path: data_dir.display().to_string(),
             source,
         })?;
-        let pool = db::open(&data_dir.join(DATABASE_FILE)).await?;
+        let database: Arc<Path> = data_dir.join(DATABASE_FILE).into();
+        let pool = db::open(&database).await?;
         let device = gethostname::gethostname().to_string_lossy().into_owned();
-        Ok(Keyward { pool, secrets, device, index: Arc::default() })
+        Ok(Keyward { pool, secrets, device, index: Arc::default(), database })
     }
 
     /// The host name written into every audit row.
     pub fn device(&self) -> &str {
         &self.device
+    }
+
+    /// A connection for the call log's batches, to be used from one thread (it blocks).
+    pub fn call_writer(&self) -> Result<CallWriter> {
+        CallWriter::open(&self.database)
     }
 
     /// The pool, for the gateway's own queries (call log) in later crates.

@@ -12,6 +12,7 @@
 //! - [`key_index`]: the in-memory hash index the gateway verifies against, kept current
 //! - [`limits`]: per-account usage limits (burst and daily)
 //! - [`calls`]: the call log (every request that presented a key), its queries and retention
+//! - [`call_writer`]: the call log's bulk writer, on a connection of its own
 //! - [`challenge`]: the captcha-style confirmation for rotate and deactivate
 //! - [`audit`]: the append-only, hash-chained trail
 //! - [`secret_journal`]: keyring entries that may outlive an interrupted change, and their cleanup
@@ -21,6 +22,7 @@
 //! - [`db`], [`paths`], [`actor`], [`error`]: storage, locations, identity, the one error type
 
 pub mod accounts;
+pub mod call_writer;
 pub mod calls;
 pub mod actor;
 pub mod api_key;
@@ -56,6 +58,7 @@ pub use keys::{Deactivation, Grace, IssuedKey, KeyInfo, Reveal, Rotation};
 pub use keyward::Keyward;
 pub use limits::UsageLimits;
 pub use key_index::{Checked, IndexedKey};
+pub use call_writer::CallWriter;
 pub use calls::{CallEntry, CallFilter, CallRecord, CallStats};
 pub use members::{Member, Role};
 pub use reminders::{Delivery, DueReminder};

@@ -220,6 +220,7 @@ async fn call_log_figures() -> (f64, Vec<(&'static str, f64)>) {
         keyward.create_account(&admin, name, None, Utc::now()).await.unwrap();
     }
     let start = Utc::now() - chrono::Duration::days(6);
+    let mut writer = keyward.call_writer().unwrap();
     let started = Instant::now();
     for b in 0..BATCHES {
         let batch: Vec<CallRecord> = (0..1_000)
@@ -238,7 +239,7 @@ async fn call_log_figures() -> (f64, Vec<(&'static str, f64)>) {
                 user_agent: Some("wrk".into()),
             })
             .collect();
-        keyward.write_calls(&batch, 0, &[]).await.unwrap();
+        writer.write(&batch, 0, &[]).unwrap();
     }
     let rows_per_second = (BATCHES * 1_000) as f64 / started.elapsed().as_secs_f64();
     let now = Utc::now();

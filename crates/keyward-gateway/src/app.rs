@@ -71,7 +71,7 @@ impl Gateway {
     pub async fn start(keyward: Keyward, config: GatewayConfig) -> keyward_core::Result<Running> {
         keyward.load_key_index().await?;
         let metrics = Arc::new(Metrics::default());
-        let (calls, writer) = CallLog::start(keyward.clone(), config.call_log_queue, Arc::clone(&metrics));
+        let (calls, writer) = CallLog::start(&keyward, config.call_log_queue, Arc::clone(&metrics))?;
         let http = reqwest::Client::builder()
             .timeout(config.request_timeout)
             .redirect(reqwest::redirect::Policy::none())

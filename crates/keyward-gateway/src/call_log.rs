@@ -2,6 +2,10 @@
 //! transactions (up to 1,000 rows or 100 ms each). A full queue drops the row and counts it, so
 //! `served = logged + dropped` holds exactly once the queue is empty (and always, counting the
 //! rows still queued).
+//!
+//! The writer has a thread of its own (SCHED_BATCH on Linux) with a connection of its own
+//! ([`CallWriter`]): SQLite's work blocks that thread only, never a runtime worker that answers
+//! requests.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -9,9 +13,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use keyward_core::{CallRecord, Keyward};
-use tokio::sync::{mpsc, watch};
-use tokio::task::JoinHandle;
+use keyward_core::{CallRecord, CallWriter, Keyward};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::metrics::Metrics;
 
@@ -30,20 +33,37 @@ pub struct CallLog {
     unsaved_drops: Arc<AtomicU64>,
 }
 
-/// The writer task; [`Writer::finish`] stops it after writing everything queued.
+/// The writer thread; [`Writer::finish`] stops it after writing everything queued.
 pub struct Writer {
     stop: watch::Sender<bool>,
-    task: JoinHandle<()>,
+    done: oneshot::Receiver<()>,
 }
 
 impl CallLog {
-    pub fn start(keyward: Keyward, capacity: usize, metrics: Arc<Metrics>) -> (CallLog, Writer) {
+    /// Opens the writer's connection and starts its thread.
+    pub fn start(keyward: &Keyward, capacity: usize, metrics: Arc<Metrics>) -> keyward_core::Result<(CallLog, Writer)> {
         let (queue, rx) = mpsc::channel(capacity.max(1));
         let (stop, stopped) = watch::channel(false);
+        let (finished, done) = oneshot::channel();
         let unsaved_drops = Arc::new(AtomicU64::new(0));
-        let state = WriterState { keyward, metrics: Arc::clone(&metrics), unsaved_drops: Arc::clone(&unsaved_drops), last_used: HashMap::new() };
-        let task = tokio::spawn(state.run(rx, stopped));
-        (CallLog { queue, capacity: capacity.max(1), metrics, unsaved_drops }, Writer { stop, task })
+        let state = WriterState {
+            db: keyward.call_writer()?,
+            metrics: Arc::clone(&metrics),
+            unsaved_drops: Arc::clone(&unsaved_drops),
+            last_used: HashMap::new(),
+        };
+        // Its own runtime for the queue and the gathering timer; the writes block it, and only it.
+        // (Like tokio's own spawning, running out of threads or timers is not recoverable here.)
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().expect("a timer for the call-log writer");
+        std::thread::Builder::new()
+            .name(WRITER_THREAD.into())
+            .spawn(move || {
+                keyward_core::db_threads::mark_this_thread_batch();
+                runtime.block_on(state.run(rx, stopped));
+                let _ = finished.send(());
+            })
+            .expect("a thread for the call-log writer");
+        Ok((CallLog { queue, capacity: capacity.max(1), metrics, unsaved_drops }, Writer { stop, done }))
     }
 
     /// Queues one row without waiting; a full queue drops it and counts the drop.
@@ -68,12 +88,15 @@ impl Writer {
     /// Stops taking rows, writes all that are queued, and returns when they are committed.
     pub async fn finish(self) {
         let _ = self.stop.send(true);
-        let _ = self.task.await;
+        let _ = self.done.await;
     }
 }
 
+/// The writer thread's name (a thread name holds 15 bytes).
+pub const WRITER_THREAD: &str = "kw-call-log";
+
 struct WriterState {
-    keyward: Keyward,
+    db: CallWriter,
     metrics: Arc<Metrics>,
     unsaved_drops: Arc<AtomicU64>,
     last_used: HashMap<String, DateTime<Utc>>,
@@ -89,7 +112,7 @@ impl WriterState {
                     rx.close();
                     while rx.recv_many(&mut batch, BATCH_ROWS).await > 0 {
                         if batch.len() >= BATCH_ROWS {
-                            self.write(&mut batch).await;
+                            self.write(&mut batch);
                         }
                     }
                     break;
@@ -106,18 +129,18 @@ impl WriterState {
             if room > 0 && !rx.is_empty() {
                 rx.recv_many(&mut batch, room).await;
             }
-            self.write(&mut batch).await;
+            self.write(&mut batch);
         }
-        self.write(&mut batch).await;
+        self.write(&mut batch);
     }
 
-    async fn write(&mut self, batch: &mut Vec<CallRecord>) {
+    fn write(&mut self, batch: &mut Vec<CallRecord>) {
         let drops = self.unsaved_drops.swap(0, Ordering::Relaxed);
         if batch.is_empty() && drops == 0 {
             return;
         }
         let touched = self.keys_to_touch(batch);
-        match self.keyward.write_calls(batch, drops, &touched).await {
+        match self.db.write(batch, drops, &touched) {
             Ok(()) => {
                 self.metrics.logged.inc_by(batch.len() as u64);
                 for (key_id, at) in touched {

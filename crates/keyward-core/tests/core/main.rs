@@ -3,6 +3,7 @@
 
 mod audit_chain;
 mod call_queries;
+mod call_writer;
 mod challenges;
 mod concurrency;
 mod crash_safety;

@@ -108,7 +108,7 @@ async fn retention_purge_removes_only_old_rows_in_chunks() {
         user_agent: None,
     };
     let batch: Vec<CallRecord> = (0..25).map(|_| call(8)).chain((0..7).map(|_| call(6))).collect();
-    keyward.write_calls(&batch, 0, &[]).await.unwrap();
+    keyward.call_writer().unwrap().write(&batch, 0, &[]).unwrap();
     let purged = keyward.purge_calls(now - Days::days(7), 10).await.unwrap();
     assert_eq!(purged, 25);
     let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM calls").fetch_one(keyward.pool()).await.unwrap();

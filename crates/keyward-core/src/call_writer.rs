@@ -1,0 +1,96 @@
+//! The call log's bulk writer: a synchronous SQLite connection of its own, used from one thread
+//! (the gateway's call-log thread).
+//!
+//! Why not the sqlx pool: at the gateway's full rate the log is tens of thousands of rows a
+//! second, and through sqlx each bound value is copied into an owned argument, handed to the
+//! connection's thread, copied again by SQLite and freed across threads — ~4.9 µs of CPU per row,
+//! against ~2.3 µs here, where rusqlite binds the batch's own strings straight into a prepared
+//! 100-row INSERT (measured with 300,000 rows of 11 columns, one index). Every other query stays
+//! on the pool.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, Statement, TransactionBehavior};
+
+use crate::calls::CallRecord;
+use crate::db::{to_millis, BUSY_TIMEOUT};
+use crate::error::Result;
+
+/// Rows per INSERT statement: enough to amortise a statement's start-up, few enough that the
+/// SQL stays small (1,100 placeholders).
+const ROWS_PER_STATEMENT: usize = 100;
+const COLUMNS: usize = 11;
+
+pub struct CallWriter {
+    conn: Connection,
+}
+
+impl CallWriter {
+    /// Opens the database file that [`crate::Keyward`] opened (and migrated).
+    pub(crate) fn open(path: &Path) -> Result<CallWriter> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // WAL is the file's mode already (the pool set it, and it persists); NORMAL is
+        // per-connection: commit without waiting for the disk, as every connection does.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Ok(CallWriter { conn })
+    }
+
+    /// Writes one batch in one transaction: the rows, the drop count since the last batch,
+    /// and `last_used_at` for the keys in `touched`. On an error nothing of it is written.
+    pub fn write(&mut self, batch: &[CallRecord], dropped: u64, touched: &[(String, DateTime<Utc>)]) -> Result<()> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for chunk in batch.chunks(ROWS_PER_STATEMENT) {
+            let mut insert = tx.prepare_cached(&insert_sql(chunk.len()))?;
+            for (row, call) in chunk.iter().enumerate() {
+                bind_row(&mut insert, row * COLUMNS, call)?;
+            }
+            insert.raw_execute()?;
+        }
+        if dropped > 0 {
+            tx.execute("UPDATE call_log_counters SET dropped = dropped + ? WHERE id = 1", [dropped as i64])?;
+        }
+        for (key_id, at) in touched {
+            tx.execute("UPDATE api_keys SET last_used_at = ? WHERE id = ?", (to_millis(*at), key_id))?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// `INSERT ... VALUES (?, ...), ...` for `rows` rows.
+fn insert_sql(rows: usize) -> String {
+    let row = format!("({})", vec!["?"; COLUMNS].join(", "));
+    format!(
+        "INSERT INTO calls (at, account, key_id, key_fingerprint, method, path, status, outcome, latency_us, client_ip, user_agent) VALUES {}",
+        vec![row; rows].join(", ")
+    )
+}
+
+/// Binds one call's columns from parameter `first + 1` on, as borrowed values.
+fn bind_row(insert: &mut Statement<'_>, first: usize, call: &CallRecord) -> rusqlite::Result<()> {
+    insert.raw_bind_parameter(first + 1, to_millis(call.at))?;
+    insert.raw_bind_parameter(first + 2, call.account.as_deref())?;
+    insert.raw_bind_parameter(first + 3, call.key_id.as_deref())?;
+    insert.raw_bind_parameter(first + 4, call.key_fingerprint.as_deref())?;
+    insert.raw_bind_parameter(first + 5, call.method.as_str())?;
+    insert.raw_bind_parameter(first + 6, call.path.as_str())?;
+    insert.raw_bind_parameter(first + 7, call.status)?;
+    insert.raw_bind_parameter(first + 8, call.outcome.as_str())?;
+    insert.raw_bind_parameter(first + 9, call.latency_us)?;
+    insert.raw_bind_parameter(first + 10, call.client_ip.as_str())?;
+    insert.raw_bind_parameter(first + 11, call.user_agent.as_deref())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_sql_has_one_placeholder_per_column_and_row() {
+        let sql = insert_sql(3);
+        assert_eq!(sql.matches('?').count(), 3 * COLUMNS);
+        assert!(sql.ends_with("?), (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"), "{sql}");
+    }
+}

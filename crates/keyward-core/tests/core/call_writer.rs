@@ -1,0 +1,82 @@
+//! The call log's bulk writer on its own connection: every row of a batch (full 100-row
+//! statements and a partial one) comes back as written, with the drop count and `last_used_at`
+//! in the same transaction — and a batch that fails leaves nothing behind.
+
+use chrono::Duration;
+use keyward_core::{CallFilter, CallRecord};
+
+use crate::Fixture;
+
+fn call(f: &Fixture, second: i64, key_id: &str) -> CallRecord {
+    CallRecord {
+        at: f.t0 + Duration::seconds(second),
+        account: Some("acme".into()),
+        key_id: Some(key_id.into()),
+        key_fingerprint: (second % 2 == 0).then(|| format!("{second:08x}")),
+        method: if second % 3 == 0 { "GET" } else { "POST" }.into(),
+        path: format!("/v1/items/{second}?page=2"),
+        status: 200 + (second % 2) as u16 * 229,
+        outcome: if second % 2 == 0 { "VALID" } else { "RATE_LIMITED" }.into(),
+        latency_us: 1_000 + second,
+        client_ip: "10.0.0.7".into(),
+        user_agent: (second % 5 != 0).then(|| format!("agent/{second}")),
+    }
+}
+
+#[tokio::test]
+async fn writes_every_column_of_every_row_with_its_counters() {
+    let f = Fixture::new().await;
+    let key = f.keyward.generate_key(&f.admin, "acme", f.t0).await.unwrap();
+    let key_id = key.info.key_id.clone();
+    // 250 rows: two full statements and one of 50.
+    let batch: Vec<CallRecord> = (0..250).map(|s| call(&f, s, &key_id)).collect();
+    let used_at = f.t0 + Duration::seconds(249);
+    let mut writer = f.keyward.call_writer().unwrap();
+    writer.write(&batch, 7, &[(key_id.clone(), used_at)]).unwrap();
+
+    let now = f.t0 + Duration::hours(1);
+    let all = CallFilter { account: Some("acme".into()), limit: Some(1_000), ..CallFilter::default() };
+    let listed = f.keyward.list_calls(&f.admin, &all, now).await.unwrap();
+    assert_eq!(listed.len(), 250);
+    // Newest first: listed[i] is the call of second 249 - i, column by column.
+    for (entry, second) in listed.iter().zip((0..250).rev()) {
+        let sent = call(&f, second, &key_id);
+        assert_eq!(entry.at.0, sent.at, "at of second {second}");
+        assert_eq!((&entry.account, &entry.key_id, &entry.key_fingerprint), (&sent.account, &sent.key_id, &sent.key_fingerprint));
+        assert_eq!((&entry.method, &entry.path, entry.status, &entry.outcome), (&sent.method, &sent.path, i32::from(sent.status), &sent.outcome));
+        assert_eq!((entry.latency_us, &entry.client_ip, &entry.user_agent), (sent.latency_us, &sent.client_ip, &sent.user_agent));
+    }
+    let stats = f.keyward.call_stats(&f.admin, Some("acme"), now).await.unwrap();
+    assert_eq!((stats.logged, stats.dropped), (250, 7));
+    let last_used: Option<i64> = sqlx::query_scalar("SELECT last_used_at FROM api_keys WHERE id = ?")
+        .bind(&key_id)
+        .fetch_one(f.keyward.pool())
+        .await
+        .unwrap();
+    assert_eq!(last_used, Some(used_at.timestamp_millis()));
+
+    // Drops alone (an empty batch) still reach the counter.
+    writer.write(&[], 3, &[]).unwrap();
+    assert_eq!(f.keyward.call_stats(&f.admin, Some("acme"), now).await.unwrap().dropped, 10);
+}
+
+#[tokio::test]
+async fn a_failing_batch_writes_nothing() {
+    let f = Fixture::new().await;
+    // The drop counter's update, the last statement of the batch, fails after every row was
+    // inserted: the whole batch must roll back.
+    sqlx::query(
+        "CREATE TRIGGER refuse_drops BEFORE UPDATE ON call_log_counters BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+    )
+    .execute(f.keyward.pool())
+    .await
+    .unwrap();
+    let batch: Vec<CallRecord> = (0..150).map(|s| call(&f, s, "key_x")).collect();
+    let mut writer = f.keyward.call_writer().unwrap();
+    let err = writer.write(&batch, 1, &[]).unwrap_err();
+    assert!(err.to_string().contains("refused by the test"), "{err}");
+    assert_eq!(f.count("SELECT COUNT(*) FROM calls").await, 0, "no row of the failed batch is left");
+    // The connection is usable again: the next batch (no drops to count) is written.
+    writer.write(&batch[..10], 0, &[]).unwrap();
+    assert_eq!(f.count("SELECT COUNT(*) FROM calls").await, 10);
+}
