@@ -46,10 +46,10 @@ check-bindings:
 	  || { echo "ui/src/lib/bindings is stale: commit the regenerated files"; exit 1; }
 
 # The release app with the UI embedded, as a .deb (Tauri CLI from npm), the `keyward` CLI
-# inside as /usr/bin/keyward.
+# inside as /usr/bin/keyward (built with the `server` profile: `keyward serve` is a server).
 DEB = target/release/bundle/deb/Keyward_0.1.0_amd64.deb
 bundle: deps ui
-	cargo build --release -p keyward-cli
+	cargo build --profile server -p keyward-cli
 	ui/node_modules/.bin/tauri build --bundles deb
 	@ls -l $(DEB)
 
@@ -67,7 +67,7 @@ bench-desktop: bundle
 # Gateway figures against a bare axum server under wrk (prints; asserts nothing).
 bench:
 	scripts/install-deps bench
-	cargo bench -p keyward-gateway --bench gateway
+	cargo bench --profile server -p keyward-gateway --bench gateway
 
 clean:
 	cargo clean

@@ -47,6 +47,9 @@ impl CallWriter {
                 bind_row(&mut insert, row * COLUMNS, call)?;
             }
             insert.raw_execute()?;
+            // A 1,000-row batch is ~2 ms of CPU; offered back between statements, a request
+            // thread waiting for this core gets it within ~0.2 ms instead of after the batch.
+            std::thread::yield_now();
         }
         if dropped > 0 {
             tx.execute("UPDATE call_log_counters SET dropped = dropped + ? WHERE id = 1", [dropped as i64])?;
