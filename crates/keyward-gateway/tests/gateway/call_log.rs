@@ -121,26 +121,11 @@ async fn retention_purge_removes_only_old_rows_in_chunks() {
 #[cfg(target_os = "linux")]
 #[tokio::test]
 async fn the_writer_thread_is_batch_scheduled() {
+    use keyward_core::db_threads::wait_batch_scheduled;
     use keyward_gateway::call_log::WRITER_THREAD;
     let gw = TestGateway::start(|_| {}).await;
     // The thread marks itself as it starts; other tests' gateways have writer threads too.
-    let deadline = std::time::Instant::now() + Duration::from_secs(2);
-    loop {
-        let policies: Vec<(String, libc::c_int)> = std::fs::read_dir("/proc/self/task")
-            .unwrap()
-            .flatten()
-            .filter(|task| std::fs::read_to_string(task.path().join("comm")).is_ok_and(|n| n.trim_end() == WRITER_THREAD))
-            .filter_map(|task| task.file_name().to_str().map(str::to_owned))
-            // SAFETY: a query of a thread of this process; a thread that ended answers -1.
-            .map(|tid| (tid.clone(), unsafe { libc::sched_getscheduler(tid.parse().unwrap()) }))
-            .filter(|&(_, policy)| policy >= 0)
-            .collect();
-        assert!(!policies.is_empty(), "no {WRITER_THREAD} thread: the writer's thread name changed");
-        if policies.iter().all(|&(_, policy)| policy == libc::SCHED_BATCH) {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "writer threads left at normal scheduling: {policies:?}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let marked = wait_batch_scheduled(|name| name == WRITER_THREAD, Duration::from_secs(2));
+    assert_eq!(marked, Ok(()), "{WRITER_THREAD} threads (none: the writer's thread name changed)");
     gw.stop().await;
 }
