@@ -4,6 +4,8 @@
 //! of the account; rows of unknown keys (no account) are visible to anyone who reads the log
 //! unfiltered, since they belong to nobody.
 
+use std::net::IpAddr;
+
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
@@ -24,9 +26,11 @@ pub struct CallRecord {
     /// With secret-bearing query parameters removed.
     pub path: String,
     pub status: u16,
-    pub outcome: String,
+    /// One of the gateway's outcome codes (`VALID`, `REVOKED`, ...), all known when compiled.
+    pub outcome: &'static str,
     pub latency_us: i64,
-    pub client_ip: String,
+    /// Formatted by the writer, off the request path (most rows repeat the previous row's).
+    pub client_ip: IpAddr,
     pub user_agent: Option<String>,
 }
 

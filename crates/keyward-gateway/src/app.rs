@@ -141,9 +141,9 @@ impl Gateway {
             method: call.method.as_str().to_owned(),
             path: scrubbed_path(call.uri),
             status,
-            outcome: auth.outcome.as_str().to_owned(),
+            outcome: auth.outcome.as_str(),
             latency_us: elapsed.as_micros() as i64,
-            client_ip: call.ip.to_string(),
+            client_ip: call.ip,
             user_agent: user_agent(call.headers),
         });
     }

@@ -14,7 +14,7 @@ fn call(f: &Fixture, minute: i64, path: &str, agent: &str) -> CallRecord {
         status: 200,
         outcome: "VALID".into(),
         latency_us: 120,
-        client_ip: "127.0.0.1".into(),
+        client_ip: [127, 0, 0, 1].into(),
         user_agent: Some(agent.into()),
     }
 }

@@ -2,11 +2,12 @@
 //! request; the body says no more than the code (account and key id only for a valid key).
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Instant;
 
+use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
@@ -97,9 +98,18 @@ pub async fn verify(
 }
 
 /// The per-IP throttle on failed attempts: refused without a look at the key, not logged.
+/// The answer never changes, so its body is serialized once (this is the path a flood of bad
+/// keys takes, and it should cost no more than a bare server's answer).
 pub fn throttled() -> Response {
-    let body = VerifyResponse { valid: false, code: Outcome::RateLimited, account: None, key_id: None, ratelimit: None };
-    let mut answer = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
-    add_rate_headers(answer.headers_mut(), None, Some(60));
+    static BODY: LazyLock<Bytes> = LazyLock::new(|| {
+        let body = VerifyResponse { valid: false, code: Outcome::RateLimited, account: None, key_id: None, ratelimit: None };
+        Bytes::from(serde_json::to_vec(&body).expect("a verdict serializes"))
+    });
+    let json = HeaderValue::from_static("application/json");
+    let mut answer = (StatusCode::TOO_MANY_REQUESTS, [(header::CONTENT_TYPE, json)], BODY.clone()).into_response();
+    add_rate_headers(answer.headers_mut(), None, Some(THROTTLE_RETRY_AFTER));
     answer
 }
+
+/// Seconds a throttled client is told to wait: the failure allowance is per minute.
+const THROTTLE_RETRY_AFTER: u64 = 60;

@@ -104,7 +104,7 @@ async fn retention_purge_removes_only_old_rows_in_chunks() {
         status: 200,
         outcome: "VALID".into(),
         latency_us: 10,
-        client_ip: "127.0.0.1".into(),
+        client_ip: [127, 0, 0, 1].into(),
         user_agent: None,
     };
     let batch: Vec<CallRecord> = (0..25).map(|_| call(8)).chain((0..7).map(|_| call(6))).collect();
