@@ -47,24 +47,21 @@ impl ApiKey {
         let mut key = String::with_capacity(KEY_LEN);
         key.push_str(PREFIX);
         key.push_str(&random);
-        key.push_str(&checksum(&random));
+        key.push_str(std::str::from_utf8(&checksum(&random)).expect("base62 is ASCII"));
         ApiKey(Zeroizing::new(key))
     }
 
     /// Checks prefix, length, alphabet and checksum; touches no storage.
     pub fn parse(candidate: &str) -> Result<ApiKey, Malformed> {
-        let body = candidate.strip_prefix(PREFIX).ok_or(Malformed::Prefix)?;
-        if candidate.len() != KEY_LEN {
-            return Err(Malformed::Length);
-        }
-        if !body.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(Malformed::Alphabet);
-        }
-        let (random, check) = body.split_at(RANDOM_LEN);
-        if checksum(random) != check {
-            return Err(Malformed::Checksum);
-        }
+        check_format(candidate)?;
         Ok(ApiKey(Zeroizing::new(candidate.to_owned())))
+    }
+
+    /// [`ApiKey::parse`] and [`ApiKey::digest`] in one, without copying the key: the
+    /// gateway's path for every presented key.
+    pub fn digest_of(candidate: &str) -> Result<[u8; 32], Malformed> {
+        check_format(candidate)?;
+        Ok(Sha256::digest(candidate.as_bytes()).into())
     }
 
     /// The key string, for the one place that must hand it over (stdout, clipboard, keyring).
@@ -93,15 +90,30 @@ pub(crate) fn random_base62(len: usize) -> String {
     Alphanumeric.sample_string(&mut OsRng.unwrap_err(), len)
 }
 
+fn check_format(candidate: &str) -> Result<(), Malformed> {
+    let body = candidate.strip_prefix(PREFIX).ok_or(Malformed::Prefix)?;
+    if candidate.len() != KEY_LEN {
+        return Err(Malformed::Length);
+    }
+    if !body.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(Malformed::Alphabet);
+    }
+    let (random, check) = body.split_at(RANDOM_LEN);
+    if checksum(random) != check.as_bytes() {
+        return Err(Malformed::Checksum);
+    }
+    Ok(())
+}
+
 /// CRC32 of `random`, in base62, left-padded to 6 characters (62^6 > 2^32).
-fn checksum(random: &str) -> String {
+fn checksum(random: &str) -> [u8; CHECKSUM_LEN] {
     let mut n = crc32fast::hash(random.as_bytes()) as u64;
     let mut out = [b'0'; CHECKSUM_LEN];
     for slot in out.iter_mut().rev() {
         *slot = BASE62[(n % 62) as usize];
         n /= 62;
     }
-    String::from_utf8(out.to_vec()).expect("base62 is ASCII")
+    out
 }
 
 #[cfg(test)]
@@ -114,6 +126,7 @@ mod tests {
             let key = ApiKey::generate();
             assert_eq!(key.expose().len(), KEY_LEN);
             assert_eq!(ApiKey::parse(key.expose()).unwrap(), key);
+            assert_eq!(ApiKey::digest_of(key.expose()), Ok(key.digest()));
         }
     }
 
@@ -132,6 +145,7 @@ mod tests {
                 mutated[i] = c;
                 let text = String::from_utf8(mutated).unwrap();
                 assert!(ApiKey::parse(&text).is_err(), "mutation at {i} accepted");
+                assert_eq!(ApiKey::digest_of(&text).err(), ApiKey::parse(&text).err());
                 tried += 1;
             }
         }

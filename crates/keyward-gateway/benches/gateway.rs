@@ -22,7 +22,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// alternating order), and judged by the median of the pairs' ratios: on two shared cores the
 /// machine's speed drifts by 10-15 % over seconds (hypervisor steal), and a pair sees the same
 /// drift on both sides where runs far apart would not.
-const PAIRS: usize = 9;
+const PAIRS: usize = 13;
 const PAIR_SECONDS: u32 = 2;
 /// The paced (half-load) runs are longer: a p99 needs many requests.
 const PACED_SECONDS: u32 = 5;

@@ -18,7 +18,8 @@ fn call(f: &Fixture, second: i64, key_id: &str) -> CallRecord {
         status: 200 + (second % 2) as u16 * 229,
         outcome: if second % 2 == 0 { "VALID" } else { "RATE_LIMITED" }.into(),
         latency_us: 1_000 + second,
-        client_ip: [10, 0, 0, 7].into(),
+        // Runs of one address and a change now and then: the writer formats each run once.
+        client_ip: if second % 7 == 0 { "2001:db8::7".parse().unwrap() } else { [10, 0, 0, 7].into() },
         user_agent: (second % 5 != 0).then(|| format!("agent/{second}")),
     }
 }
@@ -79,4 +80,13 @@ async fn a_failing_batch_writes_nothing() {
     // The connection is usable again: the next batch (no drops to count) is written.
     writer.write(&batch[..10], 0, &[]).unwrap();
     assert_eq!(f.count("SELECT COUNT(*) FROM calls").await, 10);
+}
+
+#[tokio::test]
+async fn sqlite_keeps_no_allocation_statistics() {
+    // .cargo/config.toml builds SQLite with DEFAULT_MEMSTATUS=0: the statistics' mutex was taken
+    // by every allocation of the writer. A build outside the workspace would lose it silently.
+    let f = Fixture::new().await;
+    let options: Vec<String> = sqlx::query_scalar("PRAGMA compile_options").fetch_all(f.keyward.pool()).await.unwrap();
+    assert!(options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{options:?}");
 }
