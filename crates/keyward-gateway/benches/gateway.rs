@@ -18,14 +18,15 @@ use keyward_gateway::{serve, Gateway, GatewayConfig};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Max load is measured in pairs of short runs, the baseline and the subject back to back (in
-/// alternating order), and judged by the median of the pairs' ratios: on two shared cores the
-/// machine's speed drifts by 10-15 % over seconds (hypervisor steal), and a pair sees the same
-/// drift on both sides where runs far apart would not.
+/// Every figure comes from pairs of short runs, the baseline and the subject back to back (in
+/// alternating order), judged by the median over the pairs: on two shared cores the machine's
+/// speed drifts by 10-15 % over seconds (hypervisor steal), and a pair sees the same drift on
+/// both sides where runs far apart would not.
 const PAIRS: usize = 13;
 const PAIR_SECONDS: u32 = 2;
-/// The paced (half-load) runs are longer: a p99 needs many requests.
-const PACED_SECONDS: u32 = 5;
+/// Paced (half-load) pairs: fewer, longer runs, since a p99 needs many requests.
+const PACED_PAIRS: usize = 5;
+const PACED_SECONDS: u32 = 3;
 const CONNECTIONS: u32 = 32;
 const PACE_MS: u32 = 2;
 
@@ -38,15 +39,9 @@ struct Load {
     cpu_us: f64,
 }
 
-/// A subject against the baseline over [`PAIRS`] pairs.
+/// A subject against the baseline: every pair's (baseline, subject), sorted by their ratio.
 struct Compared {
-    /// The pairs' ratios (subject / baseline requests/s), sorted.
-    ratios: Vec<f64>,
-    /// The pair with the median ratio.
-    baseline: Load,
-    subject: Load,
-    /// Every pair's (baseline, subject) CPU µs per request.
-    cpu: Vec<(f64, f64)>,
+    pairs: Vec<(Load, Load)>,
 }
 
 fn median_of(mut values: Vec<f64>) -> f64 {
@@ -55,31 +50,52 @@ fn median_of(mut values: Vec<f64>) -> f64 {
 }
 
 impl Compared {
+    fn ratio(pair: &(Load, Load)) -> f64 {
+        pair.1.rps / pair.0.rps
+    }
+
+    /// The pair with the median ratio.
+    fn median_pair(&self) -> &(Load, Load) {
+        &self.pairs[self.pairs.len() / 2]
+    }
+
+    /// Subject / baseline requests/s, the median over the pairs.
     fn median(&self) -> f64 {
-        self.ratios[self.ratios.len() / 2]
-    }
-
-    /// Server CPU µs per request, the median over all pairs (steadier than one pair's).
-    fn baseline_cpu(&self) -> f64 {
-        median_of(self.cpu.iter().map(|c| c.0).collect())
-    }
-
-    fn subject_cpu(&self) -> f64 {
-        median_of(self.cpu.iter().map(|c| c.1).collect())
+        Compared::ratio(self.median_pair())
     }
 
     /// The middle half of the ratios, as percentages: how much the pairs disagreed.
     fn spread(&self) -> String {
-        let n = self.ratios.len();
-        format!("{:.1}-{:.1}", self.ratios[n / 4] * 100.0, self.ratios[n - 1 - n / 4] * 100.0)
+        let n = self.pairs.len();
+        let pct = |i: usize| Compared::ratio(&self.pairs[i]) * 100.0;
+        format!("{:.1}-{:.1}", pct(n / 4), pct(n - 1 - n / 4))
+    }
+
+    /// Server CPU µs per request, (baseline, subject), medians over all pairs.
+    fn cpu(&self) -> (f64, f64) {
+        (median_of(self.pairs.iter().map(|p| p.0.cpu_us).collect()), median_of(self.pairs.iter().map(|p| p.1.cpu_us).collect()))
+    }
+
+    /// Subject p99 minus baseline p99 in ms, the median over the pairs.
+    fn p99_gap(&self) -> f64 {
+        median_of(self.pairs.iter().map(|p| p.1.p99_ms - p.0.p99_ms).collect())
     }
 }
 
-fn compare(scripts: &tempfile::TempDir, baseline: SocketAddr, subject: SocketAddr, subject_body: &str, baseline_body: &str) -> Compared {
-    let mut pairs: Vec<(Load, Load)> = (0..PAIRS)
+/// How the pairs of one comparison run: at full speed, or paced (connections, ms between).
+struct Runs {
+    pairs: usize,
+    seconds: u32,
+    paced: Option<(u32, u32)>,
+}
+
+const MAX_LOAD: Runs = Runs { pairs: PAIRS, seconds: PAIR_SECONDS, paced: None };
+
+fn compare(scripts: &tempfile::TempDir, runs: &Runs, (baseline, baseline_body): (SocketAddr, &str), (subject, subject_body): (SocketAddr, &str)) -> Compared {
+    let mut pairs: Vec<(Load, Load)> = (0..runs.pairs)
         .map(|i| {
-            let run_baseline = || wrk(scripts, baseline, baseline_body, None, PAIR_SECONDS);
-            let run_subject = || wrk(scripts, subject, subject_body, None, PAIR_SECONDS);
+            let run_baseline = || wrk(scripts, baseline, baseline_body, runs.paced, runs.seconds);
+            let run_subject = || wrk(scripts, subject, subject_body, runs.paced, runs.seconds);
             if i % 2 == 0 {
                 let b = run_baseline();
                 (b, run_subject())
@@ -89,11 +105,8 @@ fn compare(scripts: &tempfile::TempDir, baseline: SocketAddr, subject: SocketAdd
             }
         })
         .collect();
-    pairs.sort_by(|a, b| (a.1.rps / a.0.rps).total_cmp(&(b.1.rps / b.0.rps)));
-    let ratios = pairs.iter().map(|(b, s)| s.rps / b.rps).collect();
-    let cpu = pairs.iter().map(|(b, s)| (b.cpu_us, s.cpu_us)).collect();
-    let (baseline, subject) = pairs.swap_remove(PAIRS / 2);
-    Compared { ratios, baseline, subject, cpu }
+    pairs.sort_by(|a, b| Compared::ratio(a).total_cmp(&Compared::ratio(b)));
+    Compared { pairs }
 }
 
 fn main() {
@@ -130,22 +143,22 @@ async fn run() {
         "Keyward gateway benchmark — wrk, {CONNECTIONS} connections, loopback, 2 cores shared with wrk;\n\
          max load: {PAIRS} pairs of {PAIR_SECONDS}-s runs (bare, subject) per line, median ratio of the pairs"
     );
-    let twin = compare(&scripts, bare_addr.0, bare_twin.0, &body_valid, &body_valid);
-    let valid = compare(&scripts, bare_addr.0, gateway_addr.0, &body_valid, &body_valid);
-    let malformed_shipped = compare(&scripts, bare_addr.0, shipped_addr.0, &body_malformed, &body_valid);
-    let malformed = compare(&scripts, bare_addr.0, gateway_addr.0, &body_malformed, &body_valid);
-    let valid_unlogged = compare(&scripts, bare_addr.0, unlogged_addr.0, &body_valid, &body_valid);
+    let bare = (bare_addr.0, body_valid.as_str());
+    let twin = compare(&scripts, &MAX_LOAD, bare, (bare_twin.0, &body_valid));
+    let valid = compare(&scripts, &MAX_LOAD, bare, (gateway_addr.0, &body_valid));
+    let malformed_shipped = compare(&scripts, &MAX_LOAD, bare, (shipped_addr.0, &body_malformed));
+    let malformed = compare(&scripts, &MAX_LOAD, bare, (gateway_addr.0, &body_malformed));
+    let valid_unlogged = compare(&scripts, &MAX_LOAD, bare, (unlogged_addr.0, &body_valid));
     let books_max = books(&gateway_addr.1).await;
 
     // Half the bare server's max rate, paced by wrk: each connection waits PACE_MS after each
     // response, so connections = rate * PACE_MS / 1000 (a little under, counting latency).
-    let half = valid.baseline.rps / 2.0;
+    let half = valid.median_pair().0.rps / 2.0;
     let connections = ((half * f64::from(PACE_MS) / 1000.0).round() as u32).max(1);
-    let paced = Some((connections, PACE_MS));
-    let bare_paced = wrk(&scripts, bare_addr.0, &body_valid, paced, PACED_SECONDS);
-    let gateway_paced = wrk(&scripts, gateway_addr.0, &body_valid, paced, PACED_SECONDS);
+    let paced = Runs { pairs: PACED_PAIRS, seconds: PACED_SECONDS, paced: Some((connections, PACE_MS)) };
+    let valid_paced = compare(&scripts, &paced, bare, (gateway_addr.0, &body_valid));
     let books_paced = books(&gateway_addr.1).await;
-    let unlogged_paced = wrk(&scripts, unlogged_addr.0, &body_valid, paced, PACED_SECONDS);
+    let unlogged_paced = compare(&scripts, &paced, bare, (unlogged_addr.0, &body_valid));
 
     let (writer, queries) = call_log_figures().await;
 
@@ -161,25 +174,29 @@ async fn run() {
         ("gateway, malformed key, every call logged", &malformed),
         ("gateway, valid key, call log off", &valid_unlogged),
     ] {
+        let (b, s) = c.median_pair();
+        let cpu = c.cpu();
         println!(
             "{name:<46} {:>9.0} {:>9.0} {:>5.1} {:>11} {:>8.3} {:>8.3} {:>14}",
-            c.baseline.rps,
-            c.subject.rps,
+            b.rps,
+            s.rps,
             c.median() * 100.0,
             format!("({})", c.spread()),
-            c.subject.p50_ms,
-            c.subject.p99_ms,
-            format!("{:.1} / {:.1}", c.baseline_cpu(), c.subject_cpu()),
+            s.p50_ms,
+            s.p99_ms,
+            format!("{:.1} / {:.1}", cpu.0, cpu.1),
         );
     }
     println!();
-    println!("{:<46} {:>9} {:>8} {:>8}", "paced", "req/s", "p50 ms", "p99 ms");
-    for (name, load) in [
-        ("bare axum at half its max", &bare_paced),
-        ("gateway, valid key, same pacing", &gateway_paced),
-        ("gateway, valid key, same pacing, log off", &unlogged_paced),
-    ] {
-        println!("{name:<46} {:>9.0} {:>8.3} {:>8.3}", load.rps, load.p50_ms, load.p99_ms);
+    println!("paced at half the bare max: {PACED_PAIRS} pairs of {PACED_SECONDS}-s runs, {connections} connections each waiting {PACE_MS} ms");
+    println!("{:<46} {:>9} {:>9} {:>10} {:>10} {:>12}", "(the pair with the median p99 gap)", "bare/s", "subject/s", "bare p99", "subj p99", "p99 gaps ms");
+    for (name, c) in [("gateway, valid key", &valid_paced), ("gateway, valid key, call log off", &unlogged_paced)] {
+        let gap = c.p99_gap();
+        let (b, s) = c.pairs.iter().min_by(|x, y| ((x.1.p99_ms - x.0.p99_ms) - gap).abs().total_cmp(&((y.1.p99_ms - y.0.p99_ms) - gap).abs())).expect("pairs");
+        let mut gaps: Vec<f64> = c.pairs.iter().map(|p| p.1.p99_ms - p.0.p99_ms).collect();
+        gaps.sort_by(f64::total_cmp);
+        let gaps = gaps.iter().map(|g| format!("{g:+.2}")).collect::<Vec<_>>().join(" ");
+        println!("{name:<46} {:>9.0} {:>9.0} {:>10.3} {:>10.3}   {gaps}", b.rps, s.rps, b.p99_ms, s.p99_ms);
     }
     println!();
     let pct = |c: &Compared| format!("{:.1} %", c.median() * 100.0);
@@ -190,14 +207,14 @@ async fn run() {
     verdict("malformed key vs bare requests/s", pct(&malformed_shipped), malformed_shipped.median() >= 0.95, ">= 95 %");
     println!("{:<52} {:>22}", "  (malformed, throttle off: every call logged)", pct(&malformed));
     println!("{:<52} {:>22}", "  (valid key with the call log off)", pct(&valid_unlogged));
-    let p99_gap = gateway_paced.p99_ms - bare_paced.p99_ms;
+    let p99_gap = valid_paced.p99_gap();
     verdict(
-        &format!("p99 gap at ~{:.0} req/s (half of bare max)", gateway_paced.rps),
+        &format!("p99 gap at ~{:.0} req/s (half of bare max)", valid_paced.median_pair().1.rps),
         format!("{p99_gap:+.3} ms"),
         p99_gap <= 0.5,
         "<= 0.5 ms",
     );
-    println!("{:<52} {:>22}", "  (the same with the call log off)", format!("{:+.3} ms", unlogged_paced.p99_ms - bare_paced.p99_ms));
+    println!("{:<52} {:>22}", "  (the same with the call log off)", format!("{:+.3} ms", unlogged_paced.p99_gap()));
     verdict("call-log writer, rows/s with indexes", format!("{writer:.0}"), writer >= 50_000.0, ">= 50,000");
     for (name, ms) in queries {
         println!("{name:<52} {:>19.1} ms", ms);

@@ -31,10 +31,13 @@ pub fn oversized_headers(gateway: &Gateway, headers: &HeaderMap) -> Option<Respo
     })
 }
 
-/// The whole body, within the size and time limits; a JSON 413 or 408 otherwise. The timer
-/// is only armed if the body is not already in (tokio polls the read before the deadline).
-pub async fn read_body(gateway: &Gateway, body: Body) -> Result<Bytes, Response> {
-    match tokio::time::timeout(gateway.config.request_timeout, axum::body::to_bytes(body, gateway.config.max_body_bytes)).await {
+/// The whole body, within the size limit and the request's time limit (counted from
+/// `started`, which the handler read anyway: no clock read of its own); a JSON 413 or 408
+/// otherwise. The timer is only armed if the body is not already in (tokio polls the read
+/// before the deadline).
+pub async fn read_body(gateway: &Gateway, body: Body, started: std::time::Instant) -> Result<Bytes, Response> {
+    let deadline = tokio::time::Instant::from_std(started) + gateway.config.request_timeout;
+    match tokio::time::timeout_at(deadline, axum::body::to_bytes(body, gateway.config.max_body_bytes)).await {
         Ok(Ok(bytes)) => Ok(bytes),
         Ok(Err(_)) => Err(error(StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large")),
         Err(_) => Err(error(StatusCode::REQUEST_TIMEOUT, "the request took too long")),

@@ -7,13 +7,12 @@ use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
-use super::{add_rate_headers, error, limits, two_keys};
+use super::{add_rate_headers, error, json_ok, limits, two_keys, APPLICATION_JSON};
 use crate::app::Call;
 use crate::limiter::RateInfo;
 use crate::outcome::Outcome;
@@ -64,7 +63,7 @@ pub async fn verify(
     if let Some(refusal) = limits::oversized_headers(&gateway, headers) {
         return refusal;
     }
-    let body = match limits::read_body(&gateway, body).await {
+    let body = match limits::read_body(&gateway, body, started).await {
         Ok(body) => body,
         Err(refusal) => return refusal,
     };
@@ -92,7 +91,7 @@ pub async fn verify(
     };
     let call = Call { method, uri, headers, ip: peer.ip(), started, at };
     gateway.record(&auth, call, 200);
-    let mut answer = Json(response).into_response();
+    let mut answer = json_ok(&response);
     add_rate_headers(answer.headers_mut(), auth.rate, auth.retry_after);
     answer
 }
@@ -105,8 +104,7 @@ pub fn throttled() -> Response {
         let body = VerifyResponse { valid: false, code: Outcome::RateLimited, account: None, key_id: None, ratelimit: None };
         Bytes::from(serde_json::to_vec(&body).expect("a verdict serializes"))
     });
-    let json = HeaderValue::from_static("application/json");
-    let mut answer = (StatusCode::TOO_MANY_REQUESTS, [(header::CONTENT_TYPE, json)], BODY.clone()).into_response();
+    let mut answer = (StatusCode::TOO_MANY_REQUESTS, [(header::CONTENT_TYPE, APPLICATION_JSON)], BODY.clone()).into_response();
     add_rate_headers(answer.headers_mut(), None, Some(THROTTLE_RETRY_AFTER));
     answer
 }

@@ -22,6 +22,7 @@ async fn over_the_burst_limit_is_refused_with_retry_after() {
     let header = |name: &str| response.headers().get(name).map(|v| v.to_str().unwrap().to_owned());
     assert_eq!(header("x-ratelimit-limit").as_deref(), Some("3"));
     assert_eq!(header("x-ratelimit-remaining").as_deref(), Some("0"));
+    assert_eq!(header("content-type").as_deref(), Some("application/json"));
     let retry: u64 = header("retry-after").unwrap().parse().unwrap();
     assert!((1..=20).contains(&retry), "one request comes back every 20 s: {retry}");
     let body: serde_json::Value = response.json().await.unwrap();
