@@ -47,7 +47,7 @@ impl ApiKey {
         let mut key = String::with_capacity(KEY_LEN);
         key.push_str(PREFIX);
         key.push_str(&random);
-        key.push_str(std::str::from_utf8(&checksum(&random)).expect("base62 is ASCII"));
+        key.extend(checksum(&random).map(char::from));
         ApiKey(Zeroizing::new(key))
     }
 
