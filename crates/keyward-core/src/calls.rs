@@ -4,7 +4,9 @@
 //! of the account; rows of unknown keys (no account) are visible to anyone who reads the log
 //! unfiltered, since they belong to nobody.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -12,19 +14,23 @@ use serde::Serialize;
 use crate::actor::Actor;
 use crate::db::{self, to_millis, Timestamp};
 use crate::error::{Error, Result};
+use crate::key_index::IndexedKey;
 use crate::keyward::Keyward;
 
 /// One call as the gateway records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallRecord {
     pub at: DateTime<Utc>,
-    pub account: Option<String>,
-    pub key_id: Option<String>,
+    /// The presented key as the index knows it (its account and id), whenever it is known,
+    /// revoked or expired keys included. The verdict's own reference, moved here: a row at the
+    /// gateway's full rate copies no names and touches no shared counter.
+    pub key: Option<Arc<IndexedKey>>,
     /// For a well-formed but unknown key: the first 8 hex characters of its SHA-256.
     pub key_fingerprint: Option<String>,
-    pub method: String,
-    /// With secret-bearing query parameters removed.
-    pub path: String,
+    /// A standard method's name is borrowed, not allocated.
+    pub method: Cow<'static, str>,
+    /// With secret-bearing query parameters removed (borrowed when it is a route's own path).
+    pub path: Cow<'static, str>,
     pub status: u16,
     /// One of the gateway's outcome codes (`VALID`, `REVOKED`, ...), all known when compiled.
     pub outcome: &'static str,

@@ -32,6 +32,21 @@ pub struct IndexedKey {
     expires_at: Option<i64>,
 }
 
+impl IndexedKey {
+    /// A key known by its names only, for tests that write call-log rows of their own.
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn named(account: &str, key_id: &str) -> IndexedKey {
+        IndexedKey {
+            key_id: key_id.into(),
+            account: account.into(),
+            limits: UsageLimits::default(),
+            digest: [0; 32],
+            retired_at: None,
+            expires_at: None,
+        }
+    }
+}
+
 /// The verdict on a presented key; `key` is set whenever the key is known (valid or not), so
 /// calls with a revoked key are still attributed to its account.
 #[derive(Debug, Clone)]

@@ -11,7 +11,7 @@ use axum::routing::post;
 use axum::Router;
 use chrono::Utc;
 use keyward_core::secret_store::MemorySecrets;
-use keyward_core::{Actor, CallRecord, Keyward, UsageLimits};
+use keyward_core::{Actor, CallRecord, IndexedKey, Keyward, UsageLimits};
 use keyward_gateway::{serve, Gateway, GatewayConfig};
 
 /// The allocator `keyward serve` ships with, so the figures are the shipped binary's.
@@ -348,14 +348,14 @@ async fn call_log_figures() -> (f64, Vec<(&'static str, f64)>) {
     }
     let start = Utc::now() - chrono::Duration::days(6);
     let mut writer = keyward.call_writer().unwrap();
+    let [acme, globex] = ["acme", "globex"].map(|account| Arc::new(IndexedKey::named(account, "key_0123456789abcdef")));
     let started = Instant::now();
     for b in 0..BATCHES {
         let batch: Vec<CallRecord> = (0..1_000)
             .map(|i| CallRecord {
                 // A million calls spread over six days, two accounts, a few outcomes.
                 at: start + chrono::Duration::milliseconds(((b * 1_000 + i) as i64) * 500),
-                account: Some(if i % 4 == 0 { "globex" } else { "acme" }.into()),
-                key_id: Some("key_0123456789abcdef".into()),
+                key: Some(Arc::clone(if i % 4 == 0 { &globex } else { &acme })),
                 key_fingerprint: None,
                 method: "POST".into(),
                 path: "/v1/keys/verify".into(),

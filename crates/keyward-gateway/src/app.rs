@@ -1,13 +1,14 @@
 //! The gateway's shared state, its router with request limits, and serving with graceful
 //! shutdown (which flushes the call log).
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderMap, Method, Uri};
+use axum::http::{HeaderMap, Method};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::{DateTime, Utc};
@@ -24,7 +25,7 @@ use crate::config::GatewayConfig;
 use crate::limiter::{Limiter, RateInfo};
 use crate::metrics::Metrics;
 use crate::outcome::Outcome;
-use crate::presented::{scrubbed_path, user_agent};
+use crate::presented::user_agent;
 use crate::routes;
 
 pub struct Gateway {
@@ -49,7 +50,8 @@ pub struct Authorized {
 /// What one keyed request was, for its call-log row.
 pub struct Call<'a> {
     pub method: &'a Method,
-    pub uri: &'a Uri,
+    /// Already scrubbed of secrets ([`crate::presented::scrubbed_path`]).
+    pub path: Cow<'static, str>,
     pub headers: &'a HeaderMap,
     pub ip: IpAddr,
     pub started: Instant,
@@ -128,24 +130,40 @@ impl Gateway {
         Some(auth)
     }
 
-    /// Counts the request and queues its call-log row.
-    pub fn record(&self, auth: &Authorized, call: Call<'_>, status: u16) {
-        let elapsed = call.started.elapsed();
-        self.metrics.count(auth.outcome);
-        self.metrics.latency.observe(elapsed.as_secs_f64());
+    /// Queues the request's call-log row (its metrics are taken with the row: see
+    /// [`CallLog::record`]). The verdict is moved into the row: its key goes with it, uncopied.
+    pub fn record(&self, auth: Authorized, call: Call<'_>, status: u16) {
         self.calls.record(CallRecord {
             at: call.at,
-            account: auth.key.as_ref().map(|k| k.account.clone()),
-            key_id: auth.key.as_ref().map(|k| k.key_id.clone()),
-            key_fingerprint: auth.fingerprint.clone(),
-            method: call.method.as_str().to_owned(),
-            path: scrubbed_path(call.uri),
+            key: auth.key,
+            key_fingerprint: auth.fingerprint,
+            method: method_name(call.method),
+            path: call.path,
             status,
             outcome: auth.outcome.as_str(),
-            latency_us: elapsed.as_micros() as i64,
+            latency_us: call.started.elapsed().as_micros() as i64,
             client_ip: call.ip,
             user_agent: user_agent(call.headers),
         });
+    }
+}
+
+/// A standard method's name without an allocation (`Method::as_str` borrows from the method).
+fn method_name(method: &Method) -> Cow<'static, str> {
+    const STANDARD: [(Method, &str); 9] = [
+        (Method::GET, "GET"),
+        (Method::POST, "POST"),
+        (Method::PUT, "PUT"),
+        (Method::DELETE, "DELETE"),
+        (Method::PATCH, "PATCH"),
+        (Method::HEAD, "HEAD"),
+        (Method::OPTIONS, "OPTIONS"),
+        (Method::CONNECT, "CONNECT"),
+        (Method::TRACE, "TRACE"),
+    ];
+    match STANDARD.iter().find(|(m, _)| m == method) {
+        Some((_, name)) => Cow::Borrowed(name),
+        None => Cow::Owned(method.as_str().to_owned()),
     }
 }
 
@@ -197,7 +215,7 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(axum::middleware::map_response(routes::limits::json_refusals))
-        .route("/v1/keys/verify", post(routes::verify::verify).fallback(|| async { routes::limits::only("POST") }))
+        .route(routes::verify::VERIFY_PATH, post(routes::verify::verify).fallback(|| async { routes::limits::only("POST") }))
         .with_state(gateway)
 }
 
@@ -208,4 +226,15 @@ pub async fn serve(listener: TcpListener, running: Running, shutdown: impl Futur
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
     running.finish().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn method_names_are_borrowed_when_standard() {
+        assert!(matches!(method_name(&Method::PATCH), Cow::Borrowed("PATCH")));
+        assert_eq!(method_name(&Method::from_bytes(b"PURGE").unwrap()), "PURGE");
+    }
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::{Arc, RwLock};
+use std::sync::RwLock;
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
@@ -58,7 +58,7 @@ fn quota(period: Duration, burst: NonZeroU32) -> Quota {
 }
 
 pub struct Limiter {
-    keys: RwLock<HashMap<String, Arc<KeyLimiter>>>,
+    keys: RwLock<HashMap<String, KeyLimiter>>,
     failures: DefaultKeyedRateLimiter<IpAddr>,
     clock: DefaultClock,
 }
@@ -75,7 +75,24 @@ impl Limiter {
 
     /// Takes one request from the key's allowance.
     pub fn check_key(&self, key: &IndexedKey) -> Result<RateInfo, Refused> {
-        let limiter = self.limiter_for(key);
+        // Taken under the read lock, by reference: an `Arc` cloned out of the map was two more
+        // writes per request to a counter that both runtime workers share.
+        {
+            let keys = self.keys.read().expect("limiter lock");
+            if let Some(limiter) = keys.get(&key.key_id).filter(|l| l.limits == key.limits) {
+                return self.take_one(limiter);
+            }
+        }
+        // First use, or the account's limits changed: a fresh limiter (and a full allowance).
+        let mut keys = self.keys.write().expect("limiter lock");
+        let limiter = keys.entry(key.key_id.clone()).or_insert_with(|| KeyLimiter::new(key.limits));
+        if limiter.limits != key.limits {
+            *limiter = KeyLimiter::new(key.limits);
+        }
+        self.take_one(limiter)
+    }
+
+    fn take_one(&self, limiter: &KeyLimiter) -> Result<RateInfo, Refused> {
         let limits = limiter.limits;
         let window = u64::from(limits.burst_seconds);
         let info = |remaining: u32| RateInfo {
@@ -106,20 +123,6 @@ impl Limiter {
     /// Forgets idle per-IP state (called by the housekeeping task).
     pub fn forget_idle(&self) {
         self.failures.retain_recent();
-    }
-
-    fn limiter_for(&self, key: &IndexedKey) -> Arc<KeyLimiter> {
-        if let Some(found) = self.keys.read().expect("limiter lock").get(&key.key_id) {
-            if found.limits == key.limits {
-                return Arc::clone(found);
-            }
-        }
-        let mut keys = self.keys.write().expect("limiter lock");
-        let entry = keys.entry(key.key_id.clone()).or_insert_with(|| Arc::new(KeyLimiter::new(key.limits)));
-        if entry.limits != key.limits {
-            *entry = Arc::new(KeyLimiter::new(key.limits));
-        }
-        Arc::clone(entry)
     }
 }
 

@@ -8,6 +8,8 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
+use keyward_core::CallRecord;
+
 use crate::outcome::Outcome;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -17,10 +19,9 @@ pub struct OutcomeLabel {
 
 pub struct Metrics {
     registry: Registry,
-    /// One counter per outcome, in [`Outcome::ALL`]'s order: looked up once here, not in the
-    /// family per request, and found by the outcome's index, not by hashing it.
+    /// One counter per outcome, in [`Outcome::ALL`]'s order (looked up in the family once).
     requests: [Counter; Outcome::ALL.len()],
-    pub latency: Histogram,
+    latency: Histogram,
     pub throttled: Counter,
     pub served: Counter,
     pub logged: Counter,
@@ -49,8 +50,12 @@ impl Default for Metrics {
 }
 
 impl Metrics {
-    pub fn count(&self, outcome: Outcome) {
-        self.requests[outcome as usize].inc();
+    /// Counts one keyed request, from its call-log row: by outcome, and its latency.
+    pub fn observe(&self, call: &CallRecord) {
+        if let Some(outcome) = Outcome::ALL.iter().position(|o| o.as_str() == call.outcome) {
+            self.requests[outcome].inc();
+        }
+        self.latency.observe(call.latency_us as f64 / 1e6);
     }
 
     pub fn render(&self) -> String {

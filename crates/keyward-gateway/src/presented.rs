@@ -4,9 +4,10 @@
 //! parameter (HubSpot's legacy form, so old integrations can point here). Two different keys in
 //! one request are refused.
 
-use axum::http::{header, HeaderMap, HeaderValue, Uri};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Uri};
 
-pub const API_KEY_HEADER: &str = "x-api-key";
+/// A name checked when compiled: a `&str` name is parsed again at every lookup.
+pub const API_KEY_HEADER: HeaderName = HeaderName::from_static("x-api-key");
 pub const QUERY_PARAM: &str = "hapikey";
 /// Query parameters that may carry a secret and never reach the log or the upstream.
 const SECRET_PARAMS: &[&str] = &["hapikey", "api_key", "apikey", "key", "token", "access_token"];
@@ -27,7 +28,7 @@ pub fn find_key(headers: &HeaderMap, uri: &Uri) -> Presented {
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim().to_owned());
-    let header_key = headers.get(API_KEY_HEADER).and_then(|v| v.to_str().ok()).map(|v| v.trim().to_owned());
+    let header_key = headers.get(&API_KEY_HEADER).and_then(|v| v.to_str().ok()).map(|v| v.trim().to_owned());
     let query_key = uri.query().and_then(|q| {
         url::form_urlencoded::parse(q.as_bytes()).find(|(name, _)| name == QUERY_PARAM).map(|(_, v)| v.into_owned())
     });
@@ -68,7 +69,7 @@ pub fn strip_key_headers(headers: &mut HeaderMap) {
     if bearer {
         headers.remove(header::AUTHORIZATION);
     }
-    headers.remove(API_KEY_HEADER);
+    headers.remove(&API_KEY_HEADER);
 }
 
 /// A user agent fit for the log: at most 256 characters.

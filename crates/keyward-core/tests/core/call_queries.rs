@@ -1,16 +1,17 @@
 use chrono::Duration;
-use keyward_core::{CallFilter, CallRecord};
+use std::sync::Arc;
+
+use keyward_core::{CallFilter, CallRecord, IndexedKey};
 
 use crate::Fixture;
 
 fn call(f: &Fixture, minute: i64, path: &str, agent: &str) -> CallRecord {
     CallRecord {
         at: f.t0 + Duration::minutes(minute),
-        account: Some("acme".into()),
-        key_id: None,
+        key: Some(Arc::new(IndexedKey::named("acme", "key_0123456789abcdef"))),
         key_fingerprint: None,
         method: "GET".into(),
-        path: path.into(),
+        path: path.to_owned().into(),
         status: 200,
         outcome: "VALID".into(),
         latency_us: 120,

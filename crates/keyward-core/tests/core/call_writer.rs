@@ -2,19 +2,20 @@
 //! statements and a partial one) comes back as written, with the drop count and `last_used_at`
 //! in the same transaction — and a batch that fails leaves nothing behind.
 
+use std::sync::Arc;
+
 use chrono::Duration;
-use keyward_core::{CallFilter, CallRecord};
+use keyward_core::{CallFilter, CallRecord, IndexedKey};
 
 use crate::Fixture;
 
 fn call(f: &Fixture, second: i64, key_id: &str) -> CallRecord {
     CallRecord {
         at: f.t0 + Duration::seconds(second),
-        account: Some("acme".into()),
-        key_id: Some(key_id.into()),
+        key: Some(Arc::new(IndexedKey::named("acme", key_id))),
         key_fingerprint: (second % 2 == 0).then(|| format!("{second:08x}")),
         method: if second % 3 == 0 { "GET" } else { "POST" }.into(),
-        path: format!("/v1/items/{second}?page=2"),
+        path: format!("/v1/items/{second}?page=2").into(),
         status: 200 + (second % 2) as u16 * 229,
         outcome: if second % 2 == 0 { "VALID" } else { "RATE_LIMITED" }.into(),
         latency_us: 1_000 + second,
@@ -43,8 +44,9 @@ async fn writes_every_column_of_every_row_with_its_counters() {
     for (entry, second) in listed.iter().zip((0..250).rev()) {
         let sent = call(&f, second, &key_id);
         assert_eq!(entry.at.0, sent.at, "at of second {second}");
-        assert_eq!((&entry.account, &entry.key_id, &entry.key_fingerprint), (&sent.account, &sent.key_id, &sent.key_fingerprint));
-        assert_eq!((&entry.method, &entry.path, entry.status, entry.outcome.as_str()), (&sent.method, &sent.path, i32::from(sent.status), sent.outcome));
+        assert_eq!((entry.account.as_deref(), entry.key_id.as_deref()), (Some("acme"), Some(key_id.as_str())));
+        assert_eq!(entry.key_fingerprint, sent.key_fingerprint);
+        assert_eq!((&*entry.method, &*entry.path, entry.status, entry.outcome.as_str()), (&*sent.method, &*sent.path, i32::from(sent.status), sent.outcome));
         assert_eq!((entry.latency_us, &entry.client_ip, &entry.user_agent), (sent.latency_us, &sent.client_ip.to_string(), &sent.user_agent));
     }
     let stats = f.keyward.call_stats(&f.admin, Some("acme"), now).await.unwrap();

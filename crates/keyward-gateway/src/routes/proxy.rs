@@ -49,16 +49,19 @@ pub async fn proxy(
     let Some(auth) = gateway.authorize(&key, peer.ip(), at) else {
         return throttled();
     };
-    let call = Call { method: &parts.method, uri: &parts.uri, headers: &parts.headers, ip: peer.ip(), started, at };
+    let path = scrubbed_path(&parts.uri);
+    let target = format!("{}{path}", upstream.as_str().trim_end_matches('/'));
+    let call = Call { method: &parts.method, path: path.into(), headers: &parts.headers, ip: peer.ip(), started, at };
     let denied = match auth.outcome {
         Outcome::Valid => None,
         Outcome::RateLimited => Some((StatusCode::TOO_MANY_REQUESTS, "the key's usage limit is reached: retry after the Retry-After seconds")),
         _ => Some((StatusCode::UNAUTHORIZED, "the key is not valid")),
     };
+    let (outcome, rate, retry_after) = (auth.outcome, auth.rate, auth.retry_after);
     if let Some((status, message)) = denied {
-        gateway.record(&auth, call, status.as_u16());
-        let mut response = refusal(status, auth.outcome.as_str(), message);
-        add_rate_headers(response.headers_mut(), auth.rate, auth.retry_after);
+        gateway.record(auth, call, status.as_u16());
+        let mut response = refusal(status, outcome.as_str(), message);
+        add_rate_headers(response.headers_mut(), rate, retry_after);
         return response;
     }
     let key_info = auth.key.as_deref().expect("a valid key is known");
@@ -72,7 +75,6 @@ pub async fn proxy(
             forward_headers.insert(HeaderName::from_static(name), value);
         }
     }
-    let target = format!("{}{}", upstream.as_str().trim_end_matches('/'), scrubbed_path(&parts.uri));
     let upstream_request = gateway
         .http
         .request(parts.method.clone(), &target)
@@ -82,19 +84,19 @@ pub async fn proxy(
         Ok(response) => response,
         Err(err) => {
             tracing::warn!(%err, "upstream unreachable");
-            gateway.record(&auth, call, 502);
+            gateway.record(auth, call, 502);
             return error(StatusCode::BAD_GATEWAY, "the upstream service did not answer");
         }
     };
     let status = response.status();
-    gateway.record(&auth, call, status.as_u16());
+    gateway.record(auth, call, status.as_u16());
     let mut back = HeaderMap::new();
     for (name, value) in response.headers() {
         if !HOP_BY_HOP.contains(&name.as_str()) && name != header::CONTENT_LENGTH {
             back.append(name.clone(), value.clone());
         }
     }
-    add_rate_headers(&mut back, auth.rate, auth.retry_after);
+    add_rate_headers(&mut back, rate, retry_after);
     let stream = response.bytes_stream().map_err(std::io::Error::other);
     (status, back, Body::from_stream(stream)).into_response()
 }

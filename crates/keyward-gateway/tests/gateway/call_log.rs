@@ -1,7 +1,8 @@
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{Duration as Days, Utc};
-use keyward_core::{ApiKey, CallRecord};
+use keyward_core::{ApiKey, CallRecord, IndexedKey};
 
 use crate::{files_contain, TestGateway};
 
@@ -74,6 +75,10 @@ async fn a_full_queue_drops_and_counts_and_the_books_balance() {
     assert_eq!(served, 40);
     assert!(dropped >= 30, "dropped {dropped}");
     assert_eq!(served, logged + dropped);
+    // Request metrics are taken with the rows: by the writer for the logged, at the drop for
+    // the dropped, so they count every request all the same.
+    assert_eq!(counter(&metrics, r#"keyward_gateway_requests_total{outcome="VALID"}"#), 40);
+    assert_eq!(counter(&metrics, "keyward_gateway_request_duration_seconds_count"), 40);
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM calls").fetch_one(keyward.pool()).await.unwrap();
     let saved_drops: i64 = sqlx::query_scalar("SELECT dropped FROM call_log_counters").fetch_one(keyward.pool()).await.unwrap();
     assert_eq!((rows as u64, saved_drops as u64), (logged, dropped), "the database agrees with /metrics");
@@ -96,8 +101,7 @@ async fn retention_purge_removes_only_old_rows_in_chunks() {
     let now = Utc::now();
     let call = |age_days: i64| CallRecord {
         at: now - Days::days(age_days),
-        account: Some("acme".into()),
-        key_id: None,
+        key: Some(Arc::new(IndexedKey::named("acme", "key_0123456789abcdef"))),
         key_fingerprint: None,
         method: "GET".into(),
         path: "/x".into(),

@@ -8,17 +8,17 @@ async fn over_the_burst_limit_is_refused_with_retry_after() {
     let gw = TestGateway::start(|_| {}).await;
     let limits = UsageLimits { burst_limit: 3, burst_seconds: 60, daily_limit: 1000 };
     gw.keyward.set_usage_limits(&gw.admin, "acme", limits, Utc::now()).await.unwrap();
-    for remaining in [2, 1, 0] {
+    let send = || gw.http.post(format!("{}/v1/keys/verify", gw.url)).json(&serde_json::json!({ "key": gw.key })).send();
+    for remaining in [2, 1] {
         let (_, body) = gw.verify(&gw.key).await;
         assert_eq!((body["code"].as_str(), body["ratelimit"]["remaining"].as_u64()), (Some("VALID"), Some(remaining)));
     }
-    let response = gw
-        .http
-        .post(format!("{}/v1/keys/verify", gw.url))
-        .json(&serde_json::json!({ "key": gw.key }))
-        .send()
-        .await
-        .unwrap();
+    // A granted call has its figures in the body only; the refusal has them in headers too.
+    let last = send().await.unwrap();
+    assert!(!last.headers().contains_key("x-ratelimit-remaining") && !last.headers().contains_key("retry-after"));
+    let body: serde_json::Value = last.json().await.unwrap();
+    assert_eq!((body["code"].as_str(), body["ratelimit"]["remaining"].as_u64()), (Some("VALID"), Some(0)));
+    let response = send().await.unwrap();
     let header = |name: &str| response.headers().get(name).map(|v| v.to_str().unwrap().to_owned());
     assert_eq!(header("x-ratelimit-limit").as_deref(), Some("3"));
     assert_eq!(header("x-ratelimit-remaining").as_deref(), Some("0"));
