@@ -2,21 +2,25 @@
 //! shutdown (which flushes the call log).
 
 use std::borrow::Cow;
+use std::convert::Infallible;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, Method};
 use axum::routing::{get, post};
-use axum::Router;
+use axum::serve::IncomingStream;
+use axum::{Extension, Router};
 use chrono::{DateTime, Utc};
 use keyward_core::{CallRecord, IndexedKey, Keyward};
 use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use tower::{Layer, Service};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
@@ -56,6 +60,15 @@ pub struct Call<'a> {
     pub ip: IpAddr,
     pub started: Instant,
     pub at: DateTime<Utc>,
+}
+
+/// What the requests of one connection share: the gateway and the client's address. Made
+/// once per connection and given to each of its requests as an extension, so the keyed routes
+/// need no state of their own: axum clones a route's state for every request, and cloning the
+/// gateway's `Arc` was two atomic writes per request to one counter both runtime workers share.
+pub struct Client {
+    pub gateway: Arc<Gateway>,
+    pub addr: SocketAddr,
 }
 
 /// A started gateway: its state and the background tasks that serve it.
@@ -199,12 +212,15 @@ async fn housekeeping(gateway: Arc<Gateway>, mut stopped: watch::Receiver<bool>)
 
 /// The routes and their limits (body size, header size, time).
 ///
-/// `POST /v1/keys/verify` is added after the layers, so none of them wraps it: it is the hot
-/// path, and it applies the same limits itself (`routes::limits`). The layers cost ~2.5 µs of
-/// a ~23 µs call (tower-http's timeout arms a timer for every request; each `from_fn` and
-/// `map_response` boxes and clones the service behind it).
+/// `POST /v1/keys/verify` is merged in after the layers, so none of them wraps it: it is the
+/// hot path, and it applies the same limits itself (`routes::limits`). The layers cost ~2.5 µs
+/// of a ~23 µs call (tower-http's timeout arms a timer for every request; each `from_fn` and
+/// `map_response` boxes and clones the service behind it). It has no router state either: it
+/// finds the gateway in the request's [`Client`], because axum clones a route's state for every
+/// request, and the gateway's `Arc` is one counter that both runtime workers would write.
 pub fn router(gateway: Arc<Gateway>) -> Router {
     let config = &gateway.config;
+    let verify = post(routes::verify::verify).fallback(|| async { routes::limits::only("POST") });
     Router::new()
         .route("/healthz", get(routes::ops::healthz))
         .route("/metrics", get(routes::ops::metrics))
@@ -215,19 +231,46 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(axum::middleware::map_response(routes::limits::json_refusals))
-        .route(routes::verify::VERIFY_PATH, post(routes::verify::verify).fallback(|| async { routes::limits::only("POST") }))
-        .with_state(gateway)
+        .with_state(Arc::clone(&gateway))
+        .merge(Router::new().route(routes::verify::VERIFY_PATH, verify))
 }
 
 /// Serves on `listener` until `shutdown` resolves, then finishes in-flight requests and
 /// flushes the call log.
 pub async fn serve(listener: TcpListener, running: Running, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-    let app = router(Arc::clone(&running.gateway)).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    let connections = PerConnection { router: router(Arc::clone(&running.gateway)), gateway: Arc::clone(&running.gateway) };
+    axum::serve(listener, connections).with_graceful_shutdown(shutdown).await?;
     running.finish().await;
     Ok(())
 }
 
+/// The router as a connection from `addr` has it (what [`serve`] gives each connection), for
+/// driving it without a socket.
+pub fn router_for_client(gateway: Arc<Gateway>, addr: SocketAddr) -> Router {
+    router(Arc::clone(&gateway)).layer(Extension(Arc::new(Client { gateway, addr })))
+}
+
+/// For each accepted connection: the router, adding the connection's [`Client`] to every request.
+#[derive(Clone)]
+struct PerConnection {
+    router: Router,
+    gateway: Arc<Gateway>,
+}
+
+impl Service<IncomingStream<'_, TcpListener>> for PerConnection {
+    type Response = <Extension<Arc<Client>> as Layer<Router>>::Service;
+    type Error = Infallible;
+    type Future = std::future::Ready<Result<Self::Response, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, connection: IncomingStream<'_, TcpListener>) -> Self::Future {
+        let client = Client { gateway: Arc::clone(&self.gateway), addr: *connection.remote_addr() };
+        std::future::ready(Ok(Extension(Arc::new(client)).layer(self.router.clone())))
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,10 +5,12 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::RwLock;
 use std::time::Duration;
 
-use governor::clock::{Clock, DefaultClock};
+use governor::clock::{Clock, DefaultClock, QuantaInstant};
 use governor::middleware::StateInformationMiddleware;
 use governor::state::{InMemoryState, NotKeyed};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -61,6 +63,17 @@ pub struct Limiter {
     keys: RwLock<HashMap<String, KeyLimiter>>,
     failures: DefaultKeyedRateLimiter<IpAddr>,
     clock: DefaultClock,
+    /// Tells this limiter's entries in [`LAST_REFUSAL`] from another's (tests run many).
+    id: u64,
+}
+
+thread_local! {
+    /// Per runtime worker: the client IP this thread last refused for failed attempts, until
+    /// when governor refuses it, and whose limiter that was. A flood of bad keys comes from one
+    /// address; its refusals are answered from here, without the per-IP map's lock (written by
+    /// every reader) and the GCRA state. The answers are the same: a refused check changes no
+    /// GCRA state, so every check before that instant would be refused too.
+    static LAST_REFUSAL: Cell<Option<(u64, IpAddr, QuantaInstant)>> = const { Cell::new(None) };
 }
 
 impl Limiter {
@@ -70,6 +83,7 @@ impl Limiter {
             keys: RwLock::default(),
             failures: RateLimiter::keyed(Quota::per_minute(per_minute)),
             clock: DefaultClock::default(),
+            id: NEXT_LIMITER_ID.fetch_add(1, Ordering::Relaxed),
         }
     }
 
@@ -117,7 +131,18 @@ impl Limiter {
 
     /// Counts a failed attempt from `ip`; `false` once that IP is over its allowance.
     pub fn allow_failure(&self, ip: IpAddr) -> bool {
-        self.failures.check_key(&ip).is_ok()
+        if let Some((id, refused, until)) = LAST_REFUSAL.get() {
+            if id == self.id && refused == ip && self.failures.clock().now() < until {
+                return false;
+            }
+        }
+        match self.failures.check_key(&ip) {
+            Ok(()) => true,
+            Err(not_until) => {
+                LAST_REFUSAL.set(Some((self.id, ip, not_until.earliest_possible())));
+                false
+            }
+        }
     }
 
     /// Forgets idle per-IP state (called by the housekeeping task).
@@ -126,6 +151,31 @@ impl Limiter {
     }
 }
 
+static NEXT_LIMITER_ID: AtomicU64 = AtomicU64::new(0);
+
 fn ceil_secs(wait: Duration) -> u64 {
     wait.as_millis().div_ceil(1000).max(1) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_remembered_refusal_holds_for_its_own_limiter_and_address_until_its_wait_ends() {
+        let ip: IpAddr = [10, 0, 0, 1].into();
+        let (a, b) = (Limiter::new(1), Limiter::new(1));
+        assert!(a.allow_failure(ip));
+        assert!(!a.allow_failure(ip));
+        assert!(!a.allow_failure(ip), "answered from the remembered refusal: still refused");
+        assert!(b.allow_failure(ip), "another limiter's refusal does not count here");
+        assert!(a.allow_failure([10, 0, 0, 2].into()), "nor for another address");
+
+        // 6,000 a minute: one failure comes back every 10 ms once the burst is used up.
+        let fast = Limiter::new(6_000);
+        while fast.allow_failure(ip) {}
+        assert!(!fast.allow_failure(ip));
+        std::thread::sleep(Duration::from_millis(25));
+        assert!(fast.allow_failure(ip), "the refusal ends when governor would allow again");
+    }
 }

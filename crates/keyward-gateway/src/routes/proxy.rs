@@ -2,34 +2,29 @@
 //! the request, `X-Keyward-Account` and `X-Keyward-Key-Id` are added, and the request is
 //! streamed to the upstream and its answer streamed back.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use chrono::Utc;
 use futures_util::TryStreamExt;
 
 use super::verify::throttled;
 use super::{add_rate_headers, error, two_keys, ErrorBody};
-use crate::app::Call;
+use crate::app::{Call, Client};
 use crate::outcome::Outcome;
 use crate::presented::{find_key, scrubbed_path, strip_key_headers, Presented};
-use crate::Gateway;
 
 /// Headers that belong to one connection, not to the request (RFC 9110 §7.6.1).
 const HOP_BY_HOP: &[&str] =
     &["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host"];
 
-pub async fn proxy(
-    State(gateway): State<Arc<Gateway>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    request: Request,
-) -> Response {
+pub async fn proxy(Extension(client): Extension<Arc<Client>>, request: Request) -> Response {
+    let (gateway, peer) = (&client.gateway, client.addr);
     let started = Instant::now();
     let at = Utc::now();
     let Some(upstream) = gateway.config.upstream.clone() else {

@@ -2,23 +2,22 @@
 //! request; the body says no more than the code (account and key id only for a valid key).
 
 use std::borrow::Cow;
-use std::net::SocketAddr;
 use std::sync::{Arc, LazyLock};
 use std::time::Instant;
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use super::{add_rate_headers, error, json_ok, limits, two_keys, APPLICATION_JSON};
-use crate::app::Call;
+use crate::app::{Call, Client};
 use crate::limiter::RateInfo;
 use crate::outcome::Outcome;
 use crate::presented::{find_key, scrubbed_path, Presented};
-use crate::Gateway;
 
 /// Borrows the key from the request body (unless it holds JSON escapes): no copy per call.
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -54,11 +53,8 @@ pub struct VerifyResponse<'a> {
         (status = 429, description = "Too many failed attempts from this client", body = VerifyResponse),
     )
 )]
-pub async fn verify(
-    State(gateway): State<Arc<Gateway>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    request: Request,
-) -> Response {
+pub async fn verify(Extension(client): Extension<Arc<Client>>, request: Request) -> Response {
+    let (gateway, peer) = (&client.gateway, client.addr);
     let started = Instant::now();
     let at = Utc::now();
     // The whole request, split once: no copies of the headers or the URI on the hot path.
@@ -113,12 +109,14 @@ pub async fn verify(
 /// The answer never changes, so its body is serialized once (this is the path a flood of bad
 /// keys takes, and it should cost no more than a bare server's answer).
 pub fn throttled() -> Response {
-    static BODY: LazyLock<Bytes> = LazyLock::new(|| {
+    // Leaked once, so each answer borrows it: a `Bytes` made from a `Vec` is shared through a
+    // reference count, which every answer would bump and drop from both runtime workers.
+    static BODY: LazyLock<&'static [u8]> = LazyLock::new(|| {
         let body = VerifyResponse { valid: false, code: Outcome::RateLimited, account: None, key_id: None, ratelimit: None };
-        Bytes::from(serde_json::to_vec(&body).expect("a verdict serializes"))
+        serde_json::to_vec(&body).expect("a verdict serializes").leak()
     });
     let headers = [(header::CONTENT_TYPE, APPLICATION_JSON), (header::RETRY_AFTER, THROTTLE_RETRY_AFTER)];
-    (StatusCode::TOO_MANY_REQUESTS, headers, BODY.clone()).into_response()
+    (StatusCode::TOO_MANY_REQUESTS, headers, Bytes::from_static(*BODY)).into_response()
 }
 
 /// Seconds a throttled client is told to wait: the failure allowance is per minute.
