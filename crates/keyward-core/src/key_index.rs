@@ -152,8 +152,9 @@ impl Keyward {
         }
     }
 
-    /// Verifies against the index: no await, no database, no keyring.
-    pub fn check_key(&self, candidate: &str, now: DateTime<Utc>) -> Checked {
+    /// Verifies against the index: no await, no database, no keyring. The clock (`now`) is read
+    /// only for a well-formed key: a malformed one is refused on its checksum alone.
+    pub fn check_key(&self, candidate: &str, now: impl FnOnce() -> DateTime<Utc>) -> Checked {
         let Ok(digest) = ApiKey::digest_of(candidate) else {
             return Checked { code: VerifyCode::Malformed, key: None };
         };
@@ -161,7 +162,7 @@ impl Keyward {
         match snapshot.by_digest.get(&digest) {
             // The map lookup found a candidate; the final comparison is constant time.
             Some(found) if bool::from(found.digest.ct_eq(&digest)) => {
-                let code = judge(found.retired_at, found.expires_at, to_millis(now));
+                let code = judge(found.retired_at, found.expires_at, to_millis(now()));
                 Checked { code, key: Some(Arc::clone(found)) }
             }
             _ => Checked { code: VerifyCode::NotFound, key: None },

@@ -48,6 +48,8 @@ pub struct Authorized {
     pub key: Option<Arc<IndexedKey>>,
     pub rate: Option<RateInfo>,
     pub retry_after: Option<u64>,
+    /// When the request was judged: the time of its call-log row.
+    pub at: DateTime<Utc>,
     fingerprint: Option<String>,
 }
 
@@ -59,7 +61,6 @@ pub struct Call<'a> {
     pub headers: &'a HeaderMap,
     pub ip: IpAddr,
     pub started: Instant,
-    pub at: DateTime<Utc>,
 }
 
 /// What the requests of one connection share: the gateway and the client's address. Made
@@ -111,22 +112,22 @@ impl Gateway {
 
     /// Verifies a presented key and takes it through its limits. `None`: the client IP has
     /// used up its allowance of failed attempts (answer 429, log nothing).
-    pub fn authorize(&self, key: &str, ip: IpAddr, now: DateTime<Utc>) -> Option<Authorized> {
-        let checked = self.keyward.check_key(key, now);
-        let outcome = Outcome::from(checked.code);
-        let mut auth = Authorized { outcome, key: checked.key, rate: None, retry_after: None, fingerprint: None };
+    pub fn authorize(&self, key: &str, ip: IpAddr) -> Option<Authorized> {
+        // The wall clock is read once, and only when the verdict needs it: a throttled flood of
+        // malformed keys never reads it (on a VM, a clock read is a good part of that answer).
+        let mut judged_at = None;
+        let checked = self.keyward.check_key(key, || *judged_at.insert(Utc::now()));
+        let mut outcome = Outcome::from(checked.code);
+        let (mut rate, mut retry_after, mut fingerprint) = (None, None, None);
         match outcome {
-            Outcome::Valid => {
-                let key = auth.key.as_deref().expect("a valid key is known");
-                match self.limiter.check_key(key) {
-                    Ok(rate) => auth.rate = Some(rate),
-                    Err(refused) => {
-                        auth.outcome = Outcome::RateLimited;
-                        auth.rate = Some(refused.info);
-                        auth.retry_after = Some(refused.retry_after);
-                    }
+            Outcome::Valid => match self.limiter.check_key(checked.key.as_deref().expect("a valid key is known")) {
+                Ok(granted) => rate = Some(granted),
+                Err(refused) => {
+                    outcome = Outcome::RateLimited;
+                    rate = Some(refused.info);
+                    retry_after = Some(refused.retry_after);
                 }
-            }
+            },
             Outcome::Malformed | Outcome::NotFound => {
                 if !self.limiter.allow_failure(ip) {
                     self.metrics.throttled.inc();
@@ -135,19 +136,20 @@ impl Gateway {
                 // An unknown key is named by its hash's first 8 hex characters, so repeated
                 // calls with the same stale key can be told apart; a malformed string is not a key.
                 if outcome == Outcome::NotFound {
-                    auth.fingerprint = Some(hex::encode(&Sha256::digest(key.as_bytes())[..4]));
+                    fingerprint = Some(hex::encode(&Sha256::digest(key.as_bytes())[..4]));
                 }
             }
             Outcome::Revoked | Outcome::Expired | Outcome::RateLimited => {}
         }
-        Some(auth)
+        let at = judged_at.unwrap_or_else(Utc::now);
+        Some(Authorized { outcome, key: checked.key, rate, retry_after, at, fingerprint })
     }
 
     /// Queues the request's call-log row (its metrics are taken with the row: see
     /// [`CallLog::record`]). The verdict is moved into the row: its key goes with it, uncopied.
     pub fn record(&self, auth: Authorized, call: Call<'_>, status: u16) {
         self.calls.record(CallRecord {
-            at: call.at,
+            at: auth.at,
             key: auth.key,
             key_fingerprint: auth.fingerprint,
             method: method_name(call.method),

@@ -10,7 +10,6 @@ use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use chrono::Utc;
 use futures_util::TryStreamExt;
 
 use super::verify::throttled;
@@ -26,7 +25,6 @@ const HOP_BY_HOP: &[&str] =
 pub async fn proxy(Extension(client): Extension<Arc<Client>>, request: Request) -> Response {
     let (gateway, peer) = (&client.gateway, client.addr);
     let started = Instant::now();
-    let at = Utc::now();
     let Some(upstream) = gateway.config.upstream.clone() else {
         return error(
             StatusCode::NOT_FOUND,
@@ -41,12 +39,12 @@ pub async fn proxy(Extension(client): Extension<Arc<Client>>, request: Request) 
         }
         Presented::Conflicting => return two_keys(),
     };
-    let Some(auth) = gateway.authorize(&key, peer.ip(), at) else {
+    let Some(auth) = gateway.authorize(&key, peer.ip()) else {
         return throttled();
     };
     let path = scrubbed_path(&parts.uri);
     let target = format!("{}{path}", upstream.as_str().trim_end_matches('/'));
-    let call = Call { method: &parts.method, path: path.into(), headers: &parts.headers, ip: peer.ip(), started, at };
+    let call = Call { method: &parts.method, path: path.into(), headers: &parts.headers, ip: peer.ip(), started };
     let denied = match auth.outcome {
         Outcome::Valid => None,
         Outcome::RateLimited => Some((StatusCode::TOO_MANY_REQUESTS, "the key's usage limit is reached: retry after the Retry-After seconds")),

@@ -10,7 +10,6 @@ use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use super::{add_rate_headers, error, json_ok, limits, two_keys, APPLICATION_JSON};
@@ -56,7 +55,6 @@ pub struct VerifyResponse<'a> {
 pub async fn verify(Extension(client): Extension<Arc<Client>>, request: Request) -> Response {
     let (gateway, peer) = (&client.gateway, client.addr);
     let started = Instant::now();
-    let at = Utc::now();
     // The whole request, split once: no copies of the headers or the URI on the hot path.
     let (parts, body) = request.into_parts();
     let (method, uri, headers) = (&parts.method, &parts.uri, &parts.headers);
@@ -78,7 +76,7 @@ pub async fn verify(Extension(client): Extension<Arc<Client>>, request: Request)
     if differs {
         return two_keys();
     }
-    let Some(auth) = gateway.authorize(&key, peer.ip(), at) else {
+    let Some(auth) = gateway.authorize(&key, peer.ip()) else {
         return throttled();
     };
     let valid = auth.outcome == Outcome::Valid;
@@ -101,7 +99,7 @@ pub async fn verify(Extension(client): Extension<Arc<Client>>, request: Request)
         None => Cow::Borrowed(VERIFY_PATH),
         Some(_) => Cow::Owned(scrubbed_path(uri)),
     };
-    gateway.record(auth, Call { method, path, headers, ip: peer.ip(), started, at }, 200);
+    gateway.record(auth, Call { method, path, headers, ip: peer.ip(), started }, 200);
     answer
 }
 
