@@ -273,6 +273,7 @@ impl Service<IncomingStream<'_, TcpListener>> for PerConnection {
         std::future::ready(Ok(Extension(Arc::new(client)).layer(self.router.clone())))
     }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
