@@ -58,10 +58,10 @@ pub async fn verify(Extension(client): Extension<Arc<Client>>, request: Request)
     // The whole request, split once: no copies of the headers or the URI on the hot path.
     let (parts, body) = request.into_parts();
     let (method, uri, headers) = (&parts.method, &parts.uri, &parts.headers);
-    if let Some(refusal) = limits::oversized_headers(&gateway, headers) {
+    if let Some(refusal) = limits::oversized_headers(gateway, headers) {
         return refusal;
     }
-    let body = match limits::read_body(&gateway, body, started).await {
+    let body = match limits::read_body(gateway, body, started).await {
         Ok(body) => body,
         Err(refusal) => return refusal,
     };
