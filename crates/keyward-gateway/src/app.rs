@@ -246,10 +246,17 @@ pub async fn serve(listener: TcpListener, running: Running, shutdown: impl Futur
     Ok(())
 }
 
-/// The router as a connection from `addr` has it (what [`serve`] gives each connection), for
-/// driving it without a socket.
-pub fn router_for_client(gateway: Arc<Gateway>, addr: SocketAddr) -> Router {
-    router(Arc::clone(&gateway)).layer(Extension(Arc::new(Client { gateway, addr })))
+/// The router as a connection from `addr` has it: what [`serve`] gives each connection, and
+/// what tests drive without a socket.
+pub fn router_for_client(gateway: Arc<Gateway>, addr: SocketAddr) -> ClientRouter {
+    with_client(router(Arc::clone(&gateway)), gateway, addr)
+}
+
+/// A router that adds one connection's [`Client`] to every request.
+pub type ClientRouter = <Extension<Arc<Client>> as Layer<Router>>::Service;
+
+fn with_client(router: Router, gateway: Arc<Gateway>, addr: SocketAddr) -> ClientRouter {
+    Extension(Arc::new(Client { gateway, addr })).layer(router)
 }
 
 /// For each accepted connection: the router, adding the connection's [`Client`] to every request.
@@ -260,17 +267,16 @@ struct PerConnection {
 }
 
 impl Service<IncomingStream<'_, TcpListener>> for PerConnection {
-    type Response = <Extension<Arc<Client>> as Layer<Router>>::Service;
+    type Response = ClientRouter;
     type Error = Infallible;
-    type Future = std::future::Ready<Result<Self::Response, Infallible>>;
+    type Future = std::future::Ready<Result<ClientRouter, Infallible>>;
 
     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         Poll::Ready(Ok(()))
     }
 
     fn call(&mut self, connection: IncomingStream<'_, TcpListener>) -> Self::Future {
-        let client = Client { gateway: Arc::clone(&self.gateway), addr: *connection.remote_addr() };
-        std::future::ready(Ok(Extension(Arc::new(client)).layer(self.router.clone())))
+        std::future::ready(Ok(with_client(self.router.clone(), Arc::clone(&self.gateway), *connection.remote_addr())))
     }
 }
 

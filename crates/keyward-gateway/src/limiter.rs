@@ -62,7 +62,6 @@ fn quota(period: Duration, burst: NonZeroU32) -> Quota {
 pub struct Limiter {
     keys: RwLock<HashMap<String, KeyLimiter>>,
     failures: DefaultKeyedRateLimiter<IpAddr>,
-    clock: DefaultClock,
     /// Tells this limiter's entries in [`LAST_REFUSAL`] from another's (tests run many).
     id: u64,
 }
@@ -82,7 +81,6 @@ impl Limiter {
         Limiter {
             keys: RwLock::default(),
             failures: RateLimiter::keyed(Quota::per_minute(per_minute)),
-            clock: DefaultClock::default(),
             id: NEXT_LIMITER_ID.fetch_add(1, Ordering::Relaxed),
         }
     }
@@ -94,7 +92,7 @@ impl Limiter {
         {
             let keys = self.keys.read().expect("limiter lock");
             if let Some(limiter) = keys.get(&key.key_id).filter(|l| l.limits == key.limits) {
-                return self.take_one(limiter);
+                return Self::take_one(limiter);
             }
         }
         // First use, or the account's limits changed: a fresh limiter (and a full allowance).
@@ -103,10 +101,10 @@ impl Limiter {
         if limiter.limits != key.limits {
             *limiter = KeyLimiter::new(key.limits);
         }
-        self.take_one(limiter)
+        Self::take_one(limiter)
     }
 
-    fn take_one(&self, limiter: &KeyLimiter) -> Result<RateInfo, Refused> {
+    fn take_one(limiter: &KeyLimiter) -> Result<RateInfo, Refused> {
         let limits = limiter.limits;
         let window = u64::from(limits.burst_seconds);
         let info = |remaining: u32| RateInfo {
@@ -118,12 +116,12 @@ impl Limiter {
         let burst = match limiter.burst.check() {
             Ok(snapshot) => snapshot.remaining_burst_capacity(),
             Err(not_until) => {
-                let wait = not_until.wait_time_from(self.clock.now());
+                let wait = not_until.wait_time_from(limiter.burst.clock().now());
                 return Err(Refused { info: info(0), retry_after: ceil_secs(wait) });
             }
         };
         if let Err(not_until) = limiter.daily.check() {
-            let wait = not_until.wait_time_from(self.clock.now());
+            let wait = not_until.wait_time_from(limiter.daily.clock().now());
             return Err(Refused { info: info(burst), retry_after: ceil_secs(wait) });
         }
         Ok(info(burst))
