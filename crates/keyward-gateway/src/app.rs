@@ -13,14 +13,14 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, Method};
 use axum::routing::{get, post};
 use axum::serve::IncomingStream;
-use axum::{Extension, Router};
+use axum::Router;
 use chrono::{DateTime, Utc};
 use keyward_core::{CallRecord, IndexedKey, Keyward};
 use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use tower::{Layer, Service};
+use tower::Service;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
@@ -63,10 +63,10 @@ pub struct Call<'a> {
     pub started: Instant,
 }
 
-/// What the requests of one connection share: the gateway and the client's address. Made
-/// once per connection and given to each of its requests as an extension, so the keyed routes
-/// need no state of their own: axum clones a route's state for every request, and cloning the
-/// gateway's `Arc` was two atomic writes per request to one counter both runtime workers share.
+/// What the requests of one connection share, the router's state: the gateway and the client's
+/// address. Made once per connection: axum clones a router's state for every request, and with
+/// the gateway's `Arc` as the state that was two atomic writes per request to one counter both
+/// runtime workers share.
 pub struct Client {
     pub gateway: Arc<Gateway>,
     pub addr: SocketAddr,
@@ -212,15 +212,14 @@ async fn housekeeping(gateway: Arc<Gateway>, mut stopped: watch::Receiver<bool>)
     }
 }
 
-/// The routes and their limits (body size, header size, time).
+/// The routes and their limits (body size, header size, time), their state left open: each
+/// connection supplies its own [`Client`] ([`serve`], [`router_for_client`]).
 ///
-/// `POST /v1/keys/verify` is merged in after the layers, so none of them wraps it: it is the
-/// hot path, and it applies the same limits itself (`routes::limits`). The layers cost ~2.5 µs
-/// of a ~23 µs call (tower-http's timeout arms a timer for every request; each `from_fn` and
-/// `map_response` boxes and clones the service behind it). It has no router state either: it
-/// finds the gateway in the request's [`Client`], because axum clones a route's state for every
-/// request, and the gateway's `Arc` is one counter that both runtime workers would write.
-pub fn router(gateway: Arc<Gateway>) -> Router {
+/// `POST /v1/keys/verify` is added after the layers, so none of them wraps it: it is the hot
+/// path, and it applies the same limits itself (`routes::limits`). The layers cost ~2.5 µs of
+/// a ~23 µs call (tower-http's timeout arms a timer for every request; each `from_fn` and
+/// `map_response` boxes and clones the service behind it).
+pub fn router(gateway: &Arc<Gateway>) -> Router<Arc<Client>> {
     let config = &gateway.config;
     let verify = post(routes::verify::verify).fallback(|| async { routes::limits::only("POST") });
     Router::new()
@@ -228,19 +227,18 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
         .route("/metrics", get(routes::ops::metrics))
         .route("/openapi.json", get(routes::ops::openapi))
         .fallback(routes::proxy::proxy)
-        .layer(axum::middleware::from_fn_with_state(Arc::clone(&gateway), routes::limits::guard))
+        .layer(axum::middleware::from_fn_with_state(Arc::clone(gateway), routes::limits::guard))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, config.request_timeout))
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(axum::middleware::map_response(routes::limits::json_refusals))
-        .with_state(Arc::clone(&gateway))
-        .merge(Router::new().route(routes::verify::VERIFY_PATH, verify))
+        .route(routes::verify::VERIFY_PATH, verify)
 }
 
 /// Serves on `listener` until `shutdown` resolves, then finishes in-flight requests and
 /// flushes the call log.
 pub async fn serve(listener: TcpListener, running: Running, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-    let connections = PerConnection { router: router(Arc::clone(&running.gateway)), gateway: Arc::clone(&running.gateway) };
+    let connections = PerConnection { router: router(&running.gateway), gateway: Arc::clone(&running.gateway) };
     axum::serve(listener, connections).with_graceful_shutdown(shutdown).await?;
     running.finish().await;
     Ok(())
@@ -248,35 +246,34 @@ pub async fn serve(listener: TcpListener, running: Running, shutdown: impl Futur
 
 /// The router as a connection from `addr` has it: what [`serve`] gives each connection, and
 /// what tests drive without a socket.
-pub fn router_for_client(gateway: Arc<Gateway>, addr: SocketAddr) -> ClientRouter {
-    with_client(router(Arc::clone(&gateway)), gateway, addr)
+pub fn router_for_client(gateway: Arc<Gateway>, addr: SocketAddr) -> Router {
+    router(&gateway).with_state(Arc::new(Client { gateway, addr }))
 }
 
-/// A router that adds one connection's [`Client`] to every request.
-pub type ClientRouter = <Extension<Arc<Client>> as Layer<Router>>::Service;
-
-fn with_client(router: Router, gateway: Arc<Gateway>, addr: SocketAddr) -> ClientRouter {
-    Extension(Arc::new(Client { gateway, addr })).layer(router)
-}
-
-/// For each accepted connection: the router, adding the connection's [`Client`] to every request.
+/// For each accepted connection: the routes with that connection's [`Client`] as their state.
+///
+/// Given per connection, not per request: axum hands each request its router's state (a
+/// clone of this connection's `Arc`, a counter only this connection writes). `with_state`
+/// also turns every handler into a ready service once, here, where a router used with no state
+/// given rebuilt the handler's service on every request.
 #[derive(Clone)]
 struct PerConnection {
-    router: Router,
+    router: Router<Arc<Client>>,
     gateway: Arc<Gateway>,
 }
 
 impl Service<IncomingStream<'_, TcpListener>> for PerConnection {
-    type Response = ClientRouter;
+    type Response = Router;
     type Error = Infallible;
-    type Future = std::future::Ready<Result<ClientRouter, Infallible>>;
+    type Future = std::future::Ready<Result<Router, Infallible>>;
 
     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         Poll::Ready(Ok(()))
     }
 
     fn call(&mut self, connection: IncomingStream<'_, TcpListener>) -> Self::Future {
-        std::future::ready(Ok(with_client(self.router.clone(), Arc::clone(&self.gateway), *connection.remote_addr())))
+        let client = Client { gateway: Arc::clone(&self.gateway), addr: *connection.remote_addr() };
+        std::future::ready(Ok(self.router.clone().with_state(Arc::new(client))))
     }
 }
 

@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::Json;
 use futures_util::TryStreamExt;
 
 use super::verify::throttled;
@@ -22,7 +22,7 @@ use crate::presented::{find_key, scrubbed_path, strip_key_headers, Presented};
 const HOP_BY_HOP: &[&str] =
     &["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host"];
 
-pub async fn proxy(Extension(client): Extension<Arc<Client>>, request: Request) -> Response {
+pub async fn proxy(State(client): State<Arc<Client>>, request: Request) -> Response {
     let (gateway, peer) = (&client.gateway, client.addr);
     let started = Instant::now();
     let Some(upstream) = gateway.config.upstream.clone() else {

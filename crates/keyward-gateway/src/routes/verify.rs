@@ -6,10 +6,9 @@ use std::sync::{Arc, LazyLock};
 use std::time::Instant;
 
 use axum::body::Bytes;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
 use serde::{Deserialize, Serialize};
 
 use super::{add_rate_headers, error, json_ok, limits, two_keys, APPLICATION_JSON};
@@ -52,7 +51,7 @@ pub struct VerifyResponse<'a> {
         (status = 429, description = "Too many failed attempts from this client", body = VerifyResponse),
     )
 )]
-pub async fn verify(Extension(client): Extension<Arc<Client>>, request: Request) -> Response {
+pub async fn verify(State(client): State<Arc<Client>>, request: Request) -> Response {
     let (gateway, peer) = (&client.gateway, client.addr);
     let started = Instant::now();
     // The whole request, split once: no copies of the headers or the URI on the hot path.
