@@ -2,7 +2,10 @@
 //! (408 timeout, 413 body too large), so malformed input always gets a 4xx with a JSON error.
 //! `POST /v1/keys/verify` applies the same limits itself (see `crate::app::router`).
 
+use std::future::{poll_fn, Future};
+use std::pin::pin;
 use std::sync::Arc;
+use std::task::Poll;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -33,15 +36,24 @@ pub fn oversized_headers(gateway: &Gateway, headers: &HeaderMap) -> Option<Respo
 
 /// The whole body, within the size limit and the request's time limit (counted from
 /// `started`, which the handler read anyway: no clock read of its own); a JSON 413 or 408
-/// otherwise. The timer is only armed if the body is not already in (tokio polls the read
-/// before the deadline).
+/// otherwise.
+///
+/// A verify body is small and nearly always in whole by the time the handler runs, so it is
+/// looked at once before a timer is made: making one clones the runtime's handle, a counter
+/// every runtime worker writes, and that on every request.
 pub async fn read_body(gateway: &Gateway, body: Body, started: std::time::Instant) -> Result<Bytes, Response> {
-    let deadline = tokio::time::Instant::from_std(started) + gateway.config.request_timeout;
-    match tokio::time::timeout_at(deadline, axum::body::to_bytes(body, gateway.config.max_body_bytes)).await {
-        Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(_)) => Err(error(StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large")),
-        Err(_) => Err(error(StatusCode::REQUEST_TIMEOUT, "the request took too long")),
-    }
+    let mut read = pin!(axum::body::to_bytes(body, gateway.config.max_body_bytes));
+    let read = match poll_fn(|cx| Poll::Ready(read.as_mut().poll(cx))).await {
+        Poll::Ready(read) => read,
+        Poll::Pending => {
+            let deadline = tokio::time::Instant::from_std(started) + gateway.config.request_timeout;
+            match tokio::time::timeout_at(deadline, read).await {
+                Ok(read) => read,
+                Err(_) => return Err(error(StatusCode::REQUEST_TIMEOUT, "the request took too long")),
+            }
+        }
+    };
+    read.map_err(|_| error(StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large"))
 }
 
 /// A method a route does not take: 405 naming the one it does.
