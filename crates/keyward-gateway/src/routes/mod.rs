@@ -5,6 +5,7 @@ pub mod ops;
 pub mod proxy;
 pub mod verify;
 
+use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -38,9 +39,18 @@ pub const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/
 pub fn json_ok(body: &impl Serialize) -> Response {
     let mut buf = Vec::with_capacity(256);
     match serde_json::to_writer(&mut buf, body) {
-        Ok(()) => ([(header::CONTENT_TYPE, APPLICATION_JSON)], buf).into_response(),
+        Ok(()) => json_response(StatusCode::OK, Body::from(buf)),
         Err(err) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("could not write the answer: {err}")),
     }
+}
+
+/// A JSON answer built in place: axum's `(headers, body)` answers first give the body's own
+/// content type (octet-stream for bytes) and then replace it, two header writes per answer.
+pub fn json_response(status: StatusCode, body: Body) -> Response {
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    response.headers_mut().insert(header::CONTENT_TYPE, APPLICATION_JSON);
+    response
 }
 
 // Checked when compiled: `from_static` at run time validates every byte of the name per call.

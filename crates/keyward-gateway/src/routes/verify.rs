@@ -5,13 +5,13 @@ use std::borrow::Cow;
 use std::sync::{Arc, LazyLock};
 use std::time::Instant;
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use super::{add_rate_headers, error, json_ok, limits, two_keys, APPLICATION_JSON};
+use super::{add_rate_headers, error, json_ok, json_response, limits, two_keys};
 use crate::app::{Call, Client};
 use crate::limiter::RateInfo;
 use crate::outcome::Outcome;
@@ -112,8 +112,9 @@ pub fn throttled() -> Response {
         let body = VerifyResponse { valid: false, code: Outcome::RateLimited, account: None, key_id: None, ratelimit: None };
         serde_json::to_vec(&body).expect("a verdict serializes").leak()
     });
-    let headers = [(header::CONTENT_TYPE, APPLICATION_JSON), (header::RETRY_AFTER, THROTTLE_RETRY_AFTER)];
-    (StatusCode::TOO_MANY_REQUESTS, headers, Bytes::from_static(*BODY)).into_response()
+    let mut answer = json_response(StatusCode::TOO_MANY_REQUESTS, Body::from(Bytes::from_static(*BODY)));
+    answer.headers_mut().insert(header::RETRY_AFTER, THROTTLE_RETRY_AFTER);
+    answer
 }
 
 /// Seconds a throttled client is told to wait: the failure allowance is per minute.
