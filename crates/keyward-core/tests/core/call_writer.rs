@@ -85,6 +85,28 @@ async fn a_failing_batch_writes_nothing() {
 }
 
 #[tokio::test]
+async fn a_row_failing_mid_statement_leaves_nothing_of_its_batch() {
+    let f = Fixture::new().await;
+    // RAISE(FAIL) keeps the statement's earlier rows, as the writer's `INSERT OR FAIL` does:
+    // row 120 fails inside the second 100-row statement, and the transaction must take back
+    // the first statement's rows and the second's first 20.
+    sqlx::query(
+        "CREATE TRIGGER refuse_a_row BEFORE INSERT ON calls WHEN NEW.latency_us = 1120 BEGIN SELECT RAISE(FAIL, 'row refused by the test'); END",
+    )
+    .execute(f.keyward.pool())
+    .await
+    .unwrap();
+    let batch: Vec<CallRecord> = (0..250).map(|s| call(&f, s, "key_x")).collect();
+    let mut writer = f.keyward.call_writer().unwrap();
+    let err = writer.write(&batch, 2, &[]).unwrap_err();
+    assert!(err.to_string().contains("row refused by the test"), "{err}");
+    assert_eq!(f.count("SELECT COUNT(*) FROM calls").await, 0, "no row of the failed batch is left");
+    assert_eq!(f.count("SELECT dropped FROM call_log_counters").await, 0);
+    writer.write(&batch[..100], 0, &[]).unwrap();
+    assert_eq!(f.count("SELECT COUNT(*) FROM calls").await, 100);
+}
+
+#[tokio::test]
 async fn sqlite_keeps_no_allocation_statistics() {
     // .cargo/config.toml builds SQLite with DEFAULT_MEMSTATUS=0: the statistics' mutex was taken
     // by every allocation of the writer. A build outside the workspace would lose it silently.
