@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -19,6 +19,7 @@ use crate::db::to_millis;
 use crate::error::Result;
 use crate::keyward::Keyward;
 use crate::limits::UsageLimits;
+use crate::published::Published;
 use crate::verify::{judge, VerifyCode};
 
 /// What the gateway knows of a stored key.
@@ -63,7 +64,7 @@ struct Snapshot {
 
 #[derive(Default)]
 pub struct KeyIndex {
-    snapshot: RwLock<Snapshot>,
+    snapshot: Published<Snapshot>,
     loaded: AtomicBool,
 }
 
@@ -115,7 +116,7 @@ impl Keyward {
                 Some((digest, Arc::new(key)))
             })
             .collect();
-        *self.index.snapshot.write().expect("key index lock") = Snapshot { revision, by_digest };
+        self.index.snapshot.publish(Snapshot { revision, by_digest });
         self.index.loaded.store(true, Ordering::Release);
         Ok(())
     }
@@ -136,7 +137,7 @@ impl Keyward {
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
-            let current = self.index.snapshot.read().expect("key index lock").revision;
+            let current = self.index.snapshot.latest().revision;
             match sqlx::query_scalar::<_, i64>("SELECT revision FROM key_revision WHERE id = 1")
                 .fetch_one(&self.pool)
                 .await
@@ -158,14 +159,13 @@ impl Keyward {
         let Ok(digest) = ApiKey::digest_of(candidate) else {
             return Checked { code: VerifyCode::Malformed, key: None };
         };
-        let snapshot = self.index.snapshot.read().expect("key index lock");
-        match snapshot.by_digest.get(&digest) {
+        self.index.snapshot.read(|snapshot| match snapshot.by_digest.get(&digest) {
             // The map lookup found a candidate; the final comparison is constant time.
             Some(found) if bool::from(found.digest.ct_eq(&digest)) => {
                 let code = judge(found.retired_at, found.expires_at, to_millis(now()));
                 Checked { code, key: Some(Arc::clone(found)) }
             }
             _ => Checked { code: VerifyCode::NotFound, key: None },
-        }
+        })
     }
 }

@@ -10,6 +10,7 @@
 //! - [`status`]: a key's age, rotation due date and grace windows
 //! - [`verify`]: is a key string good now (no actor, no keyring)
 //! - [`key_index`]: the in-memory hash index the gateway verifies against, kept current
+//! - [`published`]: a value read per request and replaced seldom, with no lock per read
 //! - [`limits`]: per-account usage limits (burst and daily)
 //! - [`calls`]: the call log (every request that presented a key), its queries and retention
 //! - [`call_writer`]: the call log's bulk writer, on a connection of its own
@@ -39,6 +40,7 @@ pub mod limits;
 pub mod mail_config;
 pub mod members;
 pub mod paths;
+pub mod published;
 pub mod reminder_policy;
 pub mod reminders;
 pub mod secret_journal;
@@ -57,6 +59,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use keys::{Deactivation, Grace, IssuedKey, KeyInfo, Reveal, Rotation};
 pub use keyward::Keyward;
 pub use limits::UsageLimits;
+pub use published::Published;
 pub use key_index::{Checked, IndexedKey};
 pub use call_writer::CallWriter;
 pub use calls::{CallEntry, CallFilter, CallRecord, CallStats};

@@ -7,14 +7,14 @@ use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::RwLock;
+use std::sync::Arc;
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock, QuantaInstant};
 use governor::middleware::StateInformationMiddleware;
 use governor::state::{InMemoryState, NotKeyed};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use keyward_core::{IndexedKey, UsageLimits};
+use keyward_core::{IndexedKey, Published, UsageLimits};
 use serde::Serialize;
 
 type Direct = RateLimiter<NotKeyed, InMemoryState, DefaultClock, StateInformationMiddleware>;
@@ -60,7 +60,8 @@ fn quota(period: Duration, burst: NonZeroU32) -> Quota {
 }
 
 pub struct Limiter {
-    keys: RwLock<HashMap<String, KeyLimiter>>,
+    /// Per key id. Copied on change (a key's first use), read per request with no lock.
+    keys: Published<HashMap<String, Arc<KeyLimiter>>>,
     failures: DefaultKeyedRateLimiter<IpAddr>,
     /// Tells this limiter's entries in [`LAST_REFUSAL`] from another's (tests run many).
     id: u64,
@@ -79,7 +80,7 @@ impl Limiter {
     pub fn new(failures_per_ip_per_minute: u32) -> Limiter {
         let per_minute = NonZeroU32::new(failures_per_ip_per_minute.max(1)).expect("at least 1");
         Limiter {
-            keys: RwLock::default(),
+            keys: Published::default(),
             failures: RateLimiter::keyed(Quota::per_minute(per_minute)),
             id: NEXT_LIMITER_ID.fetch_add(1, Ordering::Relaxed),
         }
@@ -87,21 +88,21 @@ impl Limiter {
 
     /// Takes one request from the key's allowance.
     pub fn check_key(&self, key: &IndexedKey) -> Result<RateInfo, Refused> {
-        // Taken under the read lock, by reference: an `Arc` cloned out of the map was two more
-        // writes per request to a counter that both runtime workers share.
-        {
-            let keys = self.keys.read().expect("limiter lock");
-            if let Some(limiter) = keys.get(&key.key_id).filter(|l| l.limits == key.limits) {
-                return Self::take_one(limiter);
-            }
+        let current = |l: &&Arc<KeyLimiter>| l.limits == key.limits;
+        if let Some(taken) = self.keys.read(|keys| keys.get(&key.key_id).filter(current).map(|l| Self::take_one(l))) {
+            return taken;
         }
-        // First use, or the account's limits changed: a fresh limiter (and a full allowance).
-        let mut keys = self.keys.write().expect("limiter lock");
-        let limiter = keys.entry(key.key_id.clone()).or_insert_with(|| KeyLimiter::new(key.limits));
-        if limiter.limits != key.limits {
-            *limiter = KeyLimiter::new(key.limits);
-        }
-        Self::take_one(limiter)
+        // First use, or the account's limits changed: a fresh limiter (and a full allowance),
+        // in a new copy of the map (the old one may be in use on other threads). Checked again
+        // under the write lock: another thread may have put it in first.
+        let keys = self.keys.update(|keys| {
+            keys.get(&key.key_id).filter(current).is_none().then(|| {
+                let mut next = keys.clone();
+                next.insert(key.key_id.clone(), Arc::new(KeyLimiter::new(key.limits)));
+                next
+            })
+        });
+        Self::take_one(&keys[&key.key_id])
     }
 
     fn take_one(limiter: &KeyLimiter) -> Result<RateInfo, Refused> {
