@@ -60,7 +60,9 @@ fn quota(period: Duration, burst: NonZeroU32) -> Quota {
 }
 
 pub struct Limiter {
-    /// Per key id. Copied on change (a key's first use), read per request with no lock.
+    /// Per key id, read per request with no lock. Copied whole on a change (a key's first use,
+    /// or its account's limits changing): a copy per key over a gateway's life, small beside the
+    /// requests. A copy shares the limiters it keeps, so their counts carry over.
     keys: Published<HashMap<String, Arc<KeyLimiter>>>,
     failures: DefaultKeyedRateLimiter<IpAddr>,
     /// Tells this limiter's entries in [`LAST_REFUSAL`] from another's (tests run many).
