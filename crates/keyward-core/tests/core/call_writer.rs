@@ -65,41 +65,30 @@ async fn writes_every_column_of_every_row_with_its_counters() {
 
 #[tokio::test]
 async fn a_failing_batch_writes_nothing() {
-    let f = Fixture::new().await;
     // The drop counter's update, the last statement of the batch, fails after every row was
     // inserted: the whole batch must roll back.
-    sqlx::query(
-        "CREATE TRIGGER refuse_drops BEFORE UPDATE ON call_log_counters BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
-    )
-    .execute(f.keyward.pool())
-    .await
-    .unwrap();
-    let batch: Vec<CallRecord> = (0..150).map(|s| call(&f, s, "key_x")).collect();
-    let mut writer = f.keyward.call_writer().unwrap();
-    let err = writer.write(&batch, 1, &[]).unwrap_err();
-    assert!(err.to_string().contains("refused by the test"), "{err}");
-    assert_eq!(f.count("SELECT COUNT(*) FROM calls").await, 0, "no row of the failed batch is left");
-    // The connection is usable again: the next batch (no drops to count) is written.
-    writer.write(&batch[..10], 0, &[]).unwrap();
-    assert_eq!(f.count("SELECT COUNT(*) FROM calls").await, 10);
+    let trigger = "CREATE TRIGGER refuse_drops BEFORE UPDATE ON call_log_counters BEGIN SELECT RAISE(ABORT, 'refused by the test'); END";
+    refused_batch_leaves_nothing(trigger, "refused by the test").await;
 }
 
 #[tokio::test]
 async fn a_row_failing_mid_statement_leaves_nothing_of_its_batch() {
-    let f = Fixture::new().await;
     // RAISE(FAIL) keeps the statement's earlier rows, as the writer's `INSERT OR FAIL` does:
     // row 120 fails inside the second 100-row statement, and the transaction must take back
     // the first statement's rows and the second's first 20.
-    sqlx::query(
-        "CREATE TRIGGER refuse_a_row BEFORE INSERT ON calls WHEN NEW.latency_us = 1120 BEGIN SELECT RAISE(FAIL, 'row refused by the test'); END",
-    )
-    .execute(f.keyward.pool())
-    .await
-    .unwrap();
+    let trigger = "CREATE TRIGGER refuse_a_row BEFORE INSERT ON calls WHEN NEW.latency_us = 1120 BEGIN SELECT RAISE(FAIL, 'row refused by the test'); END";
+    refused_batch_leaves_nothing(trigger, "row refused by the test").await;
+}
+
+/// With `trigger` in place, a 250-row batch fails with `message` and leaves no row and no drop
+/// count; the connection then writes the next batch (rows the trigger lets through).
+async fn refused_batch_leaves_nothing(trigger: &str, message: &str) {
+    let f = Fixture::new().await;
+    sqlx::query(trigger).execute(f.keyward.pool()).await.unwrap();
     let batch: Vec<CallRecord> = (0..250).map(|s| call(&f, s, "key_x")).collect();
     let mut writer = f.keyward.call_writer().unwrap();
-    let err = writer.write(&batch, 2, &[]).unwrap_err();
-    assert!(err.to_string().contains("row refused by the test"), "{err}");
+    let err = writer.write(&batch, 1, &[]).unwrap_err();
+    assert!(err.to_string().contains(message), "{err}");
     assert_eq!(f.count("SELECT COUNT(*) FROM calls").await, 0, "no row of the failed batch is left");
     assert_eq!(f.count("SELECT dropped FROM call_log_counters").await, 0);
     writer.write(&batch[..100], 0, &[]).unwrap();
