@@ -78,8 +78,7 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             tracing::debug!(ms = startup::since_start_ms(), "setup");
-            let state = tauri::async_runtime::block_on(AppState::open(app.handle()))?;
-            let settings = tauri::async_runtime::block_on(state.keyward.settings())?;
+            let (state, settings) = tauri::async_runtime::block_on(AppState::open(app.handle()))?;
             tracing::debug!(ms = startup::since_start_ms(), "store open");
             // Started before the window asks for its status; a busy port is reported there.
             tauri::async_runtime::block_on(state.gateway.start(settings.gateway_port));

@@ -3,7 +3,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use keyward_core::paths::DATA_DIR_ENV;
-use keyward_core::{Actor, Keyward};
+use keyward_core::{Actor, Keyward, Settings};
 use tauri::Manager;
 
 use crate::gateway_host::GatewayHost;
@@ -20,7 +20,8 @@ pub struct AppState {
 impl AppState {
     /// Opens the store in `KEYWARD_DATA_DIR`, else Tauri's app data dir — the folder the CLI
     /// uses by default, so both see the same accounts and keys.
-    pub async fn open<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> Result<AppState, Box<dyn std::error::Error>> {
+    /// Returns the settings it read too, for the rest of start-up (read once).
+    pub async fn open<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> Result<(AppState, Settings), Box<dyn std::error::Error>> {
         let data_dir = match std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
             Some(dir) => PathBuf::from(dir),
             None => app.path().app_data_dir()?,
@@ -29,17 +30,19 @@ impl AppState {
         Ok(AppState::with(keyward, Actor::local()).await?)
     }
 
-    /// The state over an opened store (tests pass one with an in-memory keyring).
-    pub async fn with(keyward: Keyward, actor: Actor) -> keyward_core::Result<AppState> {
+    /// The state over an opened store (tests pass one with an in-memory keyring), and the
+    /// settings it was made with.
+    pub async fn with(keyward: Keyward, actor: Actor) -> keyward_core::Result<(AppState, Settings)> {
         if let Err(err) = keyward.clean_orphaned_secrets(chrono::Utc::now()).await {
             tracing::warn!(%err, "orphaned keyring entries stay until the next start");
         }
         let settings = keyward.settings().await?;
-        Ok(AppState {
+        let state = AppState {
             gateway: Arc::new(GatewayHost::new(keyward.clone())),
             keyward,
             actor,
             close_to_tray: AtomicBool::new(settings.close_to_tray),
-        })
+        };
+        Ok((state, settings))
     }
 }

@@ -25,7 +25,7 @@ impl Ipc {
         let app = keyward_desktop::shell(mock_builder()).build(mock_context(noop_assets())).unwrap();
         let state = tauri::async_runtime::block_on(async {
             let keyward = Keyward::open_with(dir.path(), Arc::new(MemorySecrets::default())).await.unwrap();
-            AppState::with(keyward, Actor::new("ana")).await.unwrap()
+            AppState::with(keyward, Actor::new("ana")).await.unwrap().0
         });
         app.manage(state);
         let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
