@@ -1,26 +1,19 @@
-//! The gateway's shared state, its router with request limits, and serving with graceful
-//! shutdown (which flushes the call log).
+//! The gateway's shared state and its router with request limits ([`crate::server`] serves it).
 
 use std::borrow::Cow;
-use std::convert::Infallible;
-use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, Method};
 use axum::routing::{get, post};
-use axum::serve::IncomingStream;
 use axum::Router;
 use chrono::{DateTime, Utc};
 use keyward_core::{CallRecord, IndexedKey, Keyward};
 use sha2::{Digest, Sha256};
-use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use tower::Service;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
@@ -213,10 +206,11 @@ async fn housekeeping(gateway: Arc<Gateway>, mut stopped: watch::Receiver<bool>)
 }
 
 /// The routes and their limits (body size, header size, time), their state left open: each
-/// connection supplies its own [`Client`] ([`serve`], [`router_for_client`]).
+/// connection supplies its own [`Client`] ([`crate::serve`], [`router_for_client`]).
 ///
 /// `POST /v1/keys/verify` is added after the layers, so none of them wraps it: it is the hot
-/// path, and it applies the same limits itself (`routes::limits`). The layers cost ~2.5 µs of
+/// path, and it applies the same limits itself (`routes::limits`). A served connection hands it
+/// verify calls before the router sees them ([`crate::server`]); this route answers the same. The layers cost ~2.5 µs of
 /// a ~23 µs call (tower-http's timeout arms a timer for every request; each `from_fn` and
 /// `map_response` boxes and clones the service behind it).
 pub fn router(gateway: &Arc<Gateway>) -> Router<Arc<Client>> {
@@ -235,46 +229,10 @@ pub fn router(gateway: &Arc<Gateway>) -> Router<Arc<Client>> {
         .route(routes::verify::VERIFY_PATH, verify)
 }
 
-/// Serves on `listener` until `shutdown` resolves, then finishes in-flight requests and
-/// flushes the call log.
-pub async fn serve(listener: TcpListener, running: Running, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-    let connections = PerConnection { router: router(&running.gateway), gateway: Arc::clone(&running.gateway) };
-    axum::serve(listener, connections).with_graceful_shutdown(shutdown).await?;
-    running.finish().await;
-    Ok(())
-}
-
 /// The router as a connection from `addr` has it: what [`serve`] gives each connection, and
 /// what tests drive without a socket.
 pub fn router_for_client(gateway: Arc<Gateway>, addr: SocketAddr) -> Router {
     router(&gateway).with_state(Arc::new(Client { gateway, addr }))
-}
-
-/// For each accepted connection: the routes with that connection's [`Client`] as their state.
-///
-/// Given per connection, not per request: axum hands each request its router's state (a
-/// clone of this connection's `Arc`, a counter only this connection writes). `with_state`
-/// also turns every handler into a ready service once, here, where a router used with no state
-/// given rebuilt the handler's service on every request.
-#[derive(Clone)]
-struct PerConnection {
-    router: Router<Arc<Client>>,
-    gateway: Arc<Gateway>,
-}
-
-impl Service<IncomingStream<'_, TcpListener>> for PerConnection {
-    type Response = Router;
-    type Error = Infallible;
-    type Future = std::future::Ready<Result<Router, Infallible>>;
-
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, connection: IncomingStream<'_, TcpListener>) -> Self::Future {
-        let client = Client { gateway: Arc::clone(&self.gateway), addr: *connection.remote_addr() };
-        std::future::ready(Ok(self.router.clone().with_state(Arc::new(client))))
-    }
 }
 
 #[cfg(test)]

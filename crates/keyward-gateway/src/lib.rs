@@ -8,7 +8,8 @@
 //! - [`call_log`]: the bounded queue and its single batching writer; retention purge
 //! - [`metrics`]: Prometheus counters and histograms
 //! - [`routes`]: `/v1/keys/verify`, the proxy, `/healthz`, `/metrics`, `/openapi.json`
-//! - [`app`]: the shared state, the router with its limits, and [`serve`]
+//! - [`app`]: the shared state and the router with its limits
+//! - [`server`]: [`serve`]: the accept loop, connections, graceful shutdown
 
 pub mod app;
 pub mod call_log;
@@ -18,6 +19,8 @@ pub mod metrics;
 pub mod outcome;
 pub mod presented;
 pub mod routes;
+pub mod server;
 
-pub use app::{router, serve, Gateway};
+pub use app::{router, Gateway};
+pub use server::serve;
 pub use config::GatewayConfig;

@@ -7,11 +7,12 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::task::Poll;
 
-use axum::body::{Body, Bytes};
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
+use http_body_util::{BodyExt, Collected, Limited};
 
 use super::error;
 use crate::Gateway;
@@ -41,8 +42,12 @@ pub fn oversized_headers(gateway: &Gateway, headers: &HeaderMap) -> Option<Respo
 /// A verify body is small and nearly always in whole by the time the handler runs, so it is
 /// looked at once before a timer is made: making one clones the runtime's handle, a counter
 /// every runtime worker writes, and that on every request.
-pub async fn read_body(gateway: &Gateway, body: Body, started: std::time::Instant) -> Result<Bytes, Response> {
-    let mut read = pin!(axum::body::to_bytes(body, gateway.config.max_body_bytes));
+pub async fn read_body<B>(gateway: &Gateway, body: B, started: std::time::Instant) -> Result<Bytes, Response>
+where
+    B: HttpBody<Data = Bytes>,
+    B::Error: Into<axum::BoxError>,
+{
+    let mut read = pin!(Limited::new(body, gateway.config.max_body_bytes).collect());
     let read = match poll_fn(|cx| Poll::Ready(read.as_mut().poll(cx))).await {
         Poll::Ready(read) => read,
         Poll::Pending => {
@@ -53,7 +58,7 @@ pub async fn read_body(gateway: &Gateway, body: Body, started: std::time::Instan
             }
         }
     };
-    read.map_err(|_| error(StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large"))
+    read.map(Collected::to_bytes).map_err(|_| error(StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large"))
 }
 
 /// A method a route does not take: 405 naming the one it does.

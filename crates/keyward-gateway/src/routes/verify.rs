@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::sync::{Arc, LazyLock};
 use std::time::Instant;
 
-use axum::body::{Body, Bytes};
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
@@ -52,6 +52,16 @@ pub struct VerifyResponse<'a> {
     )
 )]
 pub async fn verify(State(client): State<Arc<Client>>, request: Request) -> Response {
+    check(&client, request).await
+}
+
+/// The route's work, on either body: the router's, or a served connection's own, which hands
+/// verify calls straight here (`crate::server`).
+pub async fn check<B>(client: &Client, request: axum::http::Request<B>) -> Response
+where
+    B: HttpBody<Data = Bytes>,
+    B::Error: Into<axum::BoxError>,
+{
     let (gateway, peer) = (&client.gateway, client.addr);
     let started = Instant::now();
     // The whole request, split once: no copies of the headers or the URI on the hot path.

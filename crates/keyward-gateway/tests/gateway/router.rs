@@ -95,3 +95,64 @@ async fn health_metrics_and_openapi() {
     }
     gw.stop().await;
 }
+
+/// A served connection hands verify calls to the handler before the router sees them
+/// (`server.rs`); over a real socket they must be answered exactly as the router answers them.
+#[tokio::test]
+async fn a_served_connection_answers_verify_as_the_router_does() {
+    let gw = TestGateway::start(|c| c.max_body_bytes = 1024).await;
+    let valid = serde_json::json!({ "key": gw.key }).to_string();
+    let cases: [(&str, &str, Option<&str>, String); 7] = [
+        ("valid key", "POST", None, valid.clone()),
+        ("malformed key", "POST", None, r#"{"key":"kw_nope"}"#.into()),
+        ("not JSON", "POST", None, "not json".into()),
+        ("body over the limit", "POST", None, "x".repeat(4096)),
+        ("headers over the limit", "POST", Some("x-padding"), valid.clone()),
+        ("a second, different key", "POST", Some("x-api-key"), valid.clone()),
+        ("wrong method", "GET", None, String::new()),
+    ];
+    for (case, method, header, body) in cases {
+        let padding = "a".repeat(20 * 1024);
+        let extra = match header {
+            Some("x-padding") => Some(("x-padding", padding.as_str())),
+            Some(name) => Some((name, "kw_someotherkey")),
+            None => None,
+        };
+        let mut routed = Request::builder().method(method).uri("/v1/keys/verify").header("content-type", "application/json");
+        let mut served = gw.http.request(method.parse().unwrap(), format!("{}/v1/keys/verify", gw.url)).header("content-type", "application/json");
+        if let Some((name, value)) = extra {
+            routed = routed.header(name, value);
+            served = served.header(name, value);
+        }
+        let (routed_status, mut routed) = send(&gw, routed.body(Body::from(body.clone())).unwrap()).await;
+        let served = served.body(body).send().await.unwrap();
+        let served_status = served.status().as_u16();
+        let mut served: Value = served.json().await.unwrap();
+        // Each call takes one from the key's allowance: the served one came second.
+        if let (Some(after), Some(before)) = (served.pointer_mut("/ratelimit/remaining"), routed.pointer_mut("/ratelimit/remaining")) {
+            assert_eq!(after.as_u64().unwrap() + 1, before.as_u64().unwrap(), "{case}: one more call taken");
+            (*after, *before) = (Value::Null, Value::Null);
+        }
+        assert_eq!(served_status, routed_status.as_u16(), "{case}: status");
+        assert_eq!(served, routed, "{case}: body");
+        assert!(served.is_object(), "{case}: a JSON answer");
+    }
+    gw.stop().await;
+}
+
+/// The served verify path keeps the request time limit: a body that stops coming over a real
+/// socket gets the JSON 408, not a connection held open.
+#[tokio::test]
+async fn a_served_verify_with_a_stalled_body_times_out() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let gw = TestGateway::start(|c| c.request_timeout = std::time::Duration::from_millis(200)).await;
+    let mut socket = tokio::net::TcpStream::connect(gw.url.trim_start_matches("http://")).await.unwrap();
+    let head = "POST /v1/keys/verify HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 64\r\n\r\n{\"key\":";
+    socket.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = vec![0; 4096];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(5), socket.read(&mut answer)).await;
+    let answer = String::from_utf8_lossy(&answer[..read.expect("answered within the time limit").unwrap()]).into_owned();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("too long"), "{answer}");
+    gw.stop().await;
+}
