@@ -21,8 +21,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// Every figure comes from pairs of short runs, the baseline and the subject back to back (in
 /// alternating order), judged by the median over the pairs: on two shared cores the machine's
 /// speed drifts by 10-15 % over seconds (hypervisor steal), and a pair sees the same drift on
-/// both sides where runs far apart would not.
-const PAIRS: usize = 13;
+/// both sides where runs far apart would not. The lines take their pairs in turns (a round is
+/// one pair of each line), so a slow phase of the machine falls on every line alike, not on
+/// whichever line was running then.
+const PAIRS: usize = 21;
 const PAIR_SECONDS: u32 = 2;
 /// Paced (half-load) pairs: fewer, longer runs, since a p99 needs many requests.
 const PACED_PAIRS: usize = 5;
@@ -99,22 +101,30 @@ struct Runs {
 
 const MAX_LOAD: Runs = Runs { pairs: PAIRS, seconds: PAIR_SECONDS, paced: None };
 
-fn compare(scripts: &tempfile::TempDir, runs: &Runs, (baseline, baseline_body): (SocketAddr, &str), (subject, subject_body): (SocketAddr, &str)) -> Compared {
-    let mut pairs: Vec<(Load, Load)> = (0..runs.pairs)
-        .map(|i| {
-            let run_baseline = || wrk(scripts, baseline, baseline_body, runs.paced, runs.seconds);
-            let run_subject = || wrk(scripts, subject, subject_body, runs.paced, runs.seconds);
-            if i % 2 == 0 {
+/// One comparison's two sides: (address, request body) for the baseline and for the subject.
+type Sides<'a> = ((SocketAddr, &'a str), (SocketAddr, &'a str));
+
+/// Runs every line's pairs, in rounds of one pair per line; each line's pairs sorted by ratio.
+fn compare(scripts: &tempfile::TempDir, runs: &Runs, lines: &[Sides<'_>]) -> Vec<Compared> {
+    let mut compared: Vec<Compared> = lines.iter().map(|_| Compared { pairs: vec![] }).collect();
+    for round in 0..runs.pairs {
+        for (((baseline, baseline_body), (subject, subject_body)), line) in lines.iter().zip(&mut compared) {
+            let run_baseline = || wrk(scripts, *baseline, baseline_body, runs.paced, runs.seconds);
+            let run_subject = || wrk(scripts, *subject, subject_body, runs.paced, runs.seconds);
+            let pair = if round % 2 == 0 {
                 let b = run_baseline();
                 (b, run_subject())
             } else {
                 let s = run_subject();
                 (run_baseline(), s)
-            }
-        })
-        .collect();
-    pairs.sort_by(|a, b| Compared::ratio(a).total_cmp(&Compared::ratio(b)));
-    Compared { pairs }
+            };
+            line.pairs.push(pair);
+        }
+    }
+    for line in &mut compared {
+        line.pairs.sort_by(|a, b| Compared::ratio(a).total_cmp(&Compared::ratio(b)));
+    }
+    compared
 }
 
 fn main() {
@@ -149,14 +159,18 @@ async fn run() {
 
     println!(
         "Keyward gateway benchmark — wrk, {CONNECTIONS} connections, loopback, 2 cores shared with wrk;\n\
-         max load: {PAIRS} pairs of {PAIR_SECONDS}-s runs (bare, subject) per line, median ratio of the pairs"
+         max load: {PAIRS} pairs of {PAIR_SECONDS}-s runs (bare, subject) per line, the lines in turns, median ratio of the pairs"
     );
     let bare = (bare_addr.0, body_valid.as_str());
-    let twin = compare(&scripts, &MAX_LOAD, bare, (bare_twin.0, &body_valid));
-    let valid = compare(&scripts, &MAX_LOAD, bare, (gateway_addr.0, &body_valid));
-    let malformed_shipped = compare(&scripts, &MAX_LOAD, bare, (shipped_addr.0, &body_malformed));
-    let malformed = compare(&scripts, &MAX_LOAD, bare, (gateway_addr.0, &body_malformed));
-    let valid_unlogged = compare(&scripts, &MAX_LOAD, bare, (unlogged_addr.0, &body_valid));
+    let max_load = [
+        (bare, (bare_twin.0, body_valid.as_str())),
+        (bare, (gateway_addr.0, &body_valid)),
+        (bare, (shipped_addr.0, &body_malformed)),
+        (bare, (gateway_addr.0, &body_malformed)),
+        (bare, (unlogged_addr.0, &body_valid)),
+    ];
+    let [twin, valid, malformed_shipped, malformed, valid_unlogged] =
+        <[Compared; 5]>::try_from(compare(&scripts, &MAX_LOAD, &max_load)).ok().expect("one per line");
     let books_max = books(&gateway_addr.1).await;
 
     // Half the bare server's max rate, paced by wrk: each connection waits PACE_MS after each
@@ -164,9 +178,11 @@ async fn run() {
     let half = valid.median_pair().0.rps / 2.0;
     let connections = ((half * f64::from(PACE_MS) / 1000.0).round() as u32).max(1);
     let paced = Runs { pairs: PACED_PAIRS, seconds: PACED_SECONDS, paced: Some((connections, PACE_MS)) };
-    let valid_paced = compare(&scripts, &paced, bare, (gateway_addr.0, &body_valid));
+    let [valid_paced, unlogged_paced] =
+        <[Compared; 2]>::try_from(compare(&scripts, &paced, &[(bare, (gateway_addr.0, &body_valid)), (bare, (unlogged_addr.0, &body_valid))]))
+            .ok()
+            .expect("one per line");
     let books_paced = books(&gateway_addr.1).await;
-    let unlogged_paced = compare(&scripts, &paced, bare, (unlogged_addr.0, &body_valid));
 
     let (writer, queries) = call_log_figures().await;
 
