@@ -153,6 +153,7 @@ async fn run() {
     // A second bare server: the baseline against itself shows how far apart two identical
     // servers measure on this machine, i.e. how much of any other ratio is noise.
     let bare_twin = start_bare().await;
+    let bare_hyper = start_bare_hyper().await;
     let body_valid = format!(r#"{{"key":"{key}"}}"#);
     let body_malformed = r#"{"key":"kw_thisisnotavalidkeyatall"}"#.to_owned();
     let scripts = tempfile::tempdir().unwrap();
@@ -168,9 +169,11 @@ async fn run() {
         (bare, (shipped_addr.0, &body_malformed)),
         (bare, (gateway_addr.0, &body_malformed)),
         (bare, (unlogged_addr.0, &body_valid)),
+        ((bare_hyper, &body_valid), (gateway_addr.0, &body_valid)),
+        ((bare_hyper, &body_valid), (shipped_addr.0, &body_malformed)),
     ];
-    let [twin, valid, malformed_shipped, malformed, valid_unlogged] =
-        <[Compared; 5]>::try_from(compare(&scripts, &MAX_LOAD, &max_load)).ok().expect("one per line");
+    let [twin, valid, malformed_shipped, malformed, valid_unlogged, valid_vs_hyper, malformed_vs_hyper] =
+        <[Compared; 7]>::try_from(compare(&scripts, &MAX_LOAD, &max_load)).ok().expect("one per line");
     let books_max = books(&gateway_addr.1).await;
 
     // Half the bare server's max rate, paced by wrk: each connection waits PACE_MS after each
@@ -197,6 +200,8 @@ async fn run() {
         ("gateway, malformed key, shipped IP throttle", &malformed_shipped),
         ("gateway, malformed key, every call logged", &malformed),
         ("gateway, valid key, call log off", &valid_unlogged),
+        ("vs bare hyper: gateway, valid key", &valid_vs_hyper),
+        ("vs bare hyper: gateway, malformed, shipped", &malformed_vs_hyper),
     ] {
         let (b, s) = c.median_pair();
         let cpu = c.cpu();
@@ -229,6 +234,10 @@ async fn run() {
     verdict("malformed key vs bare requests/s", pct(&malformed_shipped), malformed_shipped.median() >= 0.95, ">= 95 %");
     println!("{:<52} {:>22}", "  (malformed, throttle off: every call logged)", pct(&malformed));
     println!("{:<52} {:>22}", "  (valid key with the call log off)", pct(&valid_unlogged));
+    // The targets' baseline is the issue's bare axum server; the gateway serves verify with
+    // hyper directly, so these show what the key check and the log cost over equally lean serving.
+    println!("{:<52} {:>22}", "  (valid key vs a bare hyper server)", pct(&valid_vs_hyper));
+    println!("{:<52} {:>22}", "  (malformed key, throttle, vs a bare hyper server)", pct(&malformed_vs_hyper));
     let p99_gap = valid_paced.p99_gap();
     verdict(
         &format!("p99 gap at ~{:.0} req/s (half of bare max)", valid_paced.median_pair().1.rps),
@@ -264,17 +273,45 @@ async fn start_gateway(keyward: Keyward, config: GatewayConfig) -> (SocketAddr, 
     (addr, gateway)
 }
 
+/// The answer both baselines give: a valid key's verdict, as the gateway would write it.
+const BARE_BODY: &str = r#"{"valid":true,"code":"VALID","account":"acme","key_id":"key_0123456789abcdef","ratelimit":{"limit":1000000000,"remaining":999999999,"reset":1}}"#;
+
 /// The baseline: the same response body, no key check, no call log.
 async fn start_bare() -> (SocketAddr, ()) {
-    const BODY: &str = r#"{"valid":true,"code":"VALID","account":"acme","key_id":"key_0123456789abcdef","ratelimit":{"limit":1000000000,"remaining":999999999,"reset":1}}"#;
     let app = Router::new().route(
         "/v1/keys/verify",
-        post(|_body: axum::body::Bytes| async { ([(axum::http::header::CONTENT_TYPE, "application/json")], BODY) }),
+        post(|_body: axum::body::Bytes| async { ([(axum::http::header::CONTENT_TYPE, "application/json")], BARE_BODY) }),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     (addr, ())
+}
+
+/// A second baseline as lean as the gateway's own serving (hyper directly, no router, no boxed
+/// bodies): against it, a ratio is the key check's and the call log's cost alone.
+async fn start_bare_hyper() -> SocketAddr {
+    use http_body_util::{BodyExt, Full};
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let answer = |request: axum::http::Request<hyper::body::Incoming>| async move {
+        let _ = request.into_body().collect().await;
+        let body = Full::new(axum::body::Bytes::from_static(BARE_BODY.as_bytes()));
+        let mut response = axum::http::Response::new(body);
+        response.headers_mut().insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
+        Ok::<_, std::convert::Infallible>(response)
+    };
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            tokio::spawn(async move {
+                let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+                let _ = builder.serve_connection(TokioIo::new(stream), hyper::service::service_fn(answer)).await;
+            });
+        }
+    });
+    addr
 }
 
 /// Once the call-log queue has drained: (served, logged, dropped) from /metrics' counters.
