@@ -54,6 +54,7 @@ pub fn shell<R: tauri::Runtime>(base: tauri::Builder<R>) -> tauri::Builder<R> {
         members::members_list,
         members::member_add,
         members::member_set_role,
+        members::member_set_email,
         members::member_remove,
         settings::settings_get,
         settings::settings_save,

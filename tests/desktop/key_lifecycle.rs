@@ -140,12 +140,19 @@ async fn create_generate_show_copy_rotate_deactivate_audit_calls() {
     driver.wait_for("[data-testid=calls-chart]").await;
     driver.screenshot("call-log").await;
 
-    // Members: add one.
+    // Members: add one, then correct their address in place (once the form is idle again: erase,
+    // type, Tab away).
     driver.click("[data-testid=tab-members]").await;
     driver.type_into("input[name=member-name]", "bob").await;
     driver.type_into("input[name=member-email]", "bob@example.com").await;
     driver.click("[data-testid=member-add] button[type=submit]").await;
-    driver.wait_text("[data-testid=members-table]", "bob listed", |t| t.contains("bob@example.com")).await;
+    let bob_email = driver.wait_for("[data-member=bob] input[name=email]:enabled").await;
+    assert_eq!(bob_email.prop("value").await.unwrap().as_deref(), Some("bob@example.com"));
+    let erase = "\u{E003}".repeat("bob@example.com".len());
+    bob_email.send_keys(&format!("\u{E010}{erase}bob@corp.example\u{E004}")).await.unwrap();
+    driver.wait_text("[data-testid=toast]", "the new address", |t| t.contains("Reminders for bob go to bob@corp.example.")).await;
+    let stored = driver.wait_for("[data-member=bob] input[name=email]").await.prop("value").await.unwrap();
+    assert_eq!(stored.as_deref(), Some("bob@corp.example"));
     driver.screenshot("members").await;
 
     // The smallest supported window, in the dark theme: nothing overflows sideways.

@@ -112,6 +112,11 @@ fn members_and_roles_round_trip() {
     ipc.ok("member_set_role", json!({ "account": "acme", "name": "bob", "role": "super-admin" }));
     let members = ipc.ok("members_list", json!({ "account": "acme" }));
     assert_eq!(members[1], json!({ "name": "bob", "email": "bob@example.com", "role": "super-admin", "added_at": members[1]["added_at"] }));
+    let changed = ipc.ok("member_set_email", json!({ "account": "acme", "name": "bob", "email": " bob@corp.example " }));
+    assert_eq!(changed["email"], "bob@corp.example", "trimmed");
+    let refused = ipc.err("member_set_email", json!({ "account": "acme", "name": "bob", "email": "bob" }));
+    assert_eq!(refused["kind"], "invalid_input");
+    assert_eq!(ipc.ok("member_set_email", json!({ "account": "acme", "name": "bob", "email": "" }))["email"], Value::Null, "emptied: cleared");
     ipc.ok("member_remove", json!({ "account": "acme", "name": "bob" }));
     assert_eq!(ipc.ok("members_list", json!({ "account": "acme" })).as_array().unwrap().len(), 1);
 }

@@ -187,6 +187,16 @@ pub enum MemberCmd {
         #[arg(value_enum)]
         role: RoleArg,
     },
+    /// Set the address a member's email reminders go to, or remove it (super admins only)
+    #[command(group(clap::ArgGroup::new("address").required(true).args(["email", "clear"])))]
+    SetEmail {
+        account: String,
+        name: String,
+        email: Option<String>,
+        /// Remove the member's address (reminders then reach them in the desktop app only)
+        #[arg(long, conflicts_with = "email")]
+        clear: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -191,6 +191,37 @@ impl Keyward {
         self.member(&account, name).await
     }
 
+    /// Sets (or with `None` clears) the address a member's email reminders go to.
+    pub async fn set_member_email(
+        &self,
+        actor: &Actor,
+        account: &str,
+        name: &str,
+        email: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Member> {
+        if let Some(email) = email {
+            validate_email(email)?;
+        }
+        let account = self.account(account).await?;
+        self.require_super_admin(actor, &account, "change a member's email", now).await?;
+        let mut tx = db::begin_write(&self.pool).await?;
+        let member = self.member(&account, name).await?;
+        if member.email.as_deref() == email {
+            return Ok(member);
+        }
+        sqlx::query("UPDATE members SET email = ? WHERE account_id = ? AND name = ?")
+            .bind(email)
+            .bind(&account.id)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        let details = json!({ "member": name, "from": member.email, "to": email });
+        self.audit(&mut tx, actor, &account, None, AuditEvent::EmailChanged, details, now).await?;
+        tx.commit().await?;
+        self.member(&account, name).await
+    }
+
     async fn member(&self, account: &AccountRow, name: &str) -> Result<Member> {
         sqlx::query_as("SELECT name, email, role, added_at FROM members WHERE account_id = ? AND name = ?")
             .bind(&account.id)

@@ -21,6 +21,7 @@ pub const COMMANDS: &[&str] = &[
     "members_list",
     "member_add",
     "member_set_role",
+    "member_set_email",
     "member_remove",
     "settings_get",
     "settings_save",

@@ -63,6 +63,8 @@ export const addMember = (account: string, name: string, email: string | null, r
   invoke<Member>('member_add', { account, name, email, role });
 export const setMemberRole = (account: string, name: string, role: Role) =>
   invoke<void>('member_set_role', { account, name, role });
+export const setMemberEmail = (account: string, name: string, email: string | null) =>
+  invoke<Member>('member_set_email', { account, name, email });
 export const removeMember = (account: string, name: string) => invoke<void>('member_remove', { account, name });
 
 export const getSettings = () => invoke<Settings>('settings_get');

@@ -1,6 +1,6 @@
 // Audit, call log, members and settings pages against a mocked IPC.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import AuditTab from '../components/AuditTab.svelte';
 import CallsTab from '../components/CallsTab.svelte';
@@ -8,6 +8,7 @@ import MembersTab from '../components/MembersTab.svelte';
 import SettingsPage from '../components/SettingsPage.svelte';
 import { app } from '../lib/app.svelte';
 import { setLanguage } from '../lib/i18n/index.svelte';
+import { toasts } from '../lib/toast.svelte';
 import { acme, base, gateway, ipc, settings } from './fixtures';
 import type { AuditEntry, CallEntry, CallStats } from '../lib/api';
 
@@ -91,6 +92,35 @@ describe('members tab', () => {
     await fireEvent.submit(form);
     expect((await screen.findByTestId('members-error')).textContent).toContain('is not an email address');
     expect((form.querySelector('[name=member-name]') as HTMLInputElement).value).toBe('bob');
+  });
+
+  it('changes an email in place, clears it when emptied, and shows the stored one after a refusal', async () => {
+    let stored: string | null = 'ana@old.example';
+    const mock = ipc({
+      ...base,
+      members_list: () => [{ name: 'ana', email: stored, role: 'super-admin', added_at: '2026-01-10T09:00:00.000Z' }],
+      member_set_email: (a) => {
+        if (a.email === 'nope') throw { kind: 'invalid_input', message: '"nope" is not an email address: use the form name@example.com' };
+        stored = a.email as string | null;
+        return { name: a.name, email: stored, role: 'super-admin', added_at: '2026-01-10T09:00:00.000Z' };
+      },
+    });
+    mockIPC(mock.handle);
+    render(MembersTab, { account: 'acme' });
+    const field = (await screen.findByLabelText('Email: ana')) as HTMLInputElement;
+    expect(field.value).toBe('ana@old.example');
+
+    await fireEvent.change(field, { target: { value: ' ana@new.example ' } });
+    await waitFor(() => expect(toasts.current?.text).toBe('Reminders for ana go to ana@new.example.'));
+    expect(mock.calls.find((c) => c.cmd === 'member_set_email')?.args).toEqual({ account: 'acme', name: 'ana', email: 'ana@new.example' });
+
+    await fireEvent.change(field, { target: { value: 'nope' } });
+    expect((await screen.findByTestId('members-error')).textContent).toContain('is not an email address');
+    expect(field.value).toBe('ana@new.example');
+
+    await fireEvent.change(field, { target: { value: '' } });
+    await waitFor(() => expect(toasts.current?.text).toBe('ana has no email address now.'));
+    expect(mock.calls.filter((c) => c.cmd === 'member_set_email').at(-1)?.args.email).toBeNull();
   });
 });
 

@@ -36,6 +36,14 @@ pub async fn run(ctx: &Ctx, cmd: MemberCmd) -> Result<ExitCode> {
             let member = keyward.set_role(actor, &account, &name, role.into(), now).await?;
             print(*json, &member, |m| format!("{} is now {} of {account}.", m.name, m.role.0.as_str()));
         }
+        MemberCmd::SetEmail { account, name, email, clear: _ } => {
+            // clap lets exactly one of EMAIL and --clear through.
+            let member = keyward.set_member_email(actor, &account, &name, email.as_deref(), now).await?;
+            print(*json, &member, |m| match &m.email {
+                Some(email) => format!("{}'s reminders in {account} go to {email}.", m.name),
+                None => format!("{} has no email address in {account} now.", m.name),
+            });
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

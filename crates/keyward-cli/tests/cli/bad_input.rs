@@ -21,6 +21,9 @@ fn bad_input_gets_a_clear_message_and_its_exit_code() {
     expect(&home, "ana", &["key", "rotate", "acme", "--grace", "2h", "--yes"], 2, "not a grace period");
     expect(&home, "ana", &["key", "rotate", "acme"], 2, "pass --yes in scripts");
     expect(&home, "ana", &["member", "add", "acme", "bob", "--email", "bob"], 2, "not an email address");
+    expect(&home, "ana", &["member", "set-email", "acme", "ana", "ana at example"], 2, "not an email address");
+    expect(&home, "ana", &["member", "set-email", "acme", "ana"], 2, "--clear");
+    expect(&home, "ana", &["member", "set-email", "acme", "zed", "zed@example.com"], 4, "zed");
     expect(&home, "bob", &["key", "show", "acme"], 3, "bob is not a super admin of acme");
     expect(&home, "ana", &["no-such-command"], 2, "unrecognized subcommand");
 

@@ -88,3 +88,18 @@ fn tampering_with_the_audit_trail_is_reported() {
     assert_eq!(broken.code, 1, "{}", broken.shown());
     assert!(broken.stdout.starts_with("BROKEN at entry 2"), "{}", broken.shown());
 }
+
+/// A member's reminder address is set, shown in the list, and removed again.
+#[test]
+fn a_members_email_is_set_and_cleared() {
+    let home = Home::new();
+    home.ok(&["account", "create", "acme"]);
+    let set = home.ok(&["member", "set-email", "acme", "ana", "ana@example.com"]);
+    assert_eq!(set.stdout.trim(), "ana's reminders in acme go to ana@example.com.");
+    let listed = home.ok(&["--json", "member", "list", "acme"]).json();
+    assert_eq!(listed[0]["email"], "ana@example.com");
+    let cleared = home.ok(&["--json", "member", "set-email", "acme", "ana", "--clear"]).json();
+    assert_eq!(cleared["email"], serde_json::Value::Null);
+    let trail = home.ok(&["--json", "audit", "list", "acme", "--event", "email_changed"]).json();
+    assert_eq!(trail.as_array().unwrap().len(), 2, "both changes are in the trail");
+}

@@ -24,6 +24,7 @@ async fn members_see_status_but_only_super_admins_touch_the_key() {
         kw.audit_entries(&bob, "acme", None, None, t0).await.map(|_| ()),
         kw.add_member(&bob, "acme", "eve", None, Role::SuperAdmin, t0).await.map(|_| ()),
         kw.set_role(&bob, "acme", "bob", Role::SuperAdmin, t0).await.map(|_| ()),
+        kw.set_member_email(&bob, "acme", "bob", Some("bob@example.com"), t0).await.map(|_| ()),
         kw.remove_member(&bob, "acme", "ana", t0).await,
     ];
     for refusal in &refusals {
@@ -56,4 +57,32 @@ async fn an_account_keeps_its_last_super_admin() {
     assert!(matches!(dup, Error::Conflict(_)));
     let bad_email = kw.add_member(&Actor::new("bob"), "acme", "cy", Some("not-an-email"), Role::Member, t0).await;
     assert!(matches!(bad_email, Err(Error::InvalidInput(_))));
+}
+
+#[tokio::test]
+async fn a_members_email_is_set_changed_and_cleared_with_an_audit_entry_each() {
+    let f = Fixture::new().await;
+    let (kw, ana, t0) = (&f.keyward, &f.admin, f.t0);
+    kw.add_member(ana, "acme", "bob", None, Role::Member, t0).await.unwrap();
+    let changes = || f.count("SELECT COUNT(*) FROM audit_log WHERE event = 'email_changed'");
+    let bob = kw.set_member_email(ana, "acme", "bob", Some("bob@example.com"), t0).await.unwrap();
+    assert_eq!(bob.email.as_deref(), Some("bob@example.com"));
+    kw.set_member_email(ana, "acme", "bob", Some("bob@example.com"), t0).await.unwrap();
+    assert_eq!(changes().await, 1, "setting the same address again records nothing");
+    kw.set_member_email(ana, "acme", "bob", Some("bob@corp.example"), t0).await.unwrap();
+    let entries = kw.audit_entries(ana, "acme", Some("email_changed"), None, t0).await.unwrap();
+    let last: serde_json::Value = serde_json::from_str(&entries.last().unwrap().details).unwrap();
+    assert_eq!(last, serde_json::json!({ "member": "bob", "from": "bob@example.com", "to": "bob@corp.example" }));
+
+    // Bad input changes nothing and says what to do.
+    let bad = kw.set_member_email(ana, "acme", "bob", Some("bob at corp"), t0).await.unwrap_err();
+    assert!(matches!(bad, Error::InvalidInput(ref m) if m.contains("name@example.com")), "{bad}");
+    let nobody = kw.set_member_email(ana, "acme", "zed", Some("zed@example.com"), t0).await.unwrap_err();
+    assert!(matches!(nobody, Error::NotFound(_)), "{nobody}");
+    let members = kw.list_members(ana, "acme", t0).await.unwrap();
+    assert_eq!(members.iter().find(|m| m.name == "bob").unwrap().email.as_deref(), Some("bob@corp.example"));
+
+    let cleared = kw.set_member_email(ana, "acme", "bob", None, t0).await.unwrap();
+    assert_eq!(cleared.email, None);
+    assert_eq!(changes().await, 3);
 }

@@ -100,6 +100,8 @@ export const en = {
   'event.member_added': 'Member added',
   'event.member_removed': 'Member removed',
   'event.role_changed': 'Role changed',
+  'event.email_changed': 'Email changed',
+  'event.reminder_sent': 'Reminder sent',
   'event.generated': 'Generated',
   'event.viewed': 'Viewed',
   'event.copied': 'Copied',
@@ -149,6 +151,8 @@ export const en = {
   'members.added_toast': '{name} added.',
   'members.removed_toast': '{name} removed.',
   'members.role_toast': '{name} is now {role}.',
+  'members.email_toast': 'Reminders for {name} go to {email}.',
+  'members.email_cleared_toast': '{name} has no email address now.',
   'members.you': 'you',
 
   'settings.heading': 'Settings',

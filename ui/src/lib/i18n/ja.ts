@@ -102,6 +102,8 @@ export const ja: Record<MessageKey, string> = {
   'event.member_added': 'メンバー追加',
   'event.member_removed': 'メンバー削除',
   'event.role_changed': '権限変更',
+  'event.email_changed': 'Eメール変更',
+  'event.reminder_sent': 'リマインダー送信',
   'event.generated': '生成',
   'event.viewed': '閲覧',
   'event.copied': 'コピー',
@@ -151,6 +153,8 @@ export const ja: Record<MessageKey, string> = {
   'members.added_toast': '{name} を追加しました。',
   'members.removed_toast': '{name} を削除しました。',
   'members.role_toast': '{name} の権限を {role} に変更しました。',
+  'members.email_toast': '{name} へのリマインダーは {email} に届きます。',
+  'members.email_cleared_toast': '{name} のEメールアドレスを削除しました。',
   'members.you': 'あなた',
 
   'settings.heading': '設定',
