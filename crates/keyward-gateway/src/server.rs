@@ -52,7 +52,6 @@ pub async fn serve(mut listener: TcpListener, running: Running, shutdown: impl F
 
 /// One client's connection: its [`Client`], and the routes with that client as their state
 /// (given once here: `with_state` also turns each handler into a ready service once).
-#[derive(Clone)]
 struct Connection {
     client: Arc<Client>,
     router: Router,
