@@ -100,6 +100,15 @@ impl Driver {
         field.send_keys(text).await.unwrap();
     }
 
+    /// The `name` attribute of every element matching `css`, in page order (absent: empty).
+    pub async fn attrs(&self, css: &str, name: &str) -> Vec<String> {
+        let mut values = vec![];
+        for element in self.client.find_all(Locator::Css(css)).await.unwrap() {
+            values.push(element.attr(name).await.unwrap().unwrap_or_default());
+        }
+        values
+    }
+
     pub async fn text(&self, css: &str) -> String {
         self.wait_for(css).await.text().await.unwrap()
     }

@@ -116,11 +116,7 @@ async fn create_generate_show_copy_rotate_deactivate_audit_calls() {
     // The audit tab lists the events in order and says Verified.
     driver.click("[data-testid=tab-audit]").await;
     driver.wait_text("[data-testid=chain-status]", "a verified chain", |t| t.contains("Verified")).await;
-    let rows = driver.client.find_all(fantoccini::Locator::Css("[data-testid=audit-table] tbody tr")).await.unwrap();
-    let mut events = vec![];
-    for row in rows {
-        events.push(row.attr("data-event").await.unwrap().unwrap());
-    }
+    let events = driver.attrs("[data-testid=audit-table] tbody tr", "data-event").await;
     let expected = ["account_created", "generated", "viewed", "copied", "rotated", "viewed", "challenge_failed", "deactivated"];
     assert_eq!(events, expected);
     driver.screenshot("audit-log").await;
@@ -129,14 +125,9 @@ async fn create_generate_show_copy_rotate_deactivate_audit_calls() {
     driver.click("[data-testid=tab-calls]").await;
     let table = driver.wait_text("[data-testid=calls-table]", "five calls", |t| t.matches("/v1/keys/verify").count() == 5).await;
     assert!(!table.contains(&first_key) && !table.contains(&second_key), "never a key in the call log: {table}");
-    let rows = driver.client.find_all(fantoccini::Locator::Css("[data-testid=calls-table] tbody tr")).await.unwrap();
-    let mut outcomes = vec![];
-    for row in rows {
-        outcomes.push(row.attr("data-outcome").await.unwrap().unwrap());
-        let agent = row.find(fantoccini::Locator::Css("td.agent")).await.unwrap().attr("title").await.unwrap();
-        assert_eq!(agent.as_deref(), Some("e2e-test/1.0"));
-    }
+    let outcomes = driver.attrs("[data-testid=calls-table] tbody tr", "data-outcome").await;
     assert_eq!(outcomes, ["REVOKED", "VALID", "VALID", "REVOKED", "VALID"]);
+    assert_eq!(driver.attrs("[data-testid=calls-table] tbody td.agent", "title").await, ["e2e-test/1.0"; 5]);
     driver.wait_for("[data-testid=calls-chart]").await;
     driver.screenshot("call-log").await;
 
