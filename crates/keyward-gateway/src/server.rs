@@ -1,5 +1,5 @@
-//! Serving: the accept loop, one hyper connection per client, and graceful shutdown (which
-//! flushes the call log).
+//! Serving: the accept loop, one hyper connection per client (closed when it stays silent for a
+//! whole request time limit), and graceful shutdown (which flushes the call log).
 //!
 //! A connection hands `POST /v1/keys/verify` straight to its handler and everything else to the
 //! router. Verify is the hot path, and axum's routing cost it more than its own work on a flood
@@ -9,9 +9,12 @@
 //! [`routes::verify::check`].
 
 use std::convert::Infallible;
-use std::future::Future;
-use std::pin::pin;
+use std::future::{poll_fn, Future};
+use std::io::IoSlice;
+use std::pin::{pin, Pin};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use axum::http::{Method, Request};
 use axum::response::Response;
@@ -22,6 +25,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tower::Service;
 
@@ -41,7 +45,8 @@ pub async fn serve(mut listener: TcpListener, running: Running, shutdown: impl F
             () = &mut shutdown => break,
         };
         let client = Arc::new(Client { gateway: Arc::clone(&running.gateway), addr });
-        let connection = Connection { router: routes.clone().with_state(Arc::clone(&client)), client };
+        let router = routes.clone().with_state(Arc::clone(&client));
+        let connection = Connection { client, router, active: Arc::default() };
         tokio::spawn(connection.serve(stream, connections.watcher()));
     }
     drop(listener);
@@ -55,21 +60,60 @@ pub async fn serve(mut listener: TcpListener, running: Running, shutdown: impl F
 struct Connection {
     client: Arc<Client>,
     router: Router,
+    /// Set by every request head that comes in and every write that goes out; see [`Connection::serve`].
+    active: Arc<AtomicBool>,
 }
 
 impl Connection {
+    /// Serves the connection until it ends, or until a whole `request_timeout` passes with no
+    /// request coming in and nothing going out: a client trickling its request head (which no
+    /// handler's time limit covers, as the handler starts once the head is in) or an idle
+    /// keep-alive connection. Nothing is in flight then (any request is bounded by the same
+    /// time limit and writes its answer), so dropping the connection loses no answer.
+    ///
+    /// The deadline's waker is registered once per period, not on every wake: hyper's own
+    /// `header_read_timeout` arms a new timer at every keep-alive wait, i.e. per request (see the
+    /// README's performance section).
     async fn serve(self, stream: TcpStream, watcher: hyper_util::server::graceful::Watcher) {
+        let (period, active) = (self.client.gateway.config.request_timeout, Arc::clone(&self.active));
+        let io = TokioIo::new(Watched { stream, active: Arc::clone(&active) });
         let service = service_fn(move |request| self.answer(request));
         let builder = auto::Builder::new(TokioExecutor::new());
-        let served = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
-        if let Err(err) = watcher.watch(served).await {
-            tracing::trace!(%err, "connection ended with an error");
-        }
+        let mut served = pin!(watcher.watch(builder.serve_connection_with_upgrades(io, service)));
+        let mut deadline = pin!(tokio::time::sleep(period));
+        let mut armed = false;
+        poll_fn(|cx| {
+            if let Poll::Ready(result) = served.as_mut().poll(cx) {
+                if let Err(err) = result {
+                    tracing::trace!(%err, "connection ended with an error");
+                }
+                return Poll::Ready(());
+            }
+            if armed && !deadline.is_elapsed() {
+                return Poll::Pending;
+            }
+            if armed {
+                // A whole period has passed: was there anything in it?
+                if !active.swap(false, Ordering::Relaxed) {
+                    tracing::debug!(?period, "closing a connection with no request and no answer for a whole request time limit");
+                    return Poll::Ready(());
+                }
+                deadline.as_mut().reset(tokio::time::Instant::now() + period);
+            }
+            // Registers this task's waker for the new period (once per period).
+            if deadline.as_mut().poll(cx).is_ready() {
+                cx.waker().wake_by_ref();
+            }
+            armed = true;
+            Poll::Pending
+        })
+        .await;
     }
 
     /// The answer's future owns what it needs: the client for verify, else the router (one
     /// counter bump, on this connection's own `Arc`).
     fn answer(&self, request: Request<Incoming>) -> impl Future<Output = Result<Response, Infallible>> + Send + 'static {
+        self.active.store(true, Ordering::Relaxed);
         let to = if request.method() == Method::POST && request.uri().path() == routes::verify::VERIFY_PATH {
             To::Verify(Arc::clone(&self.client))
         } else {
@@ -82,6 +126,52 @@ impl Connection {
                 To::Router(mut router) => router.call(request).await.unwrap_or_else(|never| match never {}),
             })
         }
+    }
+}
+
+/// A connection's socket, noting each write in [`Connection::active`].
+struct Watched {
+    stream: TcpStream,
+    active: Arc<AtomicBool>,
+}
+
+impl Watched {
+    fn wrote(&self, written: Poll<std::io::Result<usize>>) -> Poll<std::io::Result<usize>> {
+        if let Poll::Ready(Ok(1..)) = written {
+            self.active.store(true, Ordering::Relaxed);
+        }
+        written
+    }
+}
+
+impl AsyncRead for Watched {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Watched {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        let written = Pin::new(&mut self.stream).poll_write(cx, buf);
+        self.wrote(written)
+    }
+
+    fn poll_write_vectored(mut self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[IoSlice<'_>]) -> Poll<std::io::Result<usize>> {
+        let written = Pin::new(&mut self.stream).poll_write_vectored(cx, bufs);
+        self.wrote(written)
+    }
+
+    // hyper writes head and body in one `writev` when the socket takes vectors.
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
     }
 }
 

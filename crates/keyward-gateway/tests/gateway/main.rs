@@ -2,6 +2,7 @@
 //! (The verify path never touches the keyring, so an in-memory secret store stands in.)
 
 mod call_log;
+mod connections;
 mod limits;
 mod proxy;
 mod revocation;

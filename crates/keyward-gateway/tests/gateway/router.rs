@@ -156,17 +156,3 @@ async fn a_served_verify_with_a_stalled_body_times_out() {
     assert!(answer.contains("too long"), "{answer}");
     gw.stop().await;
 }
-
-/// Connections speak HTTP/2 too (with prior knowledge, as a service on loopback would): verify
-/// on the served path and a route behind the router.
-#[tokio::test]
-async fn a_served_connection_speaks_http2() {
-    let gw = TestGateway::start(|_| {}).await;
-    let h2 = reqwest::Client::builder().http2_prior_knowledge().build().unwrap();
-    let verified = h2.post(format!("{}/v1/keys/verify", gw.url)).json(&serde_json::json!({ "key": gw.key })).send().await.unwrap();
-    assert_eq!(verified.version(), reqwest::Version::HTTP_2);
-    assert_eq!(verified.json::<Value>().await.unwrap()["code"], "VALID");
-    let health = h2.get(format!("{}/healthz", gw.url)).send().await.unwrap();
-    assert_eq!((health.version(), health.status().as_u16()), (reqwest::Version::HTTP_2, 200));
-    gw.stop().await;
-}
