@@ -209,10 +209,11 @@ async fn housekeeping(gateway: Arc<Gateway>, mut stopped: watch::Receiver<bool>)
 /// connection supplies its own [`Client`] ([`crate::serve`], [`router_for_client`]).
 ///
 /// `POST /v1/keys/verify` is added after the layers, so none of them wraps it: it is the hot
-/// path, and it applies the same limits itself (`routes::limits`). A served connection hands it
-/// verify calls before the router sees them ([`crate::server`]); this route answers the same. The layers cost ~2.5 µs of
-/// a ~23 µs call (tower-http's timeout arms a timer for every request; each `from_fn` and
-/// `map_response` boxes and clones the service behind it).
+/// path, and it applies the same limits itself (`routes::limits`). The layers cost ~2.5 µs of a
+/// ~23 µs call (tower-http's timeout arms a timer for every request; each `from_fn` and
+/// `map_response` boxes and clones the service behind it). A served connection hands verify
+/// calls to the handler before the router sees them ([`crate::server`]); this route answers the
+/// same, for `oneshot` tests.
 pub fn router(gateway: &Arc<Gateway>) -> Router<Arc<Client>> {
     let config = &gateway.config;
     let verify = post(routes::verify::verify).fallback(|| async { routes::limits::only("POST") });
@@ -229,8 +230,8 @@ pub fn router(gateway: &Arc<Gateway>) -> Router<Arc<Client>> {
         .route(routes::verify::VERIFY_PATH, verify)
 }
 
-/// The router as a connection from `addr` has it: what [`serve`] gives each connection, and
-/// what tests drive without a socket.
+/// The router as a connection from `addr` has it: what [`crate::serve`] gives each connection,
+/// and what tests drive without a socket.
 pub fn router_for_client(gateway: Arc<Gateway>, addr: SocketAddr) -> Router {
     router(&gateway).with_state(Arc::new(Client { gateway, addr }))
 }
