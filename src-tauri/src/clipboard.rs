@@ -11,7 +11,11 @@ use zeroize::Zeroizing;
 
 use crate::IpcError;
 
-pub fn copy_then_clear<R: Runtime>(app: &AppHandle<R>, key: Zeroizing<String>, clear_after: Duration) -> Result<(), IpcError> {
+pub fn copy_then_clear<R: Runtime>(
+    app: &AppHandle<R>,
+    key: Zeroizing<String>,
+    clear_after: Duration,
+) -> Result<(), IpcError> {
     app.clipboard().write_secret(key.as_str()).map_err(|err| {
         tracing::warn!(%err, "clipboard write failed");
         IpcError::unavailable("The clipboard is not available: use Show and copy the key by hand.")

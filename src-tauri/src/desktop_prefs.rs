@@ -9,7 +9,12 @@ use tauri_plugin_autostart::ManagerExt;
 
 use crate::{AppState, IpcError};
 
-pub fn apply<R: Runtime>(app: &AppHandle<R>, state: &AppState, before: &Settings, now: &Settings) -> Result<(), IpcError> {
+pub fn apply<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    before: &Settings,
+    now: &Settings,
+) -> Result<(), IpcError> {
     state.close_to_tray.store(now.close_to_tray, Ordering::Relaxed);
     if now.start_at_login != before.start_at_login {
         let launcher = app.autolaunch();

@@ -15,9 +15,9 @@ pub fn save_csv<R: Runtime>(app: &AppHandle<R>, stem: &str, csv: &str) -> Result
         .map_err(|_| IpcError::unavailable("No Downloads or home folder was found to save the export in."))?;
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
     let path = free_name(&folder, &format!("{stem}-{stamp}"));
-    std::fs::create_dir_all(&folder)
-        .and_then(|()| std::fs::write(&path, csv))
-        .map_err(|err| IpcError::unavailable(&format!("Could not write {}: {err}. Check the folder's permissions.", path.display())))?;
+    std::fs::create_dir_all(&folder).and_then(|()| std::fs::write(&path, csv)).map_err(|err| {
+        IpcError::unavailable(&format!("Could not write {}: {err}. Check the folder's permissions.", path.display()))
+    })?;
     Ok(path.display().to_string())
 }
 

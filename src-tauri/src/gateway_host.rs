@@ -77,7 +77,8 @@ impl GatewayHost {
             ),
             _ => format!("The gateway cannot listen on {addr} ({err}): choose another port in Settings."),
         })?;
-        let running = Gateway::start(self.keyward.clone(), GatewayConfig::default()).await.map_err(|err| err.to_string())?;
+        let running =
+            Gateway::start(self.keyward.clone(), GatewayConfig::default()).await.map_err(|err| err.to_string())?;
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let shutdown = async move {

@@ -33,37 +33,39 @@ use tauri::Manager;
 /// The shell's own parts on `base`: its commands and the close-to-tray window behaviour
 /// (`run` passes a real builder and adds the plugins; the IPC tests pass Tauri's mock builder).
 pub fn shell<R: tauri::Runtime>(base: tauri::Builder<R>) -> tauri::Builder<R> {
-    base.manage(open_requests::OpenRequests::default()).on_window_event(tray::on_window_event).invoke_handler(tauri::generate_handler![
-        accounts::app_info,
-        accounts::accounts_list,
-        accounts::account_create,
-        keys::key_status,
-        keys::key_generate,
-        keys::key_reveal,
-        keys::key_copy,
-        keys::challenge_issue,
-        keys::key_rotate,
-        keys::key_deactivate,
-        keys::key_expire_now,
-        logs::audit_list,
-        logs::audit_verify,
-        logs::audit_export,
-        logs::calls_list,
-        logs::calls_stats,
-        logs::calls_export,
-        members::members_list,
-        members::member_add,
-        members::member_set_role,
-        members::member_set_email,
-        members::member_remove,
-        settings::settings_get,
-        settings::settings_save,
-        settings::gateway_status,
-        settings::gateway_restart,
-        settings::reminder_snooze,
-        startup::first_paint,
-        open_requests::open_requests_subscribe,
-    ])
+    base.manage(open_requests::OpenRequests::default()).on_window_event(tray::on_window_event).invoke_handler(
+        tauri::generate_handler![
+            accounts::app_info,
+            accounts::accounts_list,
+            accounts::account_create,
+            keys::key_status,
+            keys::key_generate,
+            keys::key_reveal,
+            keys::key_copy,
+            keys::challenge_issue,
+            keys::key_rotate,
+            keys::key_deactivate,
+            keys::key_expire_now,
+            logs::audit_list,
+            logs::audit_verify,
+            logs::audit_export,
+            logs::calls_list,
+            logs::calls_stats,
+            logs::calls_export,
+            members::members_list,
+            members::member_add,
+            members::member_set_role,
+            members::member_set_email,
+            members::member_remove,
+            settings::settings_get,
+            settings::settings_save,
+            settings::gateway_status,
+            settings::gateway_restart,
+            settings::reminder_snooze,
+            startup::first_paint,
+            open_requests::open_requests_subscribe,
+        ],
+    )
 }
 
 pub fn run() {
@@ -113,8 +115,10 @@ mod tests {
     #[test]
     fn capability_grants_every_command_and_nothing_else() {
         let capability: serde_json::Value = serde_json::from_str(include_str!("../capabilities/main.json")).unwrap();
-        let granted: Vec<&str> = capability["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
-        let expected: Vec<String> = crate::commands::COMMANDS.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
+        let granted: Vec<&str> =
+            capability["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+        let expected: Vec<String> =
+            crate::commands::COMMANDS.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
         assert_eq!(granted, expected);
     }
 }

@@ -69,7 +69,9 @@ mod tests {
     fn channel(seen: &Arc<Mutex<Vec<String>>>, works: bool) -> Channel<String> {
         let seen = Arc::clone(seen);
         Channel::new(move |body| match (works, body) {
-            (true, InvokeResponseBody::Json(json)) => Ok(seen.lock().unwrap().push(serde_json::from_str(&json).unwrap())),
+            (true, InvokeResponseBody::Json(json)) => {
+                Ok(seen.lock().unwrap().push(serde_json::from_str(&json).unwrap()))
+            }
             (true, raw) => panic!("a name travels as JSON, not {raw:?}"),
             (false, _) => Err(tauri::Error::WebviewNotFound),
         })

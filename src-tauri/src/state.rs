@@ -21,7 +21,9 @@ impl AppState {
     /// Opens the store in `KEYWARD_DATA_DIR`, else Tauri's app data dir — the folder the CLI
     /// uses by default, so both see the same accounts and keys.
     /// Returns the settings it read too, for the rest of start-up (read once).
-    pub async fn open<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> Result<(AppState, Settings), Box<dyn std::error::Error>> {
+    pub async fn open<R: tauri::Runtime>(
+        app: &tauri::AppHandle<R>,
+    ) -> Result<(AppState, Settings), Box<dyn std::error::Error>> {
         let data_dir = match std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
             Some(dir) => PathBuf::from(dir),
             None => app.path().app_data_dir()?,

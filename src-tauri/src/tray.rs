@@ -61,7 +61,11 @@ pub fn resolved(language: Language) -> Language {
     match language {
         Language::System => {
             let locale = std::env::var("LC_ALL").or_else(|_| std::env::var("LANG")).unwrap_or_default();
-            if locale.starts_with("ja") { Language::Ja } else { Language::En }
+            if locale.starts_with("ja") {
+                Language::Ja
+            } else {
+                Language::En
+            }
         }
         chosen => chosen,
     }

@@ -27,7 +27,9 @@ async fn the_window_lists_the_accounts_the_cli_created() {
     assert!(key.starts_with("kw_"));
 
     let driver = Driver::launch(&[("XDG_DATA_HOME", data_home.path())]).await;
-    let text = driver.wait_text("[data-testid=accounts]", "both accounts", |t| t.contains("Acme Inc") && t.contains("Globex")).await;
+    let text = driver
+        .wait_text("[data-testid=accounts]", "both accounts", |t| t.contains("Acme Inc") && t.contains("Globex"))
+        .await;
     assert_eq!(driver.text("[data-account=acme] .role").await, "Super admin");
     // The first account opens on its API key tab: masked, with the hint only.
     let masked = driver.text("[data-testid=key-value]").await;

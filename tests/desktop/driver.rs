@@ -55,9 +55,8 @@ impl Driver {
         // Its own process group, so stopping it also stops WebKitWebDriver and the app even
         // when a test fails half-way (a leftover app would swallow the next launch: single instance).
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
-        let process = command
-            .spawn()
-            .expect("tauri-driver is on PATH (`cargo install tauri-driver --version ^2 --locked`)");
+        let process =
+            command.spawn().expect("tauri-driver is on PATH (`cargo install tauri-driver --version ^2 --locked`)");
         let capabilities = serde_json::json!({ "tauri:options": { "application": APP } });
         let capabilities = capabilities.as_object().unwrap().clone();
         let url = format!("http://127.0.0.1:{port}");

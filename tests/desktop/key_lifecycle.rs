@@ -24,7 +24,8 @@ fn verify(port: u16, key: &str) -> String {
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     let json = response.split_once("\r\n\r\n").map(|(_, body)| body).unwrap_or_default();
-    let verdict: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|_| panic!("a JSON verdict, got {response:?}"));
+    let verdict: serde_json::Value =
+        serde_json::from_str(json).unwrap_or_else(|_| panic!("a JSON verdict, got {response:?}"));
     verdict["code"].as_str().unwrap().to_owned()
 }
 
@@ -69,9 +70,13 @@ async fn create_generate_show_copy_rotate_deactivate_audit_calls() {
 
     // Generate, then Show.
     driver.click("[data-testid=key-generate]").await;
-    driver.wait_text("[data-testid=key-age]", "the key's age and creator", |t| t.contains("today") && t.contains("by")).await;
+    driver
+        .wait_text("[data-testid=key-age]", "the key's age and creator", |t| t.contains("today") && t.contains("by"))
+        .await;
     driver.click("[data-testid=key-show]").await;
-    let first_key = driver.wait_text("[data-testid=key-value]", "the key itself", |t| t.starts_with("kw_") && !t.contains('…')).await;
+    let first_key = driver
+        .wait_text("[data-testid=key-value]", "the key itself", |t| t.starts_with("kw_") && !t.contains('…'))
+        .await;
     driver.click("[data-testid=key-show]").await; // Hide
     driver.wait_text("[data-testid=key-value]", "the hint again", |t| t.contains('…')).await;
     driver.screenshot("api-key").await;
@@ -93,7 +98,11 @@ async fn create_generate_show_copy_rotate_deactivate_audit_calls() {
     driver.wait_text("[data-testid=toast]", "the rotation toast", |t| t.contains("Key rotated")).await;
     assert_eq!(verify(port, &first_key), "REVOKED", "the old key fails at once");
     driver.click("[data-testid=key-show]").await;
-    let second_key = driver.wait_text("[data-testid=key-value]", "the new key", |t| t.starts_with("kw_") && !t.contains('…') && t != first_key).await;
+    let second_key = driver
+        .wait_text("[data-testid=key-value]", "the new key", |t| {
+            t.starts_with("kw_") && !t.contains('…') && t != first_key
+        })
+        .await;
     assert_eq!(verify(port, &second_key), "VALID", "the new key works");
     driver.click("[data-testid=key-show]").await;
 
@@ -117,13 +126,16 @@ async fn create_generate_show_copy_rotate_deactivate_audit_calls() {
     driver.click("[data-testid=tab-audit]").await;
     driver.wait_text("[data-testid=chain-status]", "a verified chain", |t| t.contains("Verified")).await;
     let events = driver.attrs("[data-testid=audit-table] tbody tr", "data-event").await;
-    let expected = ["account_created", "generated", "viewed", "copied", "rotated", "viewed", "challenge_failed", "deactivated"];
+    let expected =
+        ["account_created", "generated", "viewed", "copied", "rotated", "viewed", "challenge_failed", "deactivated"];
     assert_eq!(events, expected);
     driver.screenshot("audit-log").await;
 
     // The call log tab shows the five calls made, newest first, with their outcomes.
     driver.click("[data-testid=tab-calls]").await;
-    let table = driver.wait_text("[data-testid=calls-table]", "five calls", |t| t.matches("/v1/keys/verify").count() == 5).await;
+    let table = driver
+        .wait_text("[data-testid=calls-table]", "five calls", |t| t.matches("/v1/keys/verify").count() == 5)
+        .await;
     assert!(!table.contains(&first_key) && !table.contains(&second_key), "never a key in the call log: {table}");
     let outcomes = driver.attrs("[data-testid=calls-table] tbody tr", "data-outcome").await;
     assert_eq!(outcomes, ["REVOKED", "VALID", "VALID", "REVOKED", "VALID"]);
@@ -141,7 +153,11 @@ async fn create_generate_show_copy_rotate_deactivate_audit_calls() {
     assert_eq!(bob_email.prop("value").await.unwrap().as_deref(), Some("bob@example.com"));
     let erase = "\u{E003}".repeat("bob@example.com".len());
     bob_email.send_keys(&format!("\u{E010}{erase}bob@corp.example\u{E004}")).await.unwrap();
-    driver.wait_text("[data-testid=toast]", "the new address", |t| t.contains("Reminders for bob go to bob@corp.example.")).await;
+    driver
+        .wait_text("[data-testid=toast]", "the new address", |t| {
+            t.contains("Reminders for bob go to bob@corp.example.")
+        })
+        .await;
     let stored = driver.wait_for("[data-member=bob] input[name=email]").await.prop("value").await.unwrap();
     assert_eq!(stored.as_deref(), Some("bob@corp.example"));
     driver.screenshot("members").await;
@@ -155,7 +171,11 @@ async fn create_generate_show_copy_rotate_deactivate_audit_calls() {
     driver.click("[data-account=acme] button").await;
     driver.click("[data-testid=tab-calls]").await;
     driver.wait_for("[data-testid=calls-table]").await;
-    let fits = driver.client.execute("return document.documentElement.scrollWidth <= window.innerWidth + 1", vec![]).await.unwrap();
+    let fits = driver
+        .client
+        .execute("return document.documentElement.scrollWidth <= window.innerWidth + 1", vec![])
+        .await
+        .unwrap();
     assert_eq!(fits, serde_json::json!(true), "no horizontal scroll at 800x600");
     let theme = driver.client.execute("return document.documentElement.dataset.theme", vec![]).await.unwrap();
     assert_eq!(theme, "dark");

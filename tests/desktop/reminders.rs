@@ -103,7 +103,8 @@ async fn a_due_key_notifies_once_across_restarts_and_the_click_opens_it() {
 
     let audit = keyward(data_home.path(), &["audit", "list", "acme", "--json"]);
     let audit: serde_json::Value = serde_json::from_str(&audit).unwrap();
-    let sent: Vec<&serde_json::Value> = audit.as_array().unwrap().iter().filter(|e| e["event"] == "reminder_sent").collect();
+    let sent: Vec<&serde_json::Value> =
+        audit.as_array().unwrap().iter().filter(|e| e["event"] == "reminder_sent").collect();
     assert_eq!(sent.len(), 1);
     assert!(sent[0]["details"].as_str().unwrap().contains("\"channel\":\"desktop\""));
 }

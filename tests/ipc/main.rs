@@ -78,9 +78,17 @@ fn rotate_through_a_challenge_with_the_arguments_the_ui_sends() {
     assert_eq!(ipc.ok("key_expire_now", json!({ "account": "acme", "keyId": old })), json!([old]));
     assert_ne!(ipc.ok("key_reveal", json!({ "account": "acme" })), first);
 
-    let events: Vec<String> = ipc.ok("audit_list", json!({ "account": "acme", "event": null }))
-        .as_array().unwrap().iter().map(|e| e["event"].as_str().unwrap().to_owned()).collect();
-    assert_eq!(events, ["account_created", "generated", "viewed", "challenge_failed", "rotated", "grace_ended", "viewed"]);
+    let events: Vec<String> = ipc
+        .ok("audit_list", json!({ "account": "acme", "event": null }))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        events,
+        ["account_created", "generated", "viewed", "challenge_failed", "rotated", "grace_ended", "viewed"]
+    );
     assert_eq!(ipc.ok("audit_verify", json!({}))["status"], "verified");
 }
 
@@ -97,7 +105,8 @@ fn bad_input_gets_the_one_error_shape_and_changes_nothing() {
     assert_eq!(missing["kind"], "not_found");
     let unknown = ipc.err("key_status", json!({ "account": "globex" }));
     assert_eq!(unknown["kind"], "not_found");
-    let bad_email = ipc.err("member_add", json!({ "account": "acme", "name": "bob", "email": "bob", "role": "member" }));
+    let bad_email =
+        ipc.err("member_add", json!({ "account": "acme", "name": "bob", "email": "bob", "role": "member" }));
     assert_eq!(bad_email["kind"], "invalid_input");
     assert_eq!(ipc.ok("members_list", json!({ "account": "acme" })).as_array().unwrap().len(), 1);
     let no_account = ipc.err("calls_list", json!({ "filter": {} }));
@@ -111,12 +120,20 @@ fn members_and_roles_round_trip() {
     ipc.ok("member_add", json!({ "account": "acme", "name": "bob", "email": "bob@example.com", "role": "member" }));
     ipc.ok("member_set_role", json!({ "account": "acme", "name": "bob", "role": "super-admin" }));
     let members = ipc.ok("members_list", json!({ "account": "acme" }));
-    assert_eq!(members[1], json!({ "name": "bob", "email": "bob@example.com", "role": "super-admin", "added_at": members[1]["added_at"] }));
-    let changed = ipc.ok("member_set_email", json!({ "account": "acme", "name": "bob", "email": " bob@corp.example " }));
+    assert_eq!(
+        members[1],
+        json!({ "name": "bob", "email": "bob@example.com", "role": "super-admin", "added_at": members[1]["added_at"] })
+    );
+    let changed =
+        ipc.ok("member_set_email", json!({ "account": "acme", "name": "bob", "email": " bob@corp.example " }));
     assert_eq!(changed["email"], "bob@corp.example", "trimmed");
     let refused = ipc.err("member_set_email", json!({ "account": "acme", "name": "bob", "email": "bob" }));
     assert_eq!(refused["kind"], "invalid_input");
-    assert_eq!(ipc.ok("member_set_email", json!({ "account": "acme", "name": "bob", "email": "" }))["email"], Value::Null, "emptied: cleared");
+    assert_eq!(
+        ipc.ok("member_set_email", json!({ "account": "acme", "name": "bob", "email": "" }))["email"],
+        Value::Null,
+        "emptied: cleared"
+    );
     ipc.ok("member_remove", json!({ "account": "acme", "name": "bob" }));
     assert_eq!(ipc.ok("members_list", json!({ "account": "acme" })).as_array().unwrap().len(), 1);
 }
@@ -134,7 +151,10 @@ fn settings_are_checked_whole_and_a_new_port_moves_the_gateway() {
     let saved = ipc.ok("settings_save", json!({ "settings": { "gateway_port": port, "clipboard_clear_secs": 10 } }));
     assert_eq!(saved["clipboard_clear_secs"], 10);
     let gateway = ipc.ok("gateway_status", json!({}));
-    assert_eq!(gateway, json!({ "url": format!("http://127.0.0.1:{port}"), "port": port, "running": true, "error": null }));
+    assert_eq!(
+        gateway,
+        json!({ "url": format!("http://127.0.0.1:{port}"), "port": port, "running": true, "error": null })
+    );
     std::net::TcpStream::connect(("127.0.0.1", port)).expect("the gateway listens on the new port");
 
     // Someone else takes the port: the status says so, with what to do.
@@ -145,4 +165,3 @@ fn settings_are_checked_whole_and_a_new_port_moves_the_gateway() {
     assert_eq!(gateway["running"], false);
     assert!(gateway["error"].as_str().unwrap().contains(&format!("Port {taken} is already in use")), "{gateway}");
 }
-

@@ -22,15 +22,21 @@ impl Mailer {
             ));
         };
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|err| Error::InvalidInput(format!("smtp.url \"{url}\" cannot be used ({err}): fix it with `keyward config set smtp.url`")))?
+            .map_err(|err| {
+                Error::InvalidInput(format!(
+                    "smtp.url \"{url}\" cannot be used ({err}): fix it with `keyward config set smtp.url`"
+                ))
+            })?
             .timeout(Some(Duration::from_secs(20)));
         if let Ok(password) = std::env::var(SMTP_PASSWORD_ENV) {
             let user = url::Url::parse(url).map(|u| u.username().to_owned()).unwrap_or_default();
             builder = builder.credentials(Credentials::new(user, password));
         }
-        let from = from
-            .parse()
-            .map_err(|_| Error::InvalidInput(format!("smtp.from \"{from}\" is not an address: fix it with `keyward config set smtp.from`")))?;
+        let from = from.parse().map_err(|_| {
+            Error::InvalidInput(format!(
+                "smtp.from \"{from}\" is not an address: fix it with `keyward config set smtp.from`"
+            ))
+        })?;
         Ok(Mailer { transport: builder.build(), from })
     }
 

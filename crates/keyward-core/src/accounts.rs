@@ -54,7 +54,8 @@ pub fn validate_account_name(name: &str) -> Result<()> {
     }
 }
 
-const ACCOUNT_COLUMNS: &str = "SELECT a.name, a.display_name, a.created_at, a.created_by, a.rotation_period_days, a.reminder_lead_days,
+const ACCOUNT_COLUMNS: &str =
+    "SELECT a.name, a.display_name, a.created_at, a.created_by, a.rotation_period_days, a.reminder_lead_days,
         m.role AS your_role,
         EXISTS (SELECT 1 FROM api_keys k WHERE k.account_id = a.id AND k.retired_at IS NULL) AS has_active_key
      FROM accounts a LEFT JOIN members m ON m.account_id = a.id AND m.name = ?";

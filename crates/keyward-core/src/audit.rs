@@ -9,8 +9,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::{SqliteConnection, SqlitePool};
 
-use crate::db::{to_millis, Timestamp};
 use crate::actor::Actor;
+use crate::db::{to_millis, Timestamp};
 use crate::error::Result;
 use crate::keyward::Keyward;
 
@@ -131,9 +131,7 @@ fn chain_hash(prev_hash: &str, row: &Canonical<'_>) -> String {
 /// commit together or not at all.
 pub(crate) async fn append(conn: &mut SqliteConnection, entry: NewEntry<'_>) -> Result<()> {
     let last: Option<(i64, String)> =
-        sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *conn)
-            .await?;
+        sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&mut *conn).await?;
     let (seq, prev_hash) = match last {
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, String::new()),
@@ -171,9 +169,7 @@ pub(crate) async fn append(conn: &mut SqliteConnection, entry: NewEntry<'_>) -> 
 
 /// Walks the whole chain in `seq` order and reports the first row that breaks it.
 async fn verify_chain(pool: &SqlitePool) -> Result<ChainStatus> {
-    let rows: Vec<AuditEntry> = sqlx::query_as("SELECT * FROM audit_log ORDER BY seq")
-        .fetch_all(pool)
-        .await?;
+    let rows: Vec<AuditEntry> = sqlx::query_as("SELECT * FROM audit_log ORDER BY seq").fetch_all(pool).await?;
     Ok(check_rows(&rows))
 }
 
@@ -207,12 +203,7 @@ fn check_rows(rows: &[AuditEntry]) -> ChainStatus {
 }
 
 /// Entries of one account, oldest first, optionally of one event kind.
-async fn list(
-    pool: &SqlitePool,
-    account: &str,
-    event: Option<&str>,
-    limit: Option<i64>,
-) -> Result<Vec<AuditEntry>> {
+async fn list(pool: &SqlitePool, account: &str, event: Option<&str>, limit: Option<i64>) -> Result<Vec<AuditEntry>> {
     // The newest `limit` rows, returned oldest first.
     let rows = sqlx::query_as(
         "SELECT newest.*, k.hint AS key_hint FROM (

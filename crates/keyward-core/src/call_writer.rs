@@ -98,7 +98,11 @@ fn give_lookaside_for_a_statement(conn: &Connection) -> Result<()> {
     };
     match rc {
         rusqlite::ffi::SQLITE_OK => Ok(()),
-        code => Err(rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), Some("could not size the call writer's lookaside".into())).into()),
+        code => Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(code),
+            Some("could not size the call writer's lookaside".into()),
+        )
+        .into()),
     }
 }
 

@@ -119,7 +119,19 @@ const VISIBLE: &str = "(account IS NULL OR account IN (SELECT a.name FROM accoun
 
 /// CSV of calls, newest first as listed.
 pub fn to_csv(calls: &[CallEntry]) -> Result<String> {
-    let header = ["at", "account", "key_id", "key_fingerprint", "method", "path", "status", "outcome", "latency_us", "client_ip", "user_agent"];
+    let header = [
+        "at",
+        "account",
+        "key_id",
+        "key_fingerprint",
+        "method",
+        "path",
+        "status",
+        "outcome",
+        "latency_us",
+        "client_ip",
+        "user_agent",
+    ];
     crate::export::to_csv(
         header,
         calls.iter().map(|c| {
@@ -194,16 +206,11 @@ impl Keyward {
              FROM calls WHERE {scope} AND at >= ? AND {VISIBLE}
              GROUP BY hour, outcome ORDER BY hour, outcome"
         );
-        let hours: Vec<HourCount> = sqlx::query_as(&sql)
-            .bind(account)
-            .bind(to_millis(since))
-            .bind(actor.name())
-            .fetch_all(&self.pool)
-            .await?;
+        let hours: Vec<HourCount> =
+            sqlx::query_as(&sql).bind(account).bind(to_millis(since)).bind(actor.name()).fetch_all(&self.pool).await?;
         let logged = hours.iter().map(|h| h.count).sum();
-        let dropped = sqlx::query_scalar("SELECT dropped FROM call_log_counters WHERE id = 1")
-            .fetch_one(&self.pool)
-            .await?;
+        let dropped =
+            sqlx::query_scalar("SELECT dropped FROM call_log_counters WHERE id = 1").fetch_one(&self.pool).await?;
         Ok(CallStats { account: account.map(str::to_owned), since: Timestamp(since), hours, logged, dropped })
     }
 

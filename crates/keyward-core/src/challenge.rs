@@ -67,7 +67,9 @@ pub struct Challenge {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum ChallengeRefusal {
-    #[error("this action needs confirmation: answer a challenge code, or pass an explicit confirmation (--yes) in scripts")]
+    #[error(
+        "this action needs confirmation: answer a challenge code, or pass an explicit confirmation (--yes) in scripts"
+    )]
     Required,
     #[error("there is no such challenge: ask for a new code")]
     Unknown,
@@ -122,7 +124,12 @@ fn code_hash(code: &str) -> String {
 }
 
 /// The pure judgement of one answer; `Wrong` means the caller must count a failure.
-fn judge(row: &ChallengeRow, expected: &Expected<'_>, answer: &str, now: DateTime<Utc>) -> Result<(), ChallengeRefusal> {
+fn judge(
+    row: &ChallengeRow,
+    expected: &Expected<'_>,
+    answer: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ChallengeRefusal> {
     let matches = row.action == expected.action.as_str()
         && row.account_id == expected.account.id
         && row.key_id == expected.key_id
@@ -219,8 +226,16 @@ impl Keyward {
                 .await?;
         }
         let details = json!({ "action": expected.action.as_str(), "challenge": id, "refusal": refusal });
-        self.audit(&mut tx, expected.actor, expected.account, Some(expected.key_id), AuditEvent::ChallengeFailed, details, now)
-            .await?;
+        self.audit(
+            &mut tx,
+            expected.actor,
+            expected.account,
+            Some(expected.key_id),
+            AuditEvent::ChallengeFailed,
+            details,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -63,7 +63,9 @@ fn threads_named(name_matches: impl Fn(&str) -> bool) -> Vec<libc::pid_t> {
     let Ok(tasks) = std::fs::read_dir("/proc/self/task") else { return vec![] };
     tasks
         .flatten()
-        .filter(|task| std::fs::read_to_string(task.path().join("comm")).is_ok_and(|name| name_matches(name.trim_end())))
+        .filter(|task| {
+            std::fs::read_to_string(task.path().join("comm")).is_ok_and(|name| name_matches(name.trim_end()))
+        })
         .filter_map(|task| task.file_name().to_str()?.parse().ok())
         .collect()
 }

@@ -84,9 +84,7 @@ impl Error {
     }
 
     pub(crate) fn account_not_found(name: &str) -> Error {
-        Error::NotFound(format!(
-            "no account named \"{name}\": `keyward account list` shows the accounts there are"
-        ))
+        Error::NotFound(format!("no account named \"{name}\": `keyward account list` shows the accounts there are"))
     }
 
     pub(crate) fn no_active_key(account: &str) -> Error {

@@ -84,9 +84,8 @@ impl Keyward {
     /// Loads the index; from then on this handle keeps it current. The gateway calls it at start.
     pub async fn load_key_index(&self) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        let revision: i64 = sqlx::query_scalar("SELECT revision FROM key_revision WHERE id = 1")
-            .fetch_one(&mut *tx)
-            .await?;
+        let revision: i64 =
+            sqlx::query_scalar("SELECT revision FROM key_revision WHERE id = 1").fetch_one(&mut *tx).await?;
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT k.id, a.name AS account, k.key_hash, k.retired_at, k.expires_at,
                     a.burst_limit, a.burst_seconds, a.daily_limit

@@ -123,12 +123,10 @@ impl Keyward {
     }
 
     async fn find_active_key(&self, account: &AccountRow) -> Result<Option<KeyRow>> {
-        Ok(sqlx::query_as(
-            "SELECT id FROM api_keys WHERE account_id = ? AND retired_at IS NULL",
-        )
-        .bind(&account.id)
-        .fetch_optional(&self.pool)
-        .await?)
+        Ok(sqlx::query_as("SELECT id FROM api_keys WHERE account_id = ? AND retired_at IS NULL")
+            .bind(&account.id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     pub async fn generate_key(&self, actor: &Actor, account: &str, now: DateTime<Utc>) -> Result<IssuedKey> {
@@ -271,7 +269,6 @@ impl Keyward {
         self.after_key_change().await;
         Ok(ended)
     }
-
 }
 
 fn active_key_exists(account: &str) -> Error {

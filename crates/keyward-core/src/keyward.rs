@@ -9,8 +9,8 @@ use serde_json::json;
 use sqlx::SqlitePool;
 
 use crate::actor::Actor;
-use crate::call_writer::CallWriter;
 use crate::audit::{self, AuditEvent, NewEntry};
+use crate::call_writer::CallWriter;
 use crate::db;
 use crate::error::{Error, Result};
 use crate::key_index::KeyIndex;
@@ -44,10 +44,8 @@ impl Keyward {
     /// Opens with any secret store (tests use an in-memory one). Front doors then call
     /// [`Keyward::clean_orphaned_secrets`] once at start.
     pub async fn open_with(data_dir: &Path, secrets: Arc<dyn SecretStore>) -> Result<Keyward> {
-        std::fs::create_dir_all(data_dir).map_err(|source| Error::DataDir {
-            path: data_dir.display().to_string(),
-            source,
-        })?;
+        std::fs::create_dir_all(data_dir)
+            .map_err(|source| Error::DataDir { path: data_dir.display().to_string(), source })?;
         let database: Arc<Path> = data_dir.join(DATABASE_FILE).into();
         let pool = db::open(&database).await?;
         let device = gethostname::gethostname().to_string_lossy().into_owned();
@@ -78,12 +76,11 @@ impl Keyward {
     }
 
     pub(crate) async fn role_of(&self, actor: &Actor, account: &AccountRow) -> Result<Option<Role>> {
-        let role: Option<String> =
-            sqlx::query_scalar("SELECT role FROM members WHERE account_id = ? AND name = ?")
-                .bind(&account.id)
-                .bind(actor.name())
-                .fetch_optional(&self.pool)
-                .await?;
+        let role: Option<String> = sqlx::query_scalar("SELECT role FROM members WHERE account_id = ? AND name = ?")
+            .bind(&account.id)
+            .bind(actor.name())
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(role.as_deref().and_then(Role::parse))
     }
 
@@ -115,13 +112,7 @@ impl Keyward {
         }
     }
 
-    async fn deny(
-        &self,
-        actor: &Actor,
-        account: &AccountRow,
-        attempted: &str,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
+    async fn deny(&self, actor: &Actor, account: &AccountRow, attempted: &str, now: DateTime<Utc>) -> Result<()> {
         let mut tx = db::begin_write(&self.pool).await?;
         self.audit(&mut tx, actor, account, None, AuditEvent::PermissionDenied, json!({ "attempted": attempted }), now)
             .await?;

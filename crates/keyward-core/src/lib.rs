@@ -23,11 +23,11 @@
 //! - [`db`], [`paths`], [`actor`], [`error`]: storage, locations, identity, the one error type
 
 pub mod accounts;
-pub mod call_writer;
-pub mod calls;
 pub mod actor;
 pub mod api_key;
 pub mod audit;
+pub mod call_writer;
+pub mod calls;
 pub mod challenge;
 pub mod db;
 pub mod db_threads;
@@ -53,17 +53,17 @@ pub use accounts::Account;
 pub use actor::Actor;
 pub use api_key::ApiKey;
 pub use audit::{AuditEntry, ChainStatus};
+pub use call_writer::CallWriter;
+pub use calls::{CallEntry, CallFilter, CallRecord, CallStats};
 pub use challenge::{Action, Challenge, ChallengeRefusal, Confirmation};
 pub use db::Timestamp;
 pub use error::{Error, ErrorKind, Result};
+pub use key_index::{Checked, IndexedKey};
 pub use keys::{Deactivation, Grace, IssuedKey, KeyInfo, Reveal, Rotation};
 pub use keyward::Keyward;
 pub use limits::UsageLimits;
-pub use published::Published;
-pub use key_index::{Checked, IndexedKey};
-pub use call_writer::CallWriter;
-pub use calls::{CallEntry, CallFilter, CallRecord, CallStats};
 pub use members::{Member, Role};
+pub use published::Published;
 pub use reminders::{Delivery, DueReminder};
 pub use settings::{Language, Settings, Theme};
 pub use status::{ActiveKey, GraceKey, KeyStatus};

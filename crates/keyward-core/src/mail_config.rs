@@ -36,7 +36,9 @@ fn check(name: &str, value: &str) -> Result<()> {
         }
         SMTP_FROM => match value.split_once('@') {
             Some((local, domain)) if !local.is_empty() && domain.contains('.') => Ok(()),
-            _ => Err(Error::InvalidInput(format!("\"{value}\" is not a sender address: use the form keyward@example.com"))),
+            _ => Err(Error::InvalidInput(format!(
+                "\"{value}\" is not a sender address: use the form keyward@example.com"
+            ))),
         },
         other => Err(Error::InvalidInput(format!("there is no setting \"{other}\": use {SMTP_URL} or {SMTP_FROM}"))),
     }
@@ -45,8 +47,10 @@ fn check(name: &str, value: &str) -> Result<()> {
 impl Keyward {
     pub async fn mail_config(&self) -> Result<MailConfig> {
         let value = |name: &'static str| async move {
-            let stored: Option<String> =
-                sqlx::query_scalar("SELECT value FROM settings WHERE name = ?").bind(name).fetch_optional(&self.pool).await?;
+            let stored: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE name = ?")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await?;
             Ok::<_, Error>(stored.and_then(|json| serde_json::from_str(&json).ok()))
         };
         Ok(MailConfig { url: value(SMTP_URL).await?, from: value(SMTP_FROM).await? })
@@ -55,11 +59,13 @@ impl Keyward {
     /// Sets `smtp.url` or `smtp.from` after checking it.
     pub async fn set_mail_config(&self, name: &str, value: &str) -> Result<()> {
         check(name, value.trim())?;
-        sqlx::query("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value")
-            .bind(name)
-            .bind(serde_json::Value::from(value.trim()).to_string())
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        )
+        .bind(name)
+        .bind(serde_json::Value::from(value.trim()).to_string())
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 }
@@ -74,7 +80,10 @@ mod tests {
         assert!(check(SMTP_URL, "smtps://mailer@mail.example.com:465").is_ok());
         assert!(check(SMTP_URL, "smtp://mail.example.com?tls=required").is_ok());
         assert!(check(SMTP_URL, "http://mail.example.com").unwrap_err().to_string().contains("not an SMTP URL"));
-        assert!(check(SMTP_URL, "smtps://me:secret@mail.example.com").unwrap_err().to_string().contains(SMTP_PASSWORD_ENV));
+        assert!(check(SMTP_URL, "smtps://me:secret@mail.example.com")
+            .unwrap_err()
+            .to_string()
+            .contains(SMTP_PASSWORD_ENV));
         assert!(check(SMTP_FROM, "keyward@example.com").is_ok());
         assert!(check(SMTP_FROM, "keyward").is_err());
         assert!(check("smtp.port", "25").unwrap_err().to_string().contains("no setting"));

@@ -40,9 +40,8 @@ impl Role {
 impl std::str::FromStr for Role {
     type Err = Error;
     fn from_str(text: &str) -> Result<Role> {
-        Role::parse(text).ok_or_else(|| {
-            Error::InvalidInput(format!("\"{text}\" is not a role: use \"super-admin\" or \"member\""))
-        })
+        Role::parse(text)
+            .ok_or_else(|| Error::InvalidInput(format!("\"{text}\" is not a role: use \"super-admin\" or \"member\"")))
     }
 }
 
@@ -70,8 +69,7 @@ impl From<String> for RoleText {
 }
 
 fn validate_member_name(name: &str) -> Result<()> {
-    let ok = (1..=64).contains(&name.chars().count())
-        && !name.chars().any(|c| c.is_whitespace() || c.is_control());
+    let ok = (1..=64).contains(&name.chars().count()) && !name.chars().any(|c| c.is_whitespace() || c.is_control());
     ok.then_some(()).ok_or_else(|| {
         Error::InvalidInput(format!(
             "\"{name}\" is not a valid member name: use the person's user name (1 to 64 characters, no spaces)"
@@ -105,16 +103,15 @@ impl Keyward {
         let account = self.account(account).await?;
         self.require_super_admin(actor, &account, "add a member", now).await?;
         let mut tx = db::begin_write(&self.pool).await?;
-        let inserted = sqlx::query(
-            "INSERT INTO members (account_id, name, email, role, added_at) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(&account.id)
-        .bind(name)
-        .bind(email)
-        .bind(role.as_str())
-        .bind(to_millis(now))
-        .execute(&mut *tx)
-        .await;
+        let inserted =
+            sqlx::query("INSERT INTO members (account_id, name, email, role, added_at) VALUES (?, ?, ?, ?, ?)")
+                .bind(&account.id)
+                .bind(name)
+                .bind(email)
+                .bind(role.as_str())
+                .bind(to_millis(now))
+                .execute(&mut *tx)
+                .await;
         if let Err(err) = inserted {
             return Err(if is_unique_violation(&err) {
                 Error::Conflict(format!(

@@ -36,7 +36,11 @@ thread_local! {
 impl<T: Send + Sync + 'static> Published<T> {
     pub fn new(value: T) -> Published<T> {
         static NEXT_ID: AtomicU64 = AtomicU64::new(0);
-        Published { current: RwLock::new(Arc::new(value)), version: AtomicU64::new(0), id: NEXT_ID.fetch_add(1, Ordering::Relaxed) }
+        Published {
+            current: RwLock::new(Arc::new(value)),
+            version: AtomicU64::new(0),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+        }
     }
 
     /// Runs `f` on the current value: this thread's copy while the version is unchanged.

@@ -63,7 +63,12 @@ pub fn latest_slot(created: DateTime<Utc>, policy: Policy, now: DateTime<Utc>) -
 pub type Sent = [(String, DateTime<Utc>)];
 
 /// The kind of reminder to send this person now, if any.
-pub fn reminder_to_send(latest: Option<Slot>, sent: &Sent, snoozed_until: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<String> {
+pub fn reminder_to_send(
+    latest: Option<Slot>,
+    sent: &Sent,
+    snoozed_until: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Option<String> {
     let latest = latest?;
     // A clock set back must not bring an older reminder after a newer one.
     if sent.iter().filter_map(|(kind, _)| Slot::parse(kind)).any(|s| s.rank() > latest.rank()) {

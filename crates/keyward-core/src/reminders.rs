@@ -118,7 +118,10 @@ impl Keyward {
 
         let mut sent_to: BTreeMap<(&str, &str), Vec<(String, DateTime<Utc>)>> = BTreeMap::new();
         for row in &sent {
-            sent_to.entry((&row.key_id, &row.recipient)).or_default().push((row.kind.clone(), from_millis(row.sent_at)));
+            sent_to
+                .entry((&row.key_id, &row.recipient))
+                .or_default()
+                .push((row.kind.clone(), from_millis(row.sent_at)));
         }
         let snoozed: BTreeMap<(&str, &str), DateTime<Utc>> =
             snoozes.iter().map(|z| ((z.key_id.as_str(), z.recipient.as_str()), from_millis(z.until_at))).collect();
@@ -202,7 +205,13 @@ impl Keyward {
     }
 
     /// Holds back the actor's reminders for the account's active key for `days` (1 or 7).
-    pub async fn snooze_reminders(&self, actor: &Actor, account: &str, days: i64, now: DateTime<Utc>) -> Result<Timestamp> {
+    pub async fn snooze_reminders(
+        &self,
+        actor: &Actor,
+        account: &str,
+        days: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Timestamp> {
         if ![1, 7].contains(&days) {
             return Err(Error::InvalidInput(format!("snooze for 1 day or 7 days, not {days}")));
         }
@@ -250,7 +259,9 @@ impl Keyward {
 
 pub(crate) fn check_policy(period_days: i64, lead_days: i64) -> Result<()> {
     if !ROTATION_PERIOD_DAYS.contains(&period_days) {
-        return Err(Error::InvalidInput(format!("a rotation period of {period_days} days is out of range: use 30 to 730")));
+        return Err(Error::InvalidInput(format!(
+            "a rotation period of {period_days} days is out of range: use 30 to 730"
+        )));
     }
     if !REMINDER_LEAD_DAYS.contains(&lead_days) || lead_days >= period_days {
         return Err(Error::InvalidInput(format!(

@@ -70,7 +70,8 @@ impl Keyward {
     }
 
     async fn forget_journal(&self, key_id: &str) {
-        let forgotten = sqlx::query("DELETE FROM secret_journal WHERE key_id = ?").bind(key_id).execute(&self.pool).await;
+        let forgotten =
+            sqlx::query("DELETE FROM secret_journal WHERE key_id = ?").bind(key_id).execute(&self.pool).await;
         if let Err(err) = forgotten {
             tracing::warn!(%err, key_id, "could not clear a secret journal row");
         }
@@ -95,17 +96,19 @@ impl Keyward {
             self.forget_journal(key_id).await;
         }
         // Rows of active keys are leftovers of a crash right after commit: the secret belongs.
-        sqlx::query(
-            "DELETE FROM secret_journal WHERE key_id IN (SELECT id FROM api_keys WHERE retired_at IS NULL)",
-        )
-        .execute(&self.pool)
-        .await?;
+        sqlx::query("DELETE FROM secret_journal WHERE key_id IN (SELECT id FROM api_keys WHERE retired_at IS NULL)")
+            .execute(&self.pool)
+            .await?;
         Ok(orphans.len())
     }
 }
 
 /// Marks a retired key's secret for removal, in the same transaction that retires it.
-pub(crate) async fn journal_for_removal(tx: &mut sqlx::SqliteConnection, key_id: &str, now: DateTime<Utc>) -> Result<()> {
+pub(crate) async fn journal_for_removal(
+    tx: &mut sqlx::SqliteConnection,
+    key_id: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
     sqlx::query("INSERT INTO secret_journal (key_id, recorded_at) VALUES (?, ?) ON CONFLICT DO NOTHING")
         .bind(key_id)
         .bind(to_millis(now))

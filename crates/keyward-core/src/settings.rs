@@ -83,7 +83,11 @@ impl Default for Settings {
 impl Settings {
     /// Every value in range, or an error naming the first one that is not and its range.
     pub fn validate(&self) -> Result<()> {
-        fn check<T: PartialOrd + std::fmt::Display>(name: &str, value: T, range: std::ops::RangeInclusive<T>) -> Result<()> {
+        fn check<T: PartialOrd + std::fmt::Display>(
+            name: &str,
+            value: T,
+            range: std::ops::RangeInclusive<T>,
+        ) -> Result<()> {
             if range.contains(&value) {
                 Ok(())
             } else {
@@ -99,9 +103,7 @@ impl Settings {
         check("clipboard clear time (seconds)", self.clipboard_clear_secs, CLIPBOARD_CLEAR_SECS)?;
         check("gateway port", self.gateway_port, GATEWAY_PORTS)?;
         if self.reminder_lead_days >= self.rotation_period_days {
-            return Err(Error::InvalidInput(
-                "the reminder lead time must be shorter than the rotation period".into(),
-            ));
+            return Err(Error::InvalidInput("the reminder lead time must be shorter than the rotation period".into()));
         }
         Ok(())
     }
@@ -116,7 +118,8 @@ impl Settings {
 
 impl Keyward {
     pub async fn settings(&self) -> Result<Settings> {
-        let rows: Vec<(String, String)> = sqlx::query_as("SELECT name, value FROM settings").fetch_all(&self.pool).await?;
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT name, value FROM settings").fetch_all(&self.pool).await?;
         let mut merged = serde_json::to_value(Settings::default()).expect("settings serialise");
         for (name, value) in rows {
             let (Some(slot), Ok(value)) = (merged.get_mut(&name), serde_json::from_str(&value)) else {
@@ -183,7 +186,13 @@ mod tests {
             (|s| s.reminder_lead_days = 91, "reminder lead time"),
             (|s| s.clipboard_clear_secs = 4, "clipboard clear time"),
             (|s| s.gateway_port = 80, "gateway port"),
-            (|s| { s.rotation_period_days = 30; s.reminder_lead_days = 30 }, "shorter than the rotation period"),
+            (
+                |s| {
+                    s.rotation_period_days = 30;
+                    s.reminder_lead_days = 30
+                },
+                "shorter than the rotation period",
+            ),
         ];
         for (spoil, named) in cases {
             let mut settings = Settings::default();

@@ -55,7 +55,10 @@ impl CallLog {
         };
         // Its own runtime for the queue and the gathering timer; the writes block it, and only it.
         // (Like tokio's own spawning, running out of threads or timers is not recoverable here.)
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().expect("a timer for the call-log writer");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("a timer for the call-log writer");
         std::thread::Builder::new()
             .name(WRITER_THREAD.into())
             .spawn(move || {

@@ -22,5 +22,5 @@ pub mod routes;
 pub mod server;
 
 pub use app::{router, Gateway};
-pub use server::serve;
 pub use config::GatewayConfig;
+pub use server::serve;

@@ -2,10 +2,10 @@
 //! built from the account's limits; per client IP a throttle on failed attempts (unknown or
 //! malformed keys) so nobody can flood the call log with garbage.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;

@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use prometheus_client::encoding::{EncodeLabelSet, EncodeMetric, MetricEncoder, NoLabelSet};
 use prometheus_client::metrics::counter::Counter;
-use prometheus_client::metrics::{MetricType, TypedMetric};
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::metrics::{MetricType, TypedMetric};
 use prometheus_client::registry::Registry;
 
 use keyward_core::CallRecord;
@@ -44,10 +44,18 @@ impl Default for Metrics {
         let queue_depth = Gauge::default();
         registry.register("requests", "Requests that presented a key, by outcome", requests.clone());
         registry.register("request_duration_seconds", "Time to answer a keyed request", latency.clone());
-        registry.register("throttled_failures", "Failed attempts refused by the per-IP throttle (not logged)", throttled.clone());
+        registry.register(
+            "throttled_failures",
+            "Failed attempts refused by the per-IP throttle (not logged)",
+            throttled.clone(),
+        );
         registry.register("call_log_served", "Keyed requests handed to the call log", served.clone());
         registry.register("call_log_rows_written", "Call-log rows committed", logged.clone());
-        registry.register("call_log_rows_dropped", "Call-log rows dropped: queue full or write failed", dropped.clone());
+        registry.register(
+            "call_log_rows_dropped",
+            "Call-log rows dropped: queue full or write failed",
+            dropped.clone(),
+        );
         registry.register("call_log_queue_depth", "Call-log rows waiting for the writer", queue_depth.clone());
         let requests = Outcome::ALL.map(|o| requests.get_or_create(&OutcomeLabel { outcome: o.as_str() }).clone());
         Metrics { registry, requests, latency, throttled, served, logged, dropped, queue_depth }

@@ -74,7 +74,11 @@ pub fn strip_key_headers(headers: &mut HeaderMap) {
 
 /// A user agent fit for the log: at most 256 characters.
 pub fn user_agent(headers: &HeaderMap) -> Option<String> {
-    headers.get(header::USER_AGENT).map(HeaderValue::to_str).and_then(Result::ok).map(|ua| ua.chars().take(256).collect())
+    headers
+        .get(header::USER_AGENT)
+        .map(HeaderValue::to_str)
+        .and_then(Result::ok)
+        .map(|ua| ua.chars().take(256).collect())
 }
 
 #[cfg(test)]

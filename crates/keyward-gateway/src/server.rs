@@ -34,7 +34,11 @@ use crate::routes;
 
 /// Serves on `listener` until `shutdown` resolves, then stops accepting, lets every open
 /// connection finish its requests, and flushes the call log.
-pub async fn serve(mut listener: TcpListener, running: Running, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn serve(
+    mut listener: TcpListener,
+    running: Running,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let routes = router(&running.gateway);
     let connections = GracefulShutdown::new();
     let mut shutdown = pin!(shutdown);
@@ -95,7 +99,10 @@ impl Connection {
             if armed {
                 // A whole period has passed: was there anything in it?
                 if !active.swap(false, Ordering::Relaxed) {
-                    tracing::debug!(?period, "closing a connection with no request and no answer for a whole request time limit");
+                    tracing::debug!(
+                        ?period,
+                        "closing a connection with no request and no answer for a whole request time limit"
+                    );
                     return Poll::Ready(());
                 }
                 deadline.as_mut().reset(tokio::time::Instant::now() + period);
@@ -112,7 +119,10 @@ impl Connection {
 
     /// The answer's future owns what it needs: the client for verify, else the router (one
     /// counter bump, on this connection's own `Arc`).
-    fn answer(&self, request: Request<Incoming>) -> impl Future<Output = Result<Response, Infallible>> + Send + 'static {
+    fn answer(
+        &self,
+        request: Request<Incoming>,
+    ) -> impl Future<Output = Result<Response, Infallible>> + Send + 'static {
         self.active.store(true, Ordering::Relaxed);
         let to = if request.method() == Method::POST && request.uri().path() == routes::verify::VERIFY_PATH {
             To::Verify(Arc::clone(&self.client))
@@ -156,7 +166,11 @@ impl AsyncWrite for Watched {
         self.wrote(written)
     }
 
-    fn poll_write_vectored(mut self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[IoSlice<'_>]) -> Poll<std::io::Result<usize>> {
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
         let written = Pin::new(&mut self.stream).poll_write_vectored(cx, bufs);
         self.wrote(written)
     }

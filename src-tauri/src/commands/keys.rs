@@ -46,7 +46,11 @@ pub async fn key_reveal(state: App<'_>, account: String) -> Result<String, IpcEr
 pub async fn key_copy<R: Runtime>(app: AppHandle<R>, state: App<'_>, account: String) -> Result<CopyReceipt, IpcError> {
     let clears_in_secs = state.keyward.settings().await?.clipboard_clear_secs;
     let key = state.keyward.reveal_key(&state.actor, &account, Reveal::Copy, chrono::Utc::now()).await?;
-    clipboard::copy_then_clear(&app, Zeroizing::new(key.expose().to_owned()), Duration::from_secs(clears_in_secs.into()))?;
+    clipboard::copy_then_clear(
+        &app,
+        Zeroizing::new(key.expose().to_owned()),
+        Duration::from_secs(clears_in_secs.into()),
+    )?;
     Ok(CopyReceipt { clears_in_secs })
 }
 
@@ -73,7 +77,12 @@ pub async fn key_rotate(
 }
 
 #[tauri::command]
-pub async fn key_deactivate(state: App<'_>, account: String, challenge_id: String, code: String) -> Result<Deactivation, IpcError> {
+pub async fn key_deactivate(
+    state: App<'_>,
+    account: String,
+    challenge_id: String,
+    code: String,
+) -> Result<Deactivation, IpcError> {
     let confirmation = Confirmation::Challenge { id: challenge_id, code };
     Ok(state.keyward.deactivate_key(&state.actor, &account, &confirmation, chrono::Utc::now()).await?)
 }

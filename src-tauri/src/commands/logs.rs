@@ -35,7 +35,11 @@ pub async fn calls_stats(state: App<'_>, account: String) -> Result<CallStats, I
 
 /// Every call the filter matches (not just the page shown) as CSV in Downloads.
 #[tauri::command]
-pub async fn calls_export<R: Runtime>(app: AppHandle<R>, state: App<'_>, filter: CallFilter) -> Result<String, IpcError> {
+pub async fn calls_export<R: Runtime>(
+    app: AppHandle<R>,
+    state: App<'_>,
+    filter: CallFilter,
+) -> Result<String, IpcError> {
     require_account(&filter)?;
     let all = CallFilter { limit: Some(1_000_000), offset: None, ..filter };
     let calls = state.keyward.list_calls(&state.actor, &all, chrono::Utc::now()).await?;

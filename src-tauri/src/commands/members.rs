@@ -29,7 +29,12 @@ pub async fn member_set_role(state: App<'_>, account: String, name: String, role
 
 /// An empty address clears it, as an emptied field in the table means.
 #[tauri::command]
-pub async fn member_set_email(state: App<'_>, account: String, name: String, email: Option<String>) -> Result<Member, IpcError> {
+pub async fn member_set_email(
+    state: App<'_>,
+    account: String,
+    name: String,
+    email: Option<String>,
+) -> Result<Member, IpcError> {
     let email = email.as_deref().map(str::trim).filter(|e| !e.is_empty());
     Ok(state.keyward.set_member_email(&state.actor, &account, &name, email, chrono::Utc::now()).await?)
 }

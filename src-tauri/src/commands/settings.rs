@@ -13,7 +13,11 @@ pub async fn settings_get(state: App<'_>) -> Result<Settings, IpcError> {
 /// Saves, then applies what lives outside the database: start at login, close to tray, and a
 /// new gateway port (the gateway restarts on it; a busy port shows in its status).
 #[tauri::command]
-pub async fn settings_save<R: Runtime>(app: AppHandle<R>, state: App<'_>, settings: Settings) -> Result<Settings, IpcError> {
+pub async fn settings_save<R: Runtime>(
+    app: AppHandle<R>,
+    state: App<'_>,
+    settings: Settings,
+) -> Result<Settings, IpcError> {
     let before = state.keyward.settings().await?;
     let saved = state.keyward.save_settings(&state.actor, &settings, chrono::Utc::now()).await?;
     desktop_prefs::apply(&app, &state, &before, &saved)?;

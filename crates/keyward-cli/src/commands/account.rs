@@ -67,7 +67,10 @@ pub async fn run(ctx: &Ctx, cmd: AccountCmd) -> Result<ExitCode> {
                 keyward.set_usage_limits(actor, &name, limits, Utc::now()).await?
             };
             print(*json, &limits, |l| {
-                format!("{name}: burst {} per {} s, {} per day (per key)", l.burst_limit, l.burst_seconds, l.daily_limit)
+                format!(
+                    "{name}: burst {} per {} s, {} per day (per key)",
+                    l.burst_limit, l.burst_seconds, l.daily_limit
+                )
             });
         }
     }

@@ -41,7 +41,9 @@ fn to_filter(account: Option<String>, args: &CallFilterArgs) -> Result<CallFilte
     let status_class = match args.status.as_deref() {
         None => None,
         Some(s @ ("2xx" | "3xx" | "4xx" | "5xx")) => Some(u16::from(s.as_bytes()[0] - b'0')),
-        Some(other) => return Err(Error::InvalidInput(format!("\"{other}\" is not a status class: use 2xx, 4xx or 5xx"))),
+        Some(other) => {
+            return Err(Error::InvalidInput(format!("\"{other}\" is not a status class: use 2xx, 4xx or 5xx")))
+        }
     };
     Ok(CallFilter {
         account,
@@ -68,7 +70,11 @@ fn line(c: &CallEntry) -> String {
 }
 
 fn describe(stats: &CallStats) -> String {
-    let mut lines: Vec<String> = stats.hours.iter().map(|h| format!("{}  {:<12} {}", h.hour, h.outcome, h.count)).collect();
-    lines.push(format!("logged since {}: {}   dropped (all gateways, ever): {}", stats.since, stats.logged, stats.dropped));
+    let mut lines: Vec<String> =
+        stats.hours.iter().map(|h| format!("{}  {:<12} {}", h.hour, h.outcome, h.count)).collect();
+    lines.push(format!(
+        "logged since {}: {}   dropped (all gateways, ever): {}",
+        stats.since, stats.logged, stats.dropped
+    ));
     lines.join("\n")
 }

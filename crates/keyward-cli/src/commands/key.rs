@@ -53,7 +53,9 @@ pub async fn run(ctx: &Ctx, cmd: KeyCmd) -> Result<ExitCode> {
             print(*json, &json!({ "ended": ended }), |_| format!("Ended the grace window of {}.", ended.join(", ")));
         }
         KeyCmd::Deactivate { account, confirm } => {
-            let consequence = format!("Deactivating the key of {account}: integrations using it stop working now and no new key is made.");
+            let consequence = format!(
+                "Deactivating the key of {account}: integrations using it stop working now and no new key is made."
+            );
             let done = confirmed(keyward, actor, &account, Action::Deactivate, confirm.yes, &consequence, async |c| {
                 keyward.deactivate_key(actor, &account, c, Utc::now()).await
             })
@@ -98,7 +100,10 @@ fn hand_over(json: bool, issued: &IssuedKey, extra: serde_json::Value) {
 fn describe(status: &KeyStatus) -> String {
     let mut lines = vec![];
     match &status.active {
-        None => lines.push(format!("{}: no active key (generate one with `keyward key generate {}`)", status.account, status.account)),
+        None => lines.push(format!(
+            "{}: no active key (generate one with `keyward key generate {}`)",
+            status.account, status.account
+        )),
         Some(k) => {
             lines.push(format!("{}: {} ({})", status.account, k.hint, k.key_id));
             lines.push(format!("  created {} ({}) by {}", k.created_at, days(k.age_days), k.created_by));

@@ -41,7 +41,12 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 "data_dir": data_dir.display().to_string(),
             });
             output::print(ctx.json, &me, |m| {
-                format!("{} on {} (data: {})", m["actor"].as_str().unwrap_or(""), m["device"].as_str().unwrap_or(""), m["data_dir"].as_str().unwrap_or(""))
+                format!(
+                    "{} on {} (data: {})",
+                    m["actor"].as_str().unwrap_or(""),
+                    m["device"].as_str().unwrap_or(""),
+                    m["data_dir"].as_str().unwrap_or("")
+                )
             });
             Ok(ExitCode::SUCCESS)
         }

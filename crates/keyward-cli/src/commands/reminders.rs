@@ -30,7 +30,9 @@ pub async fn run(ctx: &Ctx, cmd: RemindersCmd) -> Result<ExitCode> {
                 other => return Err(Error::InvalidInput(format!("\"{other}\" is not a snooze: use 1d or 1w"))),
             };
             let until = keyward.snooze_reminders(actor, &account, days, Utc::now()).await?;
-            print(*json, &json!({ "account": account, "until": until }), |_| format!("Reminders for {account} snoozed until {until}."));
+            print(*json, &json!({ "account": account, "until": until }), |_| {
+                format!("Reminders for {account} snoozed until {until}.")
+            });
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -50,7 +52,9 @@ async fn send(ctx: &Ctx) -> Result<ExitCode> {
             continue;
         };
         let outcome = keyward
-            .deliver_reminder(actor, &reminder, "email", now, async { mailer.send(&reminder, &address).await.map_err(SendError::Smtp) })
+            .deliver_reminder(actor, &reminder, "email", now, async {
+                mailer.send(&reminder, &address).await.map_err(SendError::Smtp)
+            })
             .await;
         let (result, message) = match outcome {
             Ok(Delivery::Sent) => ("sent", format!("sent to {address}")),
@@ -67,7 +71,18 @@ async fn send(ctx: &Ctx) -> Result<ExitCode> {
         if items.is_empty() {
             return "No reminders are due.".into();
         }
-        items.iter().map(|i| format!("{}  {}: {}", i["reminder"]["account"].as_str().unwrap_or(""), i["reminder"]["recipient"].as_str().unwrap_or(""), i["message"].as_str().unwrap_or(""))).collect::<Vec<_>>().join("\n")
+        items
+            .iter()
+            .map(|i| {
+                format!(
+                    "{}  {}: {}",
+                    i["reminder"]["account"].as_str().unwrap_or(""),
+                    i["reminder"]["recipient"].as_str().unwrap_or(""),
+                    i["message"].as_str().unwrap_or("")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
     });
     Ok(if failed { ExitCode::from(EXIT_FAILURE) } else { ExitCode::SUCCESS })
 }

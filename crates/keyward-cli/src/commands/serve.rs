@@ -16,7 +16,9 @@ pub async fn run(keyward: Keyward, args: ServeArgs) -> Result<ExitCode> {
         eprintln!("warning: listening on {addr}: other machines can reach this gateway. Use --bind 127.0.0.1 to keep it local.");
     }
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|err| match err.kind() {
-        std::io::ErrorKind::AddrInUse => Error::Conflict(format!("port {} is in use: pick another with --port", args.port)),
+        std::io::ErrorKind::AddrInUse => {
+            Error::Conflict(format!("port {} is in use: pick another with --port", args.port))
+        }
         _ => Error::InvalidInput(format!("cannot listen on {addr}: {err}")),
     })?;
     let config = GatewayConfig {

@@ -52,13 +52,20 @@ fn full_lifecycle_with_the_real_keyring() {
     let status = home.ok(&["--json", "key", "status", "acme"]).json();
     assert!(status["active"].is_null());
 
-    let events: Vec<String> = home.ok(&["--json", "audit", "list", "acme"]).json().as_array().unwrap().iter()
+    let events: Vec<String> = home
+        .ok(&["--json", "audit", "list", "acme"])
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
         .map(|e| e["event"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(events, ["account_created", "generated", "viewed", "rotated", "grace_ended", "rotated", "deactivated"]);
     assert_eq!(home.ok(&["--json", "audit", "verify"]).json()["status"], "verified");
     let csv = home.ok(&["audit", "export", "acme", "--format", "csv"]).stdout;
-    assert!(csv.starts_with("seq,at,actor,device,account,key_id,key_hint,event,details,hash\n") && csv.lines().count() == 8);
+    assert!(
+        csv.starts_with("seq,at,actor,device,account,key_id,key_hint,event,details,hash\n") && csv.lines().count() == 8
+    );
     assert_eq!(home.ok(&["audit", "export", "acme", "--format", "json"]).json().as_array().unwrap().len(), 7);
 
     // No key string anywhere in the database files, WAL included.

@@ -58,10 +58,7 @@ impl Home {
 
     pub fn command(&self, actor: &str, args: &[&str]) -> Command {
         let mut cmd = Command::new(BIN);
-        cmd.args(args)
-            .env("KEYWARD_DATA_DIR", self.dir.path())
-            .env("KEYWARD_ACTOR", actor)
-            .stdin(Stdio::null());
+        cmd.args(args).env("KEYWARD_DATA_DIR", self.dir.path()).env("KEYWARD_ACTOR", actor).stdin(Stdio::null());
         cmd
     }
 

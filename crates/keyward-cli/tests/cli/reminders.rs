@@ -44,7 +44,13 @@ fn free_port() -> u16 {
 fn messages(maildir: &Path) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(maildir.join("new")) else { return vec![] };
     entries
-        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap().replace("\r\n", "\n").replace("\n ", " ").replace("=\n", ""))
+        .map(|e| {
+            std::fs::read_to_string(e.unwrap().path())
+                .unwrap()
+                .replace("\r\n", "\n")
+                .replace("\n ", " ")
+                .replace("=\n", "")
+        })
         .collect()
 }
 
@@ -76,7 +82,11 @@ fn due_reminders_are_emailed_once_each_and_a_refused_connection_keeps_them_due()
         .map(|r| (r["recipient"].as_str().unwrap(), r["kind"].as_str().unwrap(), r["age_days"].as_i64().unwrap()))
         .collect();
     who.sort();
-    assert_eq!(who, [("ana", "due-0", 200), ("carol", "due-0", 200), ("erin", "due-0", 200)], "super admins and the key's maker");
+    assert_eq!(
+        who,
+        [("ana", "due-0", 200), ("carol", "due-0", 200), ("erin", "due-0", 200)],
+        "super admins and the key's maker"
+    );
 
     // Not configured yet: a clear error, nothing sent.
     let unset = home.run(&["reminders", "send"]);
@@ -84,7 +94,11 @@ fn due_reminders_are_emailed_once_each_and_a_refused_connection_keeps_them_due()
     assert!(unset.stderr.contains("keyward config set smtp.url"), "{}", unset.shown());
     let leaked = home.run(&["config", "set", "smtp.url", "smtps://me:hunter2@mail.example.com"]);
     assert_eq!(leaked.code, 2);
-    assert!(leaked.stderr.contains("KEYWARD_SMTP_PASSWORD") && !leaked.stderr.contains("hunter2"), "{}", leaked.shown());
+    assert!(
+        leaked.stderr.contains("KEYWARD_SMTP_PASSWORD") && !leaked.stderr.contains("hunter2"),
+        "{}",
+        leaked.shown()
+    );
 
     // A server that refuses the connection: exit 1, every reminder stays due, none audited.
     let maildir = tempfile::tempdir().unwrap();
@@ -104,7 +118,11 @@ fn due_reminders_are_emailed_once_each_and_a_refused_connection_keeps_them_due()
     let _server = SmtpServer::start(port, maildir.path());
     let sent: Run = home.run(&["reminders", "send", "--json"]);
     assert_eq!(sent.code, 0, "{}", sent.shown().replace("\\n", "\n"));
-    let results: Vec<(String, String)> = sent.json().as_array().unwrap().iter()
+    let results: Vec<(String, String)> = sent
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
         .map(|i| (i["reminder"]["recipient"].as_str().unwrap().to_owned(), i["result"].as_str().unwrap().to_owned()))
         .collect();
     assert!(results.contains(&("ana".into(), "no_email".into())), "{results:?}");
@@ -123,5 +141,10 @@ fn due_reminders_are_emailed_once_each_and_a_refused_connection_keeps_them_due()
 
 fn reminder_audits(home: &Home) -> usize {
     let audit = home.ok(&["audit", "list", "acme", "--json"]).json();
-    audit.as_array().unwrap().iter().filter(|e| e["event"] == "reminder_sent" && e["details"].as_str().unwrap().contains("\"channel\":\"email\"")).count()
+    audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event"] == "reminder_sent" && e["details"].as_str().unwrap().contains("\"channel\":\"email\""))
+        .count()
 }

@@ -98,7 +98,8 @@ fn serve_verifies_follows_other_processes_and_flushes_on_sigterm() {
     assert_eq!(unattributed.as_array().unwrap().len(), 1, "unattributed rows show unfiltered");
     assert!(unattributed[0]["account"].is_null());
     let csv = home.ok(&["calls", "export", "acme", "--format", "csv"]).stdout;
-    assert!(csv.starts_with("at,account,key_id,key_fingerprint,method,path,status,outcome,latency_us,client_ip,user_agent\n"));
+    assert!(csv
+        .starts_with("at,account,key_id,key_fingerprint,method,path,status,outcome,latency_us,client_ip,user_agent\n"));
 }
 
 #[test]

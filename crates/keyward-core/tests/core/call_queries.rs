@@ -41,7 +41,10 @@ async fn text_filter_matches_literally_and_pages_newest_first() {
     let paths = |calls: Vec<keyward_core::CallEntry>| calls.into_iter().map(|c| c.path).collect::<Vec<_>>();
 
     let synced = f.keyward.list_calls(&f.admin, &list("CRM-SYNC", 100, 0), now).await.unwrap();
-    assert_eq!(paths(synced), ["/v1/contacts/20", "/v1/contacts/15", "/v1/contacts/10", "/v1/contacts/5", "/v1/contacts/0"]);
+    assert_eq!(
+        paths(synced),
+        ["/v1/contacts/20", "/v1/contacts/15", "/v1/contacts/10", "/v1/contacts/5", "/v1/contacts/0"]
+    );
     let literal = f.keyward.list_calls(&f.admin, &list("%_", 100, 0), now).await.unwrap();
     assert_eq!(paths(literal), ["/v1/100%_done"], "% and _ are not wildcards here");
     let second_page = f.keyward.list_calls(&f.admin, &list("contacts", 10, 10), now).await.unwrap();

@@ -46,8 +46,14 @@ async fn writes_every_column_of_every_row_with_its_counters() {
         assert_eq!(entry.at.0, sent.at, "at of second {second}");
         assert_eq!((entry.account.as_deref(), entry.key_id.as_deref()), (Some("acme"), Some(key_id.as_str())));
         assert_eq!(entry.key_fingerprint, sent.key_fingerprint);
-        assert_eq!((&*entry.method, &*entry.path, entry.status, entry.outcome.as_str()), (&*sent.method, &*sent.path, i32::from(sent.status), sent.outcome));
-        assert_eq!((entry.latency_us, &entry.client_ip, &entry.user_agent), (sent.latency_us, &sent.client_ip.to_string(), &sent.user_agent));
+        assert_eq!(
+            (&*entry.method, &*entry.path, entry.status, entry.outcome.as_str()),
+            (&*sent.method, &*sent.path, i32::from(sent.status), sent.outcome)
+        );
+        assert_eq!(
+            (entry.latency_us, &entry.client_ip, &entry.user_agent),
+            (sent.latency_us, &sent.client_ip.to_string(), &sent.user_agent)
+        );
     }
     let stats = f.keyward.call_stats(&f.admin, Some("acme"), now).await.unwrap();
     assert_eq!((stats.logged, stats.dropped), (250, 7));

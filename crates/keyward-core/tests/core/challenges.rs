@@ -26,10 +26,8 @@ async fn the_right_code_confirms_once() {
     // Reuse: the same code can't confirm a second change (it is also bound to the old key).
     let reused = refusal(kw.rotate_key(ana, "acme", Grace::None, &answer(&challenge, &challenge.code), t0).await);
     assert!(matches!(reused, ChallengeRefusal::Mismatch | ChallengeRefusal::Used), "{reused:?}");
-    let details: String = sqlx::query_scalar("SELECT details FROM audit_log WHERE event = 'rotated'")
-        .fetch_one(kw.pool())
-        .await
-        .unwrap();
+    let details: String =
+        sqlx::query_scalar("SELECT details FROM audit_log WHERE event = 'rotated'").fetch_one(kw.pool()).await.unwrap();
     assert!(details.contains("\"confirmed_by\":\"challenge\""), "{details}");
 }
 
@@ -74,10 +72,12 @@ async fn a_code_is_bound_to_its_action_key_and_person() {
     kw.add_member(ana, "acme", "bob", None, keyward_core::Role::SuperAdmin, t0).await.unwrap();
     kw.generate_key(ana, "acme", t0).await.unwrap();
     let for_deactivate = kw.issue_challenge(ana, "acme", Action::Deactivate, t0).await.unwrap();
-    let wrong_action = refusal(kw.rotate_key(ana, "acme", Grace::None, &answer(&for_deactivate, &for_deactivate.code), t0).await);
+    let wrong_action =
+        refusal(kw.rotate_key(ana, "acme", Grace::None, &answer(&for_deactivate, &for_deactivate.code), t0).await);
     assert_eq!(wrong_action, ChallengeRefusal::Mismatch);
     let bob = keyward_core::Actor::new("bob");
-    let wrong_person = refusal(kw.deactivate_key(&bob, "acme", &answer(&for_deactivate, &for_deactivate.code), t0).await);
+    let wrong_person =
+        refusal(kw.deactivate_key(&bob, "acme", &answer(&for_deactivate, &for_deactivate.code), t0).await);
     assert_eq!(wrong_person, ChallengeRefusal::Mismatch);
     // The key changes under the challenge: it no longer confirms anything.
     kw.rotate_key(ana, "acme", Grace::None, &Confirmation::Explicit, t0).await.unwrap();

@@ -10,10 +10,8 @@ async fn concurrent_generate_leaves_one_active_key() {
     for round in 0..10 {
         let f = Fixture::new().await;
         let other = f.reopen().await;
-        let (a, b) = tokio::join!(
-            f.keyward.generate_key(&f.admin, "acme", f.t0),
-            other.generate_key(&f.admin, "acme", f.t0)
-        );
+        let (a, b) =
+            tokio::join!(f.keyward.generate_key(&f.admin, "acme", f.t0), other.generate_key(&f.admin, "acme", f.t0));
         let outcomes = [a.is_ok(), b.is_ok()];
         assert_eq!(outcomes.iter().filter(|ok| **ok).count(), 1, "round {round}: {outcomes:?}");
         let loser = if a.is_ok() { b.unwrap_err() } else { a.unwrap_err() };

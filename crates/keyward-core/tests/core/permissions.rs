@@ -52,7 +52,10 @@ async fn an_account_keeps_its_last_super_admin() {
     assert!(matches!(kw.remove_member(ana, "acme", "ana", t0).await, Err(Error::Conflict(_))));
     kw.add_member(ana, "acme", "bob", None, Role::SuperAdmin, t0).await.unwrap();
     kw.remove_member(ana, "acme", "ana", t0).await.unwrap();
-    assert!(matches!(kw.add_member(ana, "acme", "x", None, Role::Member, t0).await, Err(Error::PermissionDenied { .. })));
+    assert!(matches!(
+        kw.add_member(ana, "acme", "x", None, Role::Member, t0).await,
+        Err(Error::PermissionDenied { .. })
+    ));
     let dup = kw.add_member(&Actor::new("bob"), "acme", "bob", None, Role::Member, t0).await.unwrap_err();
     assert!(matches!(dup, Error::Conflict(_)));
     let bad_email = kw.add_member(&Actor::new("bob"), "acme", "cy", Some("not-an-email"), Role::Member, t0).await;

@@ -69,7 +69,14 @@ async fn two_years_heads_up_due_repeats_snooze_and_rotation_reset() {
     assert_eq!(kinds(&log, "carol"), expect(&cycle));
     assert_eq!(
         kinds(&log, "ana"),
-        expect(&[(166, "heads-up"), (180, "due-0"), (188, "snooze"), (360, "due-1"), (566, "heads-up"), (580, "due-0")])
+        expect(&[
+            (166, "heads-up"),
+            (180, "due-0"),
+            (188, "snooze"),
+            (360, "due-1"),
+            (566, "heads-up"),
+            (580, "due-0")
+        ])
     );
     // dave: a super admin for the first key; after the rotation only as its maker.
     assert_eq!(kinds(&log, "dave"), expect(&cycle));
@@ -150,7 +157,9 @@ async fn a_failed_send_stays_due_and_is_not_audited() {
     assert_eq!((due[0].kind.as_str(), due[0].age_days, due[0].recipient.as_str()), ("due-0", 181, "ana"));
     let failed = f
         .keyward
-        .deliver_reminder(&f.admin, &due[0], "email", now, async { Err(Error::InvalidInput("connection refused".into())) })
+        .deliver_reminder(&f.admin, &due[0], "email", now, async {
+            Err(Error::InvalidInput("connection refused".into()))
+        })
         .await;
     assert!(failed.is_err());
     assert_eq!(f.keyward.due_reminders(now).await.unwrap(), due, "still due for the next run");

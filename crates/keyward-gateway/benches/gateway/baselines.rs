@@ -12,7 +12,9 @@ const BARE_BODY: &str = r#"{"valid":true,"code":"VALID","account":"acme","key_id
 pub async fn start_bare() -> SocketAddr {
     let app = Router::new().route(
         "/v1/keys/verify",
-        post(|_body: axum::body::Bytes| async { ([(axum::http::header::CONTENT_TYPE, "application/json")], BARE_BODY) }),
+        post(|_body: axum::body::Bytes| async {
+            ([(axum::http::header::CONTENT_TYPE, "application/json")], BARE_BODY)
+        }),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -31,7 +33,9 @@ pub async fn start_bare_hyper() -> SocketAddr {
         let _ = request.into_body().collect().await;
         let body = Full::new(axum::body::Bytes::from_static(BARE_BODY.as_bytes()));
         let mut response = axum::http::Response::new(body);
-        response.headers_mut().insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
+        response
+            .headers_mut()
+            .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
         Ok::<_, std::convert::Infallible>(response)
     };
     tokio::spawn(async move {

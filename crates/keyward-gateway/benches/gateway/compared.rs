@@ -38,7 +38,10 @@ impl Compared {
 
     /// Server CPU µs per request, (baseline, subject), medians over all pairs.
     pub fn cpu(&self) -> (f64, f64) {
-        (median_of(self.pairs.iter().map(|p| p.0.cpu_us).collect()), median_of(self.pairs.iter().map(|p| p.1.cpu_us).collect()))
+        (
+            median_of(self.pairs.iter().map(|p| p.0.cpu_us).collect()),
+            median_of(self.pairs.iter().map(|p| p.1.cpu_us).collect()),
+        )
     }
 
     /// Every pair's subject p99 minus baseline p99 in ms, with its pair, smallest first.

@@ -94,10 +94,13 @@ async fn run() {
     let half = valid.median_pair().0.rps / 2.0;
     let connections = ((half * f64::from(PACE_MS) / 1000.0).round() as u32).max(1);
     let paced = Runs { pairs: PACED_PAIRS, seconds: PACED_SECONDS, paced: Some((connections, PACE_MS)) };
-    let [valid_paced, unlogged_paced] =
-        <[Compared; 2]>::try_from(compare(&scripts, &paced, &[(bare, (gateway_addr.0, &body_valid)), (bare, (unlogged_addr.0, &body_valid))]))
-            .ok()
-            .expect("one per line");
+    let [valid_paced, unlogged_paced] = <[Compared; 2]>::try_from(compare(
+        &scripts,
+        &paced,
+        &[(bare, (gateway_addr.0, &body_valid)), (bare, (unlogged_addr.0, &body_valid))],
+    ))
+    .ok()
+    .expect("one per line");
     let books_paced = books(&gateway_addr.1).await;
 
     let (writer, queries) = call_log_figures().await;
@@ -131,7 +134,10 @@ async fn run() {
     }
     println!();
     println!("paced at half the bare max: {PACED_PAIRS} pairs of {PACED_SECONDS}-s runs, {connections} connections each waiting {PACE_MS} ms");
-    println!("{:<46} {:>9} {:>9} {:>10} {:>10} {:>12}", "(the pair with the median p99 gap)", "bare/s", "subject/s", "bare p99", "subj p99", "p99 gaps ms");
+    println!(
+        "{:<46} {:>9} {:>9} {:>10} {:>10} {:>12}",
+        "(the pair with the median p99 gap)", "bare/s", "subject/s", "bare p99", "subj p99", "p99 gaps ms"
+    );
     for (name, c) in [("gateway, valid key", &valid_paced), ("gateway, valid key, call log off", &unlogged_paced)] {
         let gaps = c.p99_gaps();
         let (b, s) = gaps[gaps.len() / 2].1;

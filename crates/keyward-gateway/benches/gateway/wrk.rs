@@ -21,9 +21,8 @@ pub struct Load {
 pub fn wrk(scripts: &tempfile::TempDir, addr: SocketAddr, body: &str, paced: Option<(u32, u32)>, seconds: u32) -> Load {
     let (connections, delay_ms) = paced.map_or((CONNECTIONS, None), |(c, ms)| (c, Some(ms)));
     let script = scripts.path().join(format!("post-{}.lua", delay_ms.unwrap_or(0)));
-    let mut lua = format!(
-        "wrk.method = \"POST\"\nwrk.body = '{body}'\nwrk.headers[\"Content-Type\"] = \"application/json\"\n"
-    );
+    let mut lua =
+        format!("wrk.method = \"POST\"\nwrk.body = '{body}'\nwrk.headers[\"Content-Type\"] = \"application/json\"\n");
     if let Some(ms) = delay_ms {
         lua.push_str(&format!("function delay() return {ms} end\n"));
     }
@@ -38,7 +37,10 @@ pub fn wrk(scripts: &tempfile::TempDir, addr: SocketAddr, body: &str, paced: Opt
     let cpu = process_cpu() - cpu_before;
     let text = String::from_utf8_lossy(&out.stdout);
     let field = |label: &str| -> f64 {
-        let line = text.lines().find(|l| l.trim_start().starts_with(label)).unwrap_or_else(|| panic!("wrk printed no {label}:\n{text}"));
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap_or_else(|| panic!("wrk printed no {label}:\n{text}"));
         parse_figure(line.trim_start()[label.len()..].split_whitespace().next().unwrap())
     };
     let requests: f64 = text

@@ -69,10 +69,8 @@ pub fn only(method: &'static str) -> Response {
 }
 
 pub async fn json_refusals(response: Response) -> Response {
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let is_json =
+        response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
     let message = match response.status() {
         _ if is_json => return response,
         StatusCode::REQUEST_TIMEOUT => "the request took too long",

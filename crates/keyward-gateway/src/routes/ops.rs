@@ -24,7 +24,10 @@ pub async fn metrics(State(client): State<Arc<Client>>) -> impl IntoResponse {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Keyward gateway", description = "Verify Keyward API keys, or put key auth in front of any HTTP service."),
+    info(
+        title = "Keyward gateway",
+        description = "Verify Keyward API keys, or put key auth in front of any HTTP service."
+    ),
     paths(super::verify::verify, healthz, metrics),
     components(schemas(super::verify::VerifyRequest, super::verify::VerifyResponse, super::ErrorBody))
 )]

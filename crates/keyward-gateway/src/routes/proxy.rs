@@ -35,7 +35,11 @@ pub async fn proxy(State(client): State<Arc<Client>>, request: Request) -> Respo
     let key = match find_key(&parts.headers, &parts.uri) {
         Presented::One(key) => key,
         Presented::None => {
-            return refusal(StatusCode::UNAUTHORIZED, "MISSING_KEY", "send the key as Authorization: Bearer KEY, X-API-Key, or ?hapikey=");
+            return refusal(
+                StatusCode::UNAUTHORIZED,
+                "MISSING_KEY",
+                "send the key as Authorization: Bearer KEY, X-API-Key, or ?hapikey=",
+            );
         }
         Presented::Conflicting => return two_keys(),
     };
@@ -47,7 +51,10 @@ pub async fn proxy(State(client): State<Arc<Client>>, request: Request) -> Respo
     let call = Call { method: &parts.method, path: path.into(), headers: &parts.headers, ip: peer.ip(), started };
     let denied = match auth.outcome {
         Outcome::Valid => None,
-        Outcome::RateLimited => Some((StatusCode::TOO_MANY_REQUESTS, "the key's usage limit is reached: retry after the Retry-After seconds")),
+        Outcome::RateLimited => Some((
+            StatusCode::TOO_MANY_REQUESTS,
+            "the key's usage limit is reached: retry after the Retry-After seconds",
+        )),
         _ => Some((StatusCode::UNAUTHORIZED, "the key is not valid")),
     };
     let (outcome, rate, retry_after) = (auth.outcome, auth.rate, auth.retry_after);

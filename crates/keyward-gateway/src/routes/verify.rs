@@ -119,7 +119,8 @@ pub fn throttled() -> Response {
     // Leaked once, so each answer borrows it: a `Bytes` made from a `Vec` is shared through a
     // reference count, which every answer would bump and drop from both runtime workers.
     static BODY: LazyLock<&'static [u8]> = LazyLock::new(|| {
-        let body = VerifyResponse { valid: false, code: Outcome::RateLimited, account: None, key_id: None, ratelimit: None };
+        let body =
+            VerifyResponse { valid: false, code: Outcome::RateLimited, account: None, key_id: None, ratelimit: None };
         serde_json::to_vec(&body).expect("a verdict serializes").leak()
     });
     let mut answer = json_response(StatusCode::TOO_MANY_REQUESTS, Body::from(Bytes::from_static(*BODY)));

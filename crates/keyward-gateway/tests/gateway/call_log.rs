@@ -80,7 +80,8 @@ async fn a_full_queue_drops_and_counts_and_the_books_balance() {
     assert_eq!(counter(&metrics, r#"keyward_gateway_requests_total{outcome="VALID"}"#), 40);
     assert_eq!(counter(&metrics, "keyward_gateway_request_duration_seconds_count"), 40);
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM calls").fetch_one(keyward.pool()).await.unwrap();
-    let saved_drops: i64 = sqlx::query_scalar("SELECT dropped FROM call_log_counters").fetch_one(keyward.pool()).await.unwrap();
+    let saved_drops: i64 =
+        sqlx::query_scalar("SELECT dropped FROM call_log_counters").fetch_one(keyward.pool()).await.unwrap();
     assert_eq!((rows as u64, saved_drops as u64), (logged, dropped), "the database agrees with /metrics");
     let stats = keyward.call_stats(&keyward_core::Actor::new("ana"), Some("acme"), Utc::now()).await.unwrap();
     assert_eq!((stats.logged as u64, stats.dropped as u64), (logged, dropped));

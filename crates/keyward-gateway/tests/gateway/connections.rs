@@ -15,7 +15,8 @@ use crate::TestGateway;
 async fn a_served_connection_speaks_http2() {
     let gw = TestGateway::start(|_| {}).await;
     let h2 = reqwest::Client::builder().http2_prior_knowledge().build().unwrap();
-    let verified = h2.post(format!("{}/v1/keys/verify", gw.url)).json(&serde_json::json!({ "key": gw.key })).send().await.unwrap();
+    let verified =
+        h2.post(format!("{}/v1/keys/verify", gw.url)).json(&serde_json::json!({ "key": gw.key })).send().await.unwrap();
     assert_eq!(verified.version(), reqwest::Version::HTTP_2);
     assert_eq!(verified.json::<Value>().await.unwrap()["code"], "VALID");
     let health = h2.get(format!("{}/healthz", gw.url)).send().await.unwrap();

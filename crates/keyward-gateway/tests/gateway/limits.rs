@@ -50,9 +50,18 @@ async fn failed_attempts_are_throttled_per_ip_and_not_logged() {
     for _ in 0..5 {
         assert_eq!(gw.verify("kw_garbage").await, (200, gw.verify_shape("MALFORMED")));
     }
-    let throttled = gw.http.post(format!("{}/v1/keys/verify", gw.url)).json(&serde_json::json!({ "key": "kw_garbage" })).send().await.unwrap();
+    let throttled = gw
+        .http
+        .post(format!("{}/v1/keys/verify", gw.url))
+        .json(&serde_json::json!({ "key": "kw_garbage" }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(throttled.status(), 429);
-    assert_eq!((&throttled.headers()["retry-after"], &throttled.headers()["content-type"]), (&"60".parse().unwrap(), &"application/json".parse().unwrap()));
+    assert_eq!(
+        (&throttled.headers()["retry-after"], &throttled.headers()["content-type"]),
+        (&"60".parse().unwrap(), &"application/json".parse().unwrap())
+    );
     assert_eq!(throttled.json::<serde_json::Value>().await.unwrap(), gw.verify_shape("RATE_LIMITED"));
     assert_eq!(gw.code(&gw.key).await, "VALID", "a good key from the same IP still works");
     let (keyward, _dir, gateway) = gw.stop().await;

@@ -50,11 +50,22 @@ impl TestGateway {
         let task = tokio::spawn(serve(listener, running, async {
             let _ = stopped.await;
         }));
-        TestGateway { url: format!("http://{addr}"), keyward, gateway, key, admin, dir, http: reqwest::Client::new(), stop, task }
+        TestGateway {
+            url: format!("http://{addr}"),
+            keyward,
+            gateway,
+            key,
+            admin,
+            dir,
+            http: reqwest::Client::new(),
+            stop,
+            task,
+        }
     }
 
     pub async fn verify(&self, key: &str) -> (u16, Value) {
-        let response = self.http.post(format!("{}/v1/keys/verify", self.url)).json(&json!({ "key": key })).send().await.unwrap();
+        let response =
+            self.http.post(format!("{}/v1/keys/verify", self.url)).json(&json!({ "key": key })).send().await.unwrap();
         (response.status().as_u16(), response.json().await.unwrap())
     }
 

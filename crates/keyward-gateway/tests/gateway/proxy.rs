@@ -15,7 +15,9 @@ async fn start_upstream() -> String {
         let headers: serde_json::Map<String, Value> =
             headers.iter().map(|(n, v)| (n.to_string(), json!(v.to_str().unwrap_or("")))).collect();
         let checksum: u64 = body.iter().map(|b| u64::from(*b)).sum();
-        Json(json!({ "method": method.as_str(), "uri": uri.to_string(), "headers": headers, "len": body.len(), "sum": checksum }))
+        Json(
+            json!({ "method": method.as_str(), "uri": uri.to_string(), "headers": headers, "len": body.len(), "sum": checksum }),
+        )
     }
     async fn big() -> Body {
         let chunks = (0..64).map(|_| Ok::<_, std::io::Error>(Bytes::from(vec![b'z'; 64 * 1024])));
@@ -66,7 +68,8 @@ async fn refusals_are_401_or_400_with_the_code_and_never_reach_the_upstream() {
     assert_eq!(unknown.json::<Value>().await.unwrap()["code"], "NOT_FOUND");
     let malformed = get("/v1/x").header("x-api-key", "nonsense").send().await.unwrap();
     assert_eq!(malformed.json::<Value>().await.unwrap()["code"], "MALFORMED");
-    let both = get(&format!("/v1/x?hapikey={}", ApiKey::generate().expose())).bearer_auth(&gw.key).send().await.unwrap();
+    let both =
+        get(&format!("/v1/x?hapikey={}", ApiKey::generate().expose())).bearer_auth(&gw.key).send().await.unwrap();
     assert_eq!(both.status(), 400);
     assert!(both.json::<Value>().await.unwrap()["error"].as_str().unwrap().contains("two different keys"));
     gw.stop().await;

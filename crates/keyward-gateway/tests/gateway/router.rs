@@ -118,8 +118,12 @@ async fn a_served_connection_answers_verify_as_the_router_does() {
             Some(name) => Some((name, "kw_someotherkey")),
             None => None,
         };
-        let mut routed = Request::builder().method(method).uri("/v1/keys/verify").header("content-type", "application/json");
-        let mut served = gw.http.request(method.parse().unwrap(), format!("{}/v1/keys/verify", gw.url)).header("content-type", "application/json");
+        let mut routed =
+            Request::builder().method(method).uri("/v1/keys/verify").header("content-type", "application/json");
+        let mut served = gw
+            .http
+            .request(method.parse().unwrap(), format!("{}/v1/keys/verify", gw.url))
+            .header("content-type", "application/json");
         if let Some((name, value)) = extra {
             routed = routed.header(name, value);
             served = served.header(name, value);
@@ -129,7 +133,9 @@ async fn a_served_connection_answers_verify_as_the_router_does() {
         let served_status = served.status().as_u16();
         let mut served: Value = served.json().await.unwrap();
         // Each call takes one from the key's allowance: the served one came second.
-        if let (Some(after), Some(before)) = (served.pointer_mut("/ratelimit/remaining"), routed.pointer_mut("/ratelimit/remaining")) {
+        if let (Some(after), Some(before)) =
+            (served.pointer_mut("/ratelimit/remaining"), routed.pointer_mut("/ratelimit/remaining"))
+        {
             assert_eq!(after.as_u64().unwrap() + 1, before.as_u64().unwrap(), "{case}: one more call taken");
             (*after, *before) = (Value::Null, Value::Null);
         }
@@ -151,7 +157,8 @@ async fn a_served_verify_with_a_stalled_body_times_out() {
     socket.write_all(head.as_bytes()).await.unwrap();
     let mut answer = vec![0; 4096];
     let read = tokio::time::timeout(std::time::Duration::from_secs(5), socket.read(&mut answer)).await;
-    let answer = String::from_utf8_lossy(&answer[..read.expect("answered within the time limit").unwrap()]).into_owned();
+    let answer =
+        String::from_utf8_lossy(&answer[..read.expect("answered within the time limit").unwrap()]).into_owned();
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains("too long"), "{answer}");
     gw.stop().await;

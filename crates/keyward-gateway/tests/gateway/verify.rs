@@ -18,11 +18,16 @@ async fn every_code_over_a_real_socket() {
 
     // Rotate with a grace window: the old key still works, then expire-now ends it.
     let now = Utc::now();
-    let rotation = gw.keyward.rotate_key(&gw.admin, "acme", Grace::OneHour, &Confirmation::Explicit, now).await.unwrap();
+    let rotation =
+        gw.keyward.rotate_key(&gw.admin, "acme", Grace::OneHour, &Confirmation::Explicit, now).await.unwrap();
     assert_eq!(gw.code(&gw.key).await, "VALID");
     gw.keyward.expire_now(&gw.admin, "acme", None, Utc::now()).await.unwrap();
     let (_, expired) = gw.verify(&gw.key).await;
-    assert_eq!((expired["code"].as_str(), expired["account"].as_str()), (Some("EXPIRED"), None), "no more than the code");
+    assert_eq!(
+        (expired["code"].as_str(), expired["account"].as_str()),
+        (Some("EXPIRED"), None),
+        "no more than the code"
+    );
 
     // Rotate without grace: the key of the grace rotation is revoked at once.
     let second = rotation.new_key.key.expose().to_owned();
