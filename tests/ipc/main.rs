@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use keyward_core::secret_store::MemorySecrets;
+use keyward_core::secrets::store::MemorySecrets;
 use keyward_core::{Actor, Keyward};
 use keyward_desktop::AppState;
 use serde_json::{json, Value};

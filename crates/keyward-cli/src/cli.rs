@@ -86,7 +86,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "URL")]
     pub upstream: Option<url::Url>,
     /// Days of call log to keep
-    #[arg(long, default_value_t = keyward_core::calls::DEFAULT_RETENTION_DAYS)]
+    #[arg(long, default_value_t = keyward_core::domain::calls::DEFAULT_RETENTION_DAYS)]
     pub retention_days: i64,
     /// Call-log rows that may wait for the writer before new ones are dropped (and counted)
     #[arg(long, default_value_t = 100_000)]

@@ -5,7 +5,9 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use chrono::Utc;
-use keyward_core::{Action, Actor, ChallengeRefusal, Confirmation, Error, Keyward, Result};
+use keyward_core::{Action, Actor, ChallengeRefusal, Confirmation, Error, Keyward};
+
+use crate::failure::{Failure, Result};
 
 pub async fn confirmed<T>(
     keyward: &Keyward,
@@ -14,16 +16,15 @@ pub async fn confirmed<T>(
     action: Action,
     yes: bool,
     consequence: &str,
-    act: impl AsyncFn(&Confirmation) -> Result<T>,
+    act: impl AsyncFn(&Confirmation) -> keyward_core::Result<T>,
 ) -> Result<T> {
     if yes {
-        return act(&Confirmation::Explicit).await;
+        return Ok(act(&Confirmation::Explicit).await?);
     }
     if !std::io::stdin().is_terminal() {
-        return Err(Error::InvalidInput(format!(
-            "`{}` needs a confirmation and there is no terminal to type it: run it in a terminal, \
-             or pass --yes in scripts",
-            action.as_str()
+        return Err(Failure::Usage(format!(
+            "`{action}` needs a confirmation and there is no terminal to type it: run it in a terminal, \
+             or pass --yes in scripts"
         )));
     }
     let challenge = keyward.issue_challenge(actor, account, action, Utc::now()).await?;
@@ -34,14 +35,14 @@ pub async fn confirmed<T>(
         let _ = std::io::stderr().flush();
         let mut answer = String::new();
         if std::io::stdin().lock().read_line(&mut answer).unwrap_or(0) == 0 {
-            return Err(Error::InvalidInput("no code was typed: nothing was changed".into()));
+            return Err(Failure::Usage("no code was typed: nothing was changed".into()));
         }
         let confirmation = Confirmation::Challenge { id: challenge.id.clone(), code: answer };
         match act(&confirmation).await {
             Err(Error::Confirmation(ChallengeRefusal::Wrong { attempts_left })) if attempts_left > 0 => {
                 eprintln!("Wrong code: {attempts_left} attempt(s) left.");
             }
-            outcome => return outcome,
+            outcome => return Ok(outcome?),
         }
     }
 }

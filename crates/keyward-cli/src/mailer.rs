@@ -3,11 +3,13 @@
 
 use std::time::Duration;
 
-use keyward_core::mail_config::{MailConfig, SMTP_PASSWORD_ENV};
-use keyward_core::{DueReminder, Error, Result};
+use keyward_core::domain::mail_config::{MailConfig, SMTP_PASSWORD_ENV};
+use keyward_core::DueReminder;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::failure::{Failure, Result};
 
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
@@ -17,13 +19,13 @@ pub struct Mailer {
 impl Mailer {
     pub fn new(config: &MailConfig) -> Result<Mailer> {
         let (Some(url), Some(from)) = (&config.url, &config.from) else {
-            return Err(Error::InvalidInput(
+            return Err(Failure::Usage(
                 "email is not set up: `keyward config set smtp.url smtp://HOST:PORT` and `keyward config set smtp.from ADDRESS`".into(),
             ));
         };
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|err| {
-                Error::InvalidInput(format!(
+                Failure::Usage(format!(
                     "smtp.url \"{url}\" cannot be used ({err}): fix it with `keyward config set smtp.url`"
                 ))
             })?
@@ -33,7 +35,7 @@ impl Mailer {
             builder = builder.credentials(Credentials::new(user, password));
         }
         let from = from.parse().map_err(|_| {
-            Error::InvalidInput(format!(
+            Failure::Usage(format!(
                 "smtp.from \"{from}\" is not an address: fix it with `keyward config set smtp.from`"
             ))
         })?;

@@ -3,6 +3,7 @@
 //! - `cli`: the clap types (every flag and help text)
 //! - `commands/`: one module per command group; each parses, calls the core, prints
 //! - `output`: text/JSON printing and the exit codes
+//! - `failure`: the CLI's error type: the core's errors with CLI hints, exit codes
 //! - `confirm`: the interactive challenge for rotate and deactivate
 //! - `since`: durations like 24h for --since
 //! - `mailer`: reminder emails over SMTP (lettre)
@@ -10,6 +11,7 @@
 mod cli;
 mod commands;
 mod confirm;
+mod failure;
 mod mailer;
 mod output;
 mod since;

@@ -2,8 +2,9 @@
 
 use std::process::ExitCode;
 
-use keyward_core::{Error, ErrorKind};
 use serde::Serialize;
+
+use crate::failure::Failure;
 
 /// Documented exit codes (also in `keyward --help` and the README).
 pub const EXIT_FAILURE: u8 = 1;
@@ -12,23 +13,14 @@ pub const EXIT_PERMISSION_DENIED: u8 = 3;
 pub const EXIT_NOT_FOUND: u8 = 4;
 pub const EXIT_CONFLICT: u8 = 5;
 
-pub fn exit_code(kind: ErrorKind) -> u8 {
-    match kind {
-        ErrorKind::InvalidInput => EXIT_USAGE,
-        ErrorKind::PermissionDenied => EXIT_PERMISSION_DENIED,
-        ErrorKind::NotFound => EXIT_NOT_FOUND,
-        ErrorKind::Conflict => EXIT_CONFLICT,
-        ErrorKind::Confirmation | ErrorKind::KeyringUnavailable | ErrorKind::Unavailable | ErrorKind::Internal => {
-            EXIT_FAILURE
-        }
+/// Prints `error: …` (and the CLI's hint, if it has one) on stderr and returns the matching
+/// exit code.
+pub fn fail(err: &Failure) -> ExitCode {
+    match err.hint() {
+        Some(hint) => eprintln!("error: {err}: {hint}"),
+        None => eprintln!("error: {err}"),
     }
-}
-
-/// Prints `error: …` on stderr (and `{"error": {kind, message}}` on stdout with --json is left
-/// to callers that want it) and returns the matching exit code.
-pub fn fail(err: &Error) -> ExitCode {
-    eprintln!("error: {err}");
-    ExitCode::from(exit_code(err.kind()))
+    ExitCode::from(err.exit_code())
 }
 
 /// Prints `value` as pretty JSON when `json`, else the text `human` renders.

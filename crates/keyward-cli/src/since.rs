@@ -1,10 +1,10 @@
 use chrono::Duration;
-use keyward_core::{Error, Result};
+use crate::failure::{Failure, Result};
 
 /// `30m`, `24h`, `7d` -> a duration.
 pub fn parse(text: &str) -> Result<Duration> {
     let bad =
-        || Error::InvalidInput(format!("\"{text}\" is not a duration: use minutes, hours or days, e.g. 30m, 24h, 7d"));
+        || Failure::Usage(format!("\"{text}\" is not a duration: use minutes, hours or days, e.g. 30m, 24h, 7d"));
     let (number, unit) = text.split_at(text.len().saturating_sub(1));
     let n: i64 = number.parse().map_err(|_| bad())?;
     if n <= 0 {

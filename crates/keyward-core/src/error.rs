@@ -1,29 +1,31 @@
-//! The one error type of the core. Front doors map it: the CLI to exit codes, the desktop shell
-//! to `{kind, message}`, the gateway to HTTP statuses. Messages say what to do next and never
-//! contain a key string.
+//! The one error type of the core. Front doors map it: the CLI to exit codes (and adds its own
+//! hints: flags, commands), the desktop shell to `{kind, message, detail}` (and the UI words
+//! each `detail.reason` in English and Japanese), the gateway to HTTP statuses. An error carries
+//! a kind and the fields a front door needs to word it; the English `Display` says what went
+//! wrong and, where the fix is the same at every door, what to do. It never contains a key string.
 
 use serde::Serialize;
 
 /// The database error type, for front doors that need to name it.
 pub use sqlx::Error as SqlError;
 
-use crate::challenge::ChallengeRefusal;
+use crate::domain::challenge::ChallengeRefusal;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Input that can never succeed as given (a bad name, a malformed key, a bad option).
+    /// Input that can never succeed as given (a bad name, a malformed value, a bad option).
     #[error("{0}")]
-    InvalidInput(String),
+    InvalidInput(Invalid),
 
     #[error("{actor} is not a super admin of {account}: ask one of its super admins to do this or to make you one")]
     PermissionDenied { actor: String, account: String },
 
     #[error("{0}")]
-    NotFound(String),
+    NotFound(Missing),
 
     /// The request clashes with the current state (an active key already exists, a name is taken).
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Clash),
 
     /// Rotate and deactivate need a confirmation; this one was missing or did not hold.
     #[error("{0}")]
@@ -39,7 +41,7 @@ pub enum Error {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 
-    /// From the call log's own connection (`call_writer`).
+    /// From the call log's own connection (`store::call_writer`).
     #[error("database error: {0}")]
     CallLogDatabase(#[from] rusqlite::Error),
 
@@ -48,6 +50,126 @@ pub enum Error {
 
     #[error("could not prepare the data directory {path}: {source}")]
     DataDir { path: String, source: std::io::Error },
+
+    /// Writing CSV into memory failed: a fault of ours, not of the input.
+    #[error("could not write CSV: {0}")]
+    Csv(#[from] csv::Error),
+}
+
+/// What was wrong with the input. Each front door words it its own way from `reason` and the
+/// fields; the English `Display` is the CLI's and the logs' text.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Invalid {
+    #[error("\"{name}\" is not a valid account name: use 1 to 63 lowercase letters, digits or '-' (e.g. \"acme-prod\")")]
+    AccountName { name: String },
+    #[error("the display name is longer than {max} characters: shorten it")]
+    DisplayName { max: u32 },
+    #[error("\"{name}\" is not a valid member name: use the person's user name (1 to 64 characters, no spaces)")]
+    MemberName { name: String },
+    #[error("\"{email}\" is not an email address: use the form name@example.com")]
+    Email { email: String },
+    #[error("\"{role}\" is not a role: use super-admin or member")]
+    Role { role: String },
+    #[error("\"{grace}\" is not a grace period: use 0 (expire now), 1h, 24h or 7d")]
+    Grace { grace: String },
+    /// A number outside its range; `field` is the setting's or limit's snake_case name.
+    #[error("{} {value} is out of range: use {min} to {max}", field.replace('_', " "))]
+    OutOfRange {
+        field: String,
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        value: i64,
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        min: i64,
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        max: i64,
+    },
+    #[error("the reminder lead time ({lead_days} days) must be shorter than the rotation period ({period_days} days)")]
+    LeadTooLong {
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        lead_days: i64,
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        period_days: i64,
+    },
+    #[error("\"{text}\" is not a burst limit: write REQUESTS/SECONDS, e.g. 100/10")]
+    BurstLimit { text: String },
+    #[error("{class}xx is not a status class: use 2xx, 4xx or 5xx")]
+    StatusClass { class: u16 },
+    #[error("snooze for 1 day or 7 days, not {days}")]
+    Snooze {
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        days: i64,
+    },
+    #[error("\"{url}\" is not an SMTP URL: use smtp://host:port (add ?tls=required for STARTTLS) or smtps://host:465")]
+    SmtpUrl { url: String },
+    #[error("keep the password out of the SMTP URL (it would be stored in plain text): give only user@host and set {env} when sending")]
+    SmtpPasswordInUrl { env: String },
+    #[error("\"{from}\" is not a sender address: use the form keyward@example.com")]
+    SmtpFrom { from: String },
+    #[error("there is no setting \"{name}\": use one of {known}")]
+    UnknownSetting { name: String, known: String },
+}
+
+/// What was not there.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Missing {
+    #[error("no account named \"{account}\"")]
+    Account { account: String },
+    #[error("{member} is not a member of {account}")]
+    Member { account: String, member: String },
+    #[error("account \"{account}\" has no active key")]
+    ActiveKey { account: String },
+    #[error("no grace window is running for {account}{}: nothing to expire", key_id.as_deref().map(|id| format!(" and key {id}")).unwrap_or_default())]
+    GraceWindow { account: String, key_id: Option<String> },
+}
+
+/// What the request clashed with.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Clash {
+    #[error("an account named \"{account}\" already exists: pick another name")]
+    AccountExists { account: String },
+    #[error("{member} is already a member of {account}")]
+    MemberExists { account: String, member: String },
+    #[error("{member} is the last super admin of {account}: make someone else a super admin first")]
+    LastSuperAdmin { account: String, member: String },
+    #[error("account \"{account}\" already has an active key")]
+    ActiveKeyExists { account: String },
+    #[error("the key of {account} changed while this was being confirmed: look at its status and try again")]
+    KeyChanged { account: String },
+}
+
+impl Invalid {
+    /// `Ok` when `value` lies in `range`, else [`Invalid::OutOfRange`] naming `field`.
+    pub fn check_range(field: &str, value: i64, range: std::ops::RangeInclusive<i64>) -> Result<(), Invalid> {
+        if range.contains(&value) {
+            Ok(())
+        } else {
+            Err(Invalid::OutOfRange { field: field.to_owned(), value, min: *range.start(), max: *range.end() })
+        }
+    }
+}
+
+impl From<Invalid> for Error {
+    fn from(invalid: Invalid) -> Error {
+        Error::InvalidInput(invalid)
+    }
+}
+
+impl From<Missing> for Error {
+    fn from(missing: Missing) -> Error {
+        Error::NotFound(missing)
+    }
+}
+
+impl From<Clash> for Error {
+    fn from(clash: Clash) -> Error {
+        Error::Conflict(clash)
+    }
 }
 
 /// The stable, machine-readable name of an error, for the front doors to branch on.
@@ -79,24 +201,10 @@ impl Error {
             | Error::Database(_)
             | Error::CallLogDatabase(_)
             | Error::Migration(_)
-            | Error::DataDir { .. } => ErrorKind::Internal,
+            | Error::DataDir { .. }
+            | Error::Csv(_) => ErrorKind::Internal,
         }
-    }
-
-    pub(crate) fn account_not_found(name: &str) -> Error {
-        Error::NotFound(format!("no account named \"{name}\": `keyward account list` shows the accounts there are"))
-    }
-
-    pub(crate) fn no_active_key(account: &str) -> Error {
-        Error::NotFound(format!(
-            "account \"{account}\" has no active key: generate one with `keyward key generate {account}`"
-        ))
     }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// True when a database error is a violated UNIQUE constraint (a race the schema settled).
-pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
-}

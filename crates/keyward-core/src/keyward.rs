@@ -9,14 +9,14 @@ use serde_json::json;
 use sqlx::SqlitePool;
 
 use crate::actor::Actor;
-use crate::audit::{self, AuditEvent, NewEntry};
-use crate::call_writer::CallWriter;
-use crate::db;
-use crate::error::{Error, Result};
-use crate::key_index::KeyIndex;
-use crate::members::Role;
+use crate::domain::audit::{self, AuditEvent, NewEntry};
+use crate::store::call_writer::CallWriter;
+use crate::store;
+use crate::error::{Error, Missing, Result};
+use crate::serving::key_index::KeyIndex;
+use crate::domain::members::Role;
 use crate::paths::{APP_IDENTIFIER, DATABASE_FILE};
-use crate::secret_store::{OsKeyring, SecretStore};
+use crate::secrets::store::{OsKeyring, SecretStore};
 
 #[derive(Clone)]
 pub struct Keyward {
@@ -47,7 +47,7 @@ impl Keyward {
         std::fs::create_dir_all(data_dir)
             .map_err(|source| Error::DataDir { path: data_dir.display().to_string(), source })?;
         let database: Arc<Path> = data_dir.join(DATABASE_FILE).into();
-        let pool = db::open(&database).await?;
+        let pool = store::open(&database).await?;
         let device = gethostname::gethostname().to_string_lossy().into_owned();
         Ok(Keyward { pool, secrets, device, index: Arc::default(), database })
     }
@@ -62,26 +62,28 @@ impl Keyward {
         CallWriter::open(&self.database)
     }
 
-    /// The pool, for the gateway's own queries (call log) in later crates.
+    /// The pool, for tests that read rows directly (never for a front door: the rules are here).
+    #[cfg(any(test, feature = "test-support"))]
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
 
+    /// The account named `name` (surrounding spaces ignored), or NotFound.
     pub(crate) async fn account(&self, name: &str) -> Result<AccountRow> {
+        let name = name.trim();
         sqlx::query_as("SELECT id, name, rotation_period_days FROM accounts WHERE name = ?")
             .bind(name)
             .fetch_optional(&self.pool)
             .await?
-            .ok_or_else(|| Error::account_not_found(name))
+            .ok_or_else(|| Missing::Account { account: name.to_owned() }.into())
     }
 
     pub(crate) async fn role_of(&self, actor: &Actor, account: &AccountRow) -> Result<Option<Role>> {
-        let role: Option<String> = sqlx::query_scalar("SELECT role FROM members WHERE account_id = ? AND name = ?")
+        Ok(sqlx::query_scalar("SELECT role FROM members WHERE account_id = ? AND name = ?")
             .bind(&account.id)
             .bind(actor.name())
             .fetch_optional(&self.pool)
-            .await?;
-        Ok(role.as_deref().and_then(Role::parse))
+            .await?)
     }
 
     /// Lets super admins through; anyone else gets PermissionDenied, recorded in the trail.
@@ -113,7 +115,7 @@ impl Keyward {
     }
 
     async fn deny(&self, actor: &Actor, account: &AccountRow, attempted: &str, now: DateTime<Utc>) -> Result<()> {
-        let mut tx = db::begin_write(&self.pool).await?;
+        let mut tx = store::begin_write(&self.pool).await?;
         self.audit(&mut tx, actor, account, None, AuditEvent::PermissionDenied, json!({ "attempted": attempted }), now)
             .await?;
         tx.commit().await?;

@@ -1,70 +1,67 @@
-//! keyward-core: the domain and storage of Keyward, with no transport in it.
+//! keyward-core: the rules and the storage of Keyward, with no transport in it.
 //!
 //! Every rule lives here so that no front door (desktop, CLI, HTTP gateway) can skip one.
-//! Operations take the acting person and `now`; nothing in the logic reads the clock.
+//! Operations take the acting person and `now`; nothing in the rules reads the clock.
 //!
-//! - [`keyward`]: [`Keyward`], the handle (database pool, secret store, device name)
-//! - [`accounts`], [`members`]: who owns what, and who is a super admin
-//! - [`api_key`]: the key format (`kw_` + 30 random base62 + 6 CRC32), hash and hint
-//! - [`keys`]: generate, reveal, rotate (with grace), expire-now, deactivate — crash-safe
-//! - [`status`]: a key's age, rotation due date and grace windows
-//! - [`verify`]: is a key string good now (no actor, no keyring)
-//! - [`key_index`]: the in-memory hash index the gateway verifies against, kept current
-//! - [`published`]: a value read per request and replaced seldom, with no lock per read
-//! - [`limits`]: per-account usage limits (burst and daily)
-//! - [`calls`]: the call log (every request that presented a key), its queries and retention
-//! - [`call_writer`]: the call log's bulk writer, on a connection of its own
-//! - [`challenge`]: the captcha-style confirmation for rotate and deactivate
-//! - [`audit`]: the append-only, hash-chained trail
-//! - [`secret_journal`]: keyring entries that may outlive an interrupted change, and their cleanup
-//! - [`secret_store`]: the OS keyring (and an in-memory store for tests)
-//! - [`reminder_policy`], [`reminders`]: when rotation reminders are due, to whom, sent once
-//! - [`settings`]: this installation's preferences (rotation policy, clipboard, gateway port, look)
-//! - [`db`], [`paths`], [`actor`], [`error`]: storage, locations, identity, the one error type
+//! # Where things live
+//! - [`Keyward`] ([`keyward`]): the handle every front door holds (pool, secret store, device
+//!   name, key index) and the checks all operations share (account lookup, role gates, the
+//!   audit append).
+//! - [`domain`]: the rules, one module per thing a user deals with.
+//! - [`serving`]: the gateway's hot-path support (key index, published values).
+//! - [`secrets`]: the OS keyring and the journal of entries an interrupted change may leave.
+//! - [`store`]: everything SQLite-specific (pool, migrations, call-log writer, thread scheduling).
+//! - [`error`], [`time`], [`actor`], [`paths`]: the one error type, instants, identity, locations.
+//!
+//! # Where each `Keyward` method is
+//! | methods | module |
+//! |---|---|
+//! | `open`, `open_with`, `device`, `call_writer` | [`keyward`] |
+//! | `create_account`, `list_accounts`, `show_account` | [`domain::accounts`] |
+//! | `add_member`, `list_members`, `remove_member`, `set_role`, `set_member_email` | [`domain::members`] |
+//! | `generate_key`, `reveal_key`, `rotate_key`, `deactivate_key`, `expire_now` | [`domain::keys`] |
+//! | `key_status` | [`domain::status`] |
+//! | `verify_key` | [`domain::verify`] |
+//! | `issue_challenge` | [`domain::challenge`] |
+//! | `usage_limits`, `set_usage_limits` | [`domain::limits`] |
+//! | `audit_entries`, `verify_audit_chain` | [`domain::audit`] |
+//! | `list_calls`, `call_stats`, `purge_calls` | [`domain::calls`] |
+//! | `due_reminders`, `deliver_reminder`, `snooze_reminders`, `set_rotation_policy` | [`domain::reminders`] |
+//! | `settings`, `save_settings`, `preferences`, `save_preferences` | [`domain::settings`] |
+//! | `mail_config`, `set_mail_config` | [`domain::mail_config`] |
+//! | `load_key_index`, `follow_key_changes`, `check_key` | [`serving::key_index`] |
+//! | `clean_orphaned_secrets` | [`secrets::journal`] |
+//!
+//! One crate, not several: the rules, the hot-path index and the store share the handle's pool
+//! and the key revision inside one transaction, and no second consumer needs one part alone.
 
-pub mod accounts;
 pub mod actor;
-pub mod api_key;
-pub mod audit;
-pub mod call_writer;
-pub mod calls;
-pub mod challenge;
-pub mod db;
-pub mod db_threads;
+pub mod domain;
 pub mod error;
-pub mod export;
-pub mod key_index;
-pub mod keys;
 pub mod keyward;
-pub mod limits;
-pub mod mail_config;
-pub mod members;
 pub mod paths;
-pub mod published;
-pub mod reminder_policy;
-pub mod reminders;
-pub mod secret_journal;
-pub mod secret_store;
-pub mod settings;
-pub mod status;
-pub mod verify;
+pub mod secrets;
+pub mod serving;
+pub mod store;
+pub mod serde_names;
+pub mod time;
 
-pub use accounts::Account;
 pub use actor::Actor;
-pub use api_key::ApiKey;
-pub use audit::{AuditEntry, ChainStatus};
-pub use call_writer::CallWriter;
-pub use calls::{CallEntry, CallFilter, CallRecord, CallStats};
-pub use challenge::{Action, Challenge, ChallengeRefusal, Confirmation};
-pub use db::Timestamp;
+pub use domain::accounts::Account;
+pub use domain::api_key::ApiKey;
+pub use domain::audit::{AuditEntry, ChainStatus};
+pub use domain::calls::{CallEntry, CallFilter, CallRecord, CallStats};
+pub use domain::challenge::{Action, Challenge, ChallengeRefusal, Confirmation};
+pub use domain::keys::{Deactivation, Grace, IssuedKey, KeyInfo, Reveal, Rotation};
+pub use domain::limits::UsageLimits;
+pub use domain::members::{Member, Role};
+pub use domain::reminders::{Delivery, DueReminder};
+pub use domain::settings::Settings;
+pub use domain::status::{ActiveKey, GraceKey, KeyStatus};
+pub use domain::verify::{Verification, VerifyCode};
 pub use error::{Error, ErrorKind, Result};
-pub use key_index::{Checked, IndexedKey};
-pub use keys::{Deactivation, Grace, IssuedKey, KeyInfo, Reveal, Rotation};
 pub use keyward::Keyward;
-pub use limits::UsageLimits;
-pub use members::{Member, Role};
-pub use published::Published;
-pub use reminders::{Delivery, DueReminder};
-pub use settings::{Language, Settings, Theme};
-pub use status::{ActiveKey, GraceKey, KeyStatus};
-pub use verify::{Verification, VerifyCode};
+pub use serving::key_index::{Checked, IndexedKey};
+pub use serving::published::Published;
+pub use store::call_writer::CallWriter;
+pub use time::Timestamp;

@@ -62,7 +62,7 @@ impl CallLog {
         std::thread::Builder::new()
             .name(WRITER_THREAD.into())
             .spawn(move || {
-                keyward_core::db_threads::mark_this_thread_batch();
+                keyward_core::store::threads::mark_this_thread_batch();
                 runtime.block_on(state.run(rx, stopped));
                 let _ = finished.send(());
             })

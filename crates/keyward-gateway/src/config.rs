@@ -28,7 +28,7 @@ impl Default for GatewayConfig {
             max_header_bytes: 16 * 1024,
             request_timeout: Duration::from_secs(30),
             call_log_queue: 100_000,
-            retention_days: keyward_core::calls::DEFAULT_RETENTION_DAYS,
+            retention_days: keyward_core::domain::calls::DEFAULT_RETENTION_DAYS,
             key_poll_interval: Duration::from_millis(200),
             failures_per_ip_per_minute: 600,
         }

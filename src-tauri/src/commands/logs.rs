@@ -19,7 +19,7 @@ pub async fn audit_verify(state: App<'_>) -> Result<ChainStatus, IpcError> {
 #[tauri::command]
 pub async fn audit_export<R: Runtime>(app: AppHandle<R>, state: App<'_>, account: String) -> Result<String, IpcError> {
     let entries = state.keyward.audit_entries(&state.actor, &account, None, None, chrono::Utc::now()).await?;
-    exports::save_csv(&app, &format!("keyward-audit-{account}"), &keyward_core::audit::to_csv(&entries)?)
+    exports::save_csv(&app, &format!("keyward-audit-{account}"), &keyward_core::domain::audit::to_csv(&entries)?)
 }
 
 #[tauri::command]
@@ -44,7 +44,7 @@ pub async fn calls_export<R: Runtime>(
     let all = CallFilter { limit: Some(1_000_000), offset: None, ..filter };
     let calls = state.keyward.list_calls(&state.actor, &all, chrono::Utc::now()).await?;
     let account = all.account.unwrap_or_default();
-    exports::save_csv(&app, &format!("keyward-calls-{account}"), &keyward_core::calls::to_csv(&calls)?)
+    exports::save_csv(&app, &format!("keyward-calls-{account}"), &keyward_core::domain::calls::to_csv(&calls)?)
 }
 
 /// The window always looks at one account's calls.

@@ -1,7 +1,9 @@
 use std::process::ExitCode;
 
 use chrono::Utc;
-use keyward_core::{Account, Result, UsageLimits};
+use keyward_core::{Account, UsageLimits};
+
+use crate::failure::Result;
 
 use super::Ctx;
 use crate::cli::AccountCmd;
@@ -47,7 +49,7 @@ pub async fn run(ctx: &Ctx, cmd: AccountCmd) -> Result<ExitCode> {
                     a.display_name,
                     a.created_at,
                     a.created_by,
-                    a.your_role.0.map(|r| r.as_str()).unwrap_or("not a member"),
+                    a.your_role.map_or("not a member".into(), |r| r.to_string()),
                     if a.has_active_key { "yes" } else { "no" },
                     a.rotation_period_days
                 )
@@ -78,7 +80,7 @@ pub async fn run(ctx: &Ctx, cmd: AccountCmd) -> Result<ExitCode> {
 }
 
 fn line(a: &Account) -> String {
-    let role = a.your_role.0.map(|r| r.as_str()).unwrap_or("-");
+    let role = a.your_role.map_or("-".into(), |r| r.to_string());
     let key = if a.has_active_key { "key active" } else { "no key" };
     format!("{:<24} {:<12} {:<10} {}", a.name, role, key, a.display_name)
 }

@@ -1,8 +1,10 @@
 use std::process::ExitCode;
 
 use chrono::Utc;
-use keyward_core::audit::to_csv;
-use keyward_core::{AuditEntry, ChainStatus, Result};
+use keyward_core::domain::audit::to_csv;
+use keyward_core::{AuditEntry, ChainStatus};
+
+use crate::failure::Result;
 
 use super::Ctx;
 use crate::cli::{AuditCmd, ExportFormat};

@@ -1,8 +1,10 @@
 use std::process::ExitCode;
 
 use chrono::Utc;
-use keyward_core::calls::to_csv;
-use keyward_core::{CallEntry, CallFilter, CallStats, Error, Result};
+use keyward_core::domain::calls::to_csv;
+use keyward_core::{CallEntry, CallFilter, CallStats};
+
+use crate::failure::{Failure, Result};
 
 use super::Ctx;
 use crate::cli::{CallFilterArgs, CallsCmd, ExportFormat};
@@ -42,7 +44,7 @@ fn to_filter(account: Option<String>, args: &CallFilterArgs) -> Result<CallFilte
         None => None,
         Some(s @ ("2xx" | "3xx" | "4xx" | "5xx")) => Some(u16::from(s.as_bytes()[0] - b'0')),
         Some(other) => {
-            return Err(Error::InvalidInput(format!("\"{other}\" is not a status class: use 2xx, 4xx or 5xx")))
+            return Err(Failure::Usage(format!("\"{other}\" is not a status class: use 2xx, 4xx or 5xx")))
         }
     };
     Ok(CallFilter {

@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-use keyward_core::Result;
+use crate::failure::Result;
 
 use super::Ctx;
 use crate::cli::ConfigCmd;

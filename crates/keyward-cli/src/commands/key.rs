@@ -2,7 +2,9 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use chrono::Utc;
-use keyward_core::{Action, Error, Grace, IssuedKey, KeyStatus, Result, Reveal};
+use keyward_core::{Action, Grace, IssuedKey, KeyStatus, Reveal};
+
+use crate::failure::{Failure, Result};
 use serde_json::json;
 
 use super::Ctx;
@@ -31,7 +33,7 @@ pub async fn run(ctx: &Ctx, cmd: KeyCmd) -> Result<ExitCode> {
             let grace: Grace = grace.parse()?;
             let consequence = match grace {
                 Grace::None => format!("Rotating the key of {account}: integrations using it stop working now."),
-                g => format!("Rotating the key of {account}: the old key stops working in {}.", g.as_str()),
+                g => format!("Rotating the key of {account}: the old key stops working in {}.", g),
             };
             let rotation = confirmed(keyward, actor, &account, Action::Rotate, confirm.yes, &consequence, async |c| {
                 keyward.rotate_key(actor, &account, grace, c, Utc::now()).await
@@ -69,8 +71,8 @@ pub async fn run(ctx: &Ctx, cmd: KeyCmd) -> Result<ExitCode> {
             };
             let verification = keyward.verify_key(candidate.trim(), Utc::now()).await?;
             print(*json, &verification, |v| match &v.account {
-                Some(account) => format!("{} ({account}, {})", v.code.as_str(), v.key_id.as_deref().unwrap_or("")),
-                None => v.code.as_str().to_owned(),
+                Some(account) => format!("{} ({account}, {})", v.code, v.key_id.as_deref().unwrap_or("")),
+                None => v.code.to_string(),
             });
             return Ok(if verification.valid { ExitCode::SUCCESS } else { ExitCode::FAILURE });
         }
@@ -125,6 +127,6 @@ fn read_stdin() -> Result<String> {
     std::io::stdin()
         .take(1024)
         .read_to_string(&mut text)
-        .map_err(|err| Error::InvalidInput(format!("could not read the key from stdin: {err}")))?;
+        .map_err(|err| Failure::Failed(format!("could not read the key from stdin: {err}")))?;
     Ok(text)
 }

@@ -1,7 +1,9 @@
 use std::process::ExitCode;
 
 use chrono::Utc;
-use keyward_core::{Member, Result, Role};
+use keyward_core::{Member, Role};
+
+use crate::failure::Result;
 
 use super::Ctx;
 use crate::cli::{MemberCmd, RoleArg};
@@ -22,7 +24,7 @@ pub async fn run(ctx: &Ctx, cmd: MemberCmd) -> Result<ExitCode> {
     match cmd {
         MemberCmd::Add { account, name, email, role } => {
             let member = keyward.add_member(actor, &account, &name, email.as_deref(), role.into(), now).await?;
-            print(*json, &member, |m| format!("Added {} to {account} as {}.", m.name, m.role.0.as_str()));
+            print(*json, &member, |m| format!("Added {} to {account} as {}.", m.name, m.role));
         }
         MemberCmd::List { account } => {
             let members = keyward.list_members(actor, &account, now).await?;
@@ -34,7 +36,7 @@ pub async fn run(ctx: &Ctx, cmd: MemberCmd) -> Result<ExitCode> {
         }
         MemberCmd::SetRole { account, name, role } => {
             let member = keyward.set_role(actor, &account, &name, role.into(), now).await?;
-            print(*json, &member, |m| format!("{} is now {} of {account}.", m.name, m.role.0.as_str()));
+            print(*json, &member, |m| format!("{} is now {} of {account}.", m.name, m.role));
         }
         MemberCmd::SetEmail { account, name, email, clear: _ } => {
             // clap lets exactly one of EMAIL and --clear through.
@@ -49,5 +51,5 @@ pub async fn run(ctx: &Ctx, cmd: MemberCmd) -> Result<ExitCode> {
 }
 
 fn line(m: &Member) -> String {
-    format!("{:<24} {:<12} {}", m.name, m.role.0.as_str(), m.email.as_deref().unwrap_or(""))
+    format!("{:<24} {:<12} {}", m.name, m.role, m.email.as_deref().unwrap_or(""))
 }

@@ -12,10 +12,11 @@ mod serve;
 use std::process::ExitCode;
 
 use keyward_core::paths::default_data_dir;
-use keyward_core::{Actor, Error, Keyward, Result};
+use keyward_core::{Actor, Keyward};
 use serde_json::json;
 
 use crate::cli::{Cli, Command};
+use crate::failure::{Failure, Result};
 use crate::output;
 
 /// What every command gets: the store, the acting person, and whether to print JSON.
@@ -27,7 +28,7 @@ pub struct Ctx {
 
 pub async fn run(cli: Cli) -> Result<ExitCode> {
     let data_dir = cli.data_dir.or_else(default_data_dir).ok_or_else(|| {
-        Error::InvalidInput("no data folder could be found for this user: pass --data-dir DIR".into())
+        Failure::Usage("no data folder could be found for this user: pass --data-dir DIR".into())
     })?;
     let keyward = Keyward::open(&data_dir).await?;
     // Verify and status must work without a keyring, so a failed clean only waits for next time.

@@ -1,7 +1,9 @@
 use std::process::ExitCode;
 
 use chrono::Utc;
-use keyward_core::{Delivery, DueReminder, Error, Result};
+use keyward_core::{Delivery, DueReminder, Error};
+
+use crate::failure::{Failure, Result};
 use serde_json::json;
 
 use super::Ctx;
@@ -27,7 +29,7 @@ pub async fn run(ctx: &Ctx, cmd: RemindersCmd) -> Result<ExitCode> {
             let days = match duration.as_str() {
                 "1d" => 1,
                 "1w" | "7d" => 7,
-                other => return Err(Error::InvalidInput(format!("\"{other}\" is not a snooze: use 1d or 1w"))),
+                other => return Err(Failure::Usage(format!("\"{other}\" is not a snooze: use 1d or 1w"))),
             };
             let until = keyward.snooze_reminders(actor, &account, days, Utc::now()).await?;
             print(*json, &json!({ "account": account, "until": until }), |_| {
@@ -63,7 +65,7 @@ async fn send(ctx: &Ctx) -> Result<ExitCode> {
                 failed = true;
                 ("failed", format!("not sent to {address}: {why}; it stays due for the next run"))
             }
-            Err(SendError::Core(err)) => return Err(err),
+            Err(SendError::Core(err)) => return Err(err.into()),
         };
         report.push(json!({ "reminder": reminder, "result": result, "message": message }));
     }

@@ -1,7 +1,9 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use keyward_core::{Error, Keyward, Result};
+use keyward_core::Keyward;
+
+use crate::failure::{Failure, Result};
 use keyward_gateway::{serve, Gateway, GatewayConfig};
 
 use crate::cli::ServeArgs;
@@ -17,9 +19,9 @@ pub async fn run(keyward: Keyward, args: ServeArgs) -> Result<ExitCode> {
     }
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|err| match err.kind() {
         std::io::ErrorKind::AddrInUse => {
-            Error::Conflict(format!("port {} is in use: pick another with --port", args.port))
+            Failure::Conflict(format!("port {} is in use: pick another with --port", args.port))
         }
-        _ => Error::InvalidInput(format!("cannot listen on {addr}: {err}")),
+        _ => Failure::Failed(format!("cannot listen on {addr}: {err}")),
     })?;
     let config = GatewayConfig {
         upstream: args.upstream.clone(),
@@ -28,14 +30,14 @@ pub async fn run(keyward: Keyward, args: ServeArgs) -> Result<ExitCode> {
         ..GatewayConfig::default()
     };
     let running = Gateway::start(keyward, config).await?;
-    let bound = listener.local_addr().map_err(|err| Error::InvalidInput(err.to_string()))?;
+    let bound = listener.local_addr().map_err(|err| Failure::Failed(err.to_string()))?;
     match &args.upstream {
         Some(upstream) => eprintln!("Keyward gateway on http://{bound}: proxying to {upstream} for valid keys; POST /v1/keys/verify to check a key"),
         None => eprintln!("Keyward gateway on http://{bound}: POST /v1/keys/verify to check a key"),
     }
     serve(listener, running, shutdown_signal())
         .await
-        .map_err(|err| Error::InvalidInput(format!("the gateway stopped: {err}")))?;
+        .map_err(|err| Failure::Failed(format!("the gateway stopped: {err}")))?;
     eprintln!("Keyward gateway stopped; the call log is flushed.");
     Ok(ExitCode::SUCCESS)
 }

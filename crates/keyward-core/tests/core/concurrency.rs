@@ -1,3 +1,4 @@
+use keyward_core::error::Clash;
 use keyward_core::Error;
 
 use crate::Fixture;
@@ -15,7 +16,7 @@ async fn concurrent_generate_leaves_one_active_key() {
         let outcomes = [a.is_ok(), b.is_ok()];
         assert_eq!(outcomes.iter().filter(|ok| **ok).count(), 1, "round {round}: {outcomes:?}");
         let loser = if a.is_ok() { b.unwrap_err() } else { a.unwrap_err() };
-        assert!(matches!(loser, Error::Conflict(ref m) if m.contains("rotate it instead")), "{loser}");
+        assert!(matches!(loser, Error::Conflict(Clash::ActiveKeyExists { ref account }) if account == "acme"), "{loser}");
         assert_eq!(f.count("SELECT COUNT(*) FROM api_keys WHERE retired_at IS NULL").await, 1);
         assert_eq!(f.secrets.len(), 1, "round {round}: the losing secret was removed");
     }

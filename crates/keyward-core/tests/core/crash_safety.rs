@@ -1,6 +1,6 @@
 use std::sync::atomic::Ordering;
 
-use keyward_core::secret_store::SecretStore;
+use keyward_core::secrets::store::SecretStore;
 use keyward_core::{ApiKey, Confirmation, Error, Grace, Reveal, VerifyCode};
 
 use crate::Fixture;

@@ -1,4 +1,5 @@
 use chrono::Duration;
+use keyward_core::error::{Clash, Invalid, Missing};
 use keyward_core::{Confirmation, Error, Grace, Reveal, VerifyCode};
 
 use crate::Fixture;
@@ -18,7 +19,7 @@ async fn generate_show_rotate_deactivate() {
     assert_eq!((v.code, v.account.as_deref()), (VerifyCode::Valid, Some("acme")));
 
     let again = kw.generate_key(ana, "acme", t0).await.unwrap_err();
-    assert!(matches!(again, Error::Conflict(ref m) if m.contains("rotate it instead")), "{again}");
+    assert!(matches!(again, Error::Conflict(Clash::ActiveKeyExists { .. })), "{again}");
 
     // Rotate with no grace: the old key fails at once.
     let t1 = t0 + Duration::days(1);
@@ -95,11 +96,11 @@ async fn bad_input_is_refused_with_a_clear_message_and_nothing_changes() {
     let (kw, ana, t0) = (&f.keyward, &f.admin, f.t0);
     let before = f.count("SELECT COUNT(*) FROM audit_log").await;
     let dup = kw.create_account(ana, "acme", None, t0).await.unwrap_err();
-    assert!(matches!(dup, Error::Conflict(ref m) if m.contains("already exists")), "{dup}");
+    assert!(matches!(dup, Error::Conflict(Clash::AccountExists { .. })), "{dup}");
     let bad = kw.create_account(ana, "Acme_Prod", None, t0).await.unwrap_err();
-    assert!(matches!(bad, Error::InvalidInput(ref m) if m.contains("lowercase")), "{bad}");
+    assert!(matches!(bad, Error::InvalidInput(Invalid::AccountName { .. })), "{bad}");
     let missing = kw.generate_key(ana, "nope", t0).await.unwrap_err();
-    assert!(matches!(missing, Error::NotFound(ref m) if m.contains("account list")), "{missing}");
+    assert!(matches!(missing, Error::NotFound(Missing::Account { .. })), "{missing}");
     let malformed = kw.verify_key("kw_not-a-key", t0).await.unwrap();
     assert_eq!((malformed.valid, malformed.code), (false, VerifyCode::Malformed));
     let unknown = kw.verify_key(keyward_core::ApiKey::generate().expose(), t0).await.unwrap();

@@ -8,8 +8,9 @@ mod challenges;
 mod concurrency;
 mod crash_safety;
 #[cfg(target_os = "linux")]
-mod db_threads;
+mod store_threads;
 mod lifecycle;
+mod limits;
 mod permissions;
 mod reminders;
 mod settings;
@@ -17,7 +18,7 @@ mod settings;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
-use keyward_core::secret_store::MemorySecrets;
+use keyward_core::secrets::store::MemorySecrets;
 use keyward_core::{Actor, Keyward};
 
 pub struct Fixture {

@@ -1,4 +1,6 @@
-use keyward_core::{Actor, Grace, Language, Role, Settings, Theme};
+use keyward_core::error::Invalid;
+use keyward_core::{Actor, Error, Grace, Role, Settings};
+use serde::{Deserialize, Serialize};
 
 use crate::Fixture;
 
@@ -6,15 +8,7 @@ use crate::Fixture;
 async fn settings_start_at_the_defaults_and_survive_a_reopen() {
     let f = Fixture::new().await;
     assert_eq!(f.keyward.settings().await.unwrap(), Settings::default());
-    let chosen = Settings {
-        default_grace: Grace::OneDay,
-        clipboard_clear_secs: 45,
-        gateway_port: 18_790,
-        close_to_tray: false,
-        language: Language::Ja,
-        theme: Theme::Dark,
-        ..Settings::default()
-    };
+    let chosen = Settings { default_grace: Grace::OneDay, rotation_period_days: 90, ..Settings::default() };
     f.keyward.save_settings(&f.admin, &chosen, f.t0).await.unwrap();
     assert_eq!(f.reopen().await.settings().await.unwrap(), chosen);
 }
@@ -22,10 +16,34 @@ async fn settings_start_at_the_defaults_and_survive_a_reopen() {
 #[tokio::test]
 async fn a_bad_value_is_refused_and_nothing_is_written() {
     let f = Fixture::new().await;
-    let bad = Settings { clipboard_clear_secs: 1, gateway_port: 9000, ..Settings::default() };
+    let bad = Settings { reminder_lead_days: 91, default_grace: Grace::SevenDays, ..Settings::default() };
     let err = f.keyward.save_settings(&f.admin, &bad, f.t0).await.unwrap_err();
-    assert!(err.to_string().contains("clipboard clear time (seconds) 1 is out of range: use 5 to 600"), "{err}");
-    assert_eq!(f.keyward.settings().await.unwrap(), Settings::default(), "not even the valid port was saved");
+    assert!(
+        matches!(&err, Error::InvalidInput(Invalid::OutOfRange { field, value: 91, min: 0, max: 90 }) if field == "reminder_lead_days"),
+        "{err:?}"
+    );
+    assert_eq!(f.keyward.settings().await.unwrap(), Settings::default(), "not even the valid grace was saved");
+}
+
+/// A front door's own preferences, as the desktop keeps its look.
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+struct LookPrefs {
+    theme: String,
+    close_to_tray: bool,
+}
+
+#[tokio::test]
+async fn a_front_doors_preferences_live_beside_the_settings_without_touching_them() {
+    let f = Fixture::new().await;
+    assert_eq!(f.keyward.preferences::<LookPrefs>().await.unwrap(), LookPrefs::default());
+    let chosen = LookPrefs { theme: "dark".into(), close_to_tray: true };
+    f.keyward.save_preferences(&chosen).await.unwrap();
+    assert_eq!(f.reopen().await.preferences::<LookPrefs>().await.unwrap(), chosen);
+    assert_eq!(f.keyward.settings().await.unwrap(), Settings::default());
+    let policy = Settings { rotation_period_days: 60, ..Settings::default() };
+    f.keyward.save_settings(&f.admin, &policy, f.t0).await.unwrap();
+    assert_eq!(f.keyward.preferences::<LookPrefs>().await.unwrap(), chosen, "saving settings keeps them");
 }
 
 #[tokio::test]
@@ -49,9 +67,11 @@ async fn the_rotation_period_applies_where_the_actor_is_super_admin_and_to_new_a
 #[tokio::test]
 async fn unknown_or_unreadable_rows_fall_back_to_defaults() {
     let f = Fixture::new().await;
-    sqlx::query("INSERT INTO settings (name, value) VALUES ('from_a_newer_build', '1'), ('gateway_port', '18000')")
+    sqlx::query("INSERT INTO settings (name, value) VALUES ('from_a_newer_build', '1'), ('reminder_lead_days', '\"x\"'), ('rotation_period_days', '90')")
         .execute(f.keyward.pool())
         .await
         .unwrap();
-    assert_eq!(f.keyward.settings().await.unwrap().gateway_port, 18_000);
+    assert_eq!(f.keyward.settings().await.unwrap(), Settings::default(), "one unreadable value: every default");
+    sqlx::query("DELETE FROM settings WHERE name = 'reminder_lead_days'").execute(f.keyward.pool()).await.unwrap();
+    assert_eq!(f.keyward.settings().await.unwrap().rotation_period_days, 90, "an unknown row is left alone");
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::Utc;
-use keyward_core::secret_store::MemorySecrets;
+use keyward_core::secrets::store::MemorySecrets;
 use keyward_core::{Actor, CallRecord, IndexedKey, Keyward};
 
 /// The call-log writer alone: 1,000,000 rows in batches of 1,000 into a database with its

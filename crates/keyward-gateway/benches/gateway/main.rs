@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use keyward_core::secret_store::MemorySecrets;
+use keyward_core::secrets::store::MemorySecrets;
 use keyward_core::{Actor, Keyward, UsageLimits};
 use keyward_gateway::{serve, Gateway, GatewayConfig};
 

@@ -97,7 +97,7 @@ async fn keyward_core_connection(gw: &TestGateway) -> sqlx::SqliteConnection {
 #[tokio::test]
 async fn retention_purge_removes_only_old_rows_in_chunks() {
     let dir = tempfile::tempdir().unwrap();
-    let secrets = std::sync::Arc::new(keyward_core::secret_store::MemorySecrets::default());
+    let secrets = std::sync::Arc::new(keyward_core::secrets::store::MemorySecrets::default());
     let keyward = keyward_core::Keyward::open_with(dir.path(), secrets).await.unwrap();
     let now = Utc::now();
     let call = |age_days: i64| CallRecord {
@@ -126,7 +126,7 @@ async fn retention_purge_removes_only_old_rows_in_chunks() {
 #[cfg(target_os = "linux")]
 #[tokio::test]
 async fn the_writer_thread_is_batch_scheduled() {
-    use keyward_core::db_threads::wait_batch_scheduled;
+    use keyward_core::store::threads::wait_batch_scheduled;
     use keyward_gateway::call_log::WRITER_THREAD;
     let gw = TestGateway::start(|_| {}).await;
     // The thread marks itself as it starts; other tests' gateways have writer threads too.

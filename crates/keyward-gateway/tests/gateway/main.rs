@@ -13,7 +13,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use chrono::Utc;
-use keyward_core::secret_store::MemorySecrets;
+use keyward_core::secrets::store::MemorySecrets;
 use keyward_core::{Actor, Keyward};
 use keyward_gateway::{serve, Gateway, GatewayConfig};
 use serde_json::{json, Value};

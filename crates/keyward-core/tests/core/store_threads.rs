@@ -1,9 +1,9 @@
-//! The database's connection threads run SCHED_BATCH on Linux (see src/db_threads.rs), so the
+//! The database's connection threads run SCHED_BATCH on Linux (see src/store/threads.rs), so the
 //! call-log writer's batches never preempt a thread answering a request.
 
 use std::time::Duration;
 
-use keyward_core::db_threads::{wait_batch_scheduled, THREAD_PREFIX};
+use keyward_core::store::threads::{wait_batch_scheduled, THREAD_PREFIX};
 
 use crate::Fixture;
 

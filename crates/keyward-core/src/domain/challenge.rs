@@ -14,10 +14,12 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::actor::Actor;
-use crate::audit::AuditEvent;
-use crate::db::{self, to_millis, Timestamp};
+use crate::domain::audit::AuditEvent;
+use crate::store;
+use crate::time::{to_millis, Timestamp};
 use crate::error::{Error, Result};
 use crate::keyward::{AccountRow, Keyward};
+use crate::serde_names::display_as_serde_name;
 
 /// No 0/O, 1/I/L, 2/Z, 5/S, 8/B: nothing a person can misread.
 const CODE_ALPHABET: &[u8] = b"ACDEFGHJKMNPQRTUVWXY34679";
@@ -26,21 +28,15 @@ pub const CHALLENGE_TTL_SECS: i64 = 120;
 pub const MAX_WRONG_ANSWERS: i64 = 3;
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum Action {
     Rotate,
     Deactivate,
 }
 
-impl Action {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Rotate => "rotate",
-            Action::Deactivate => "deactivate",
-        }
-    }
-}
+display_as_serde_name!(Action);
 
 /// How a rotate or deactivate is confirmed.
 #[derive(Debug, Clone)]
@@ -68,7 +64,7 @@ pub struct Challenge {
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum ChallengeRefusal {
     #[error(
-        "this action needs confirmation: answer a challenge code, or pass an explicit confirmation (--yes) in scripts"
+        "this action needs confirmation: answer a challenge code, or confirm explicitly in scripts"
     )]
     Required,
     #[error("there is no such challenge: ask for a new code")]
@@ -96,7 +92,7 @@ impl From<ChallengeRefusal> for Error {
 
 #[derive(sqlx::FromRow)]
 struct ChallengeRow {
-    action: String,
+    action: Action,
     account_id: String,
     key_id: String,
     actor: String,
@@ -130,7 +126,7 @@ fn judge(
     answer: &str,
     now: DateTime<Utc>,
 ) -> Result<(), ChallengeRefusal> {
-    let matches = row.action == expected.action.as_str()
+    let matches = row.action == expected.action
         && row.account_id == expected.account.id
         && row.key_id == expected.key_id
         && row.actor == expected.actor.name();
@@ -164,17 +160,17 @@ impl Keyward {
         now: DateTime<Utc>,
     ) -> Result<Challenge> {
         let account = self.account(account).await?;
-        self.require_super_admin(actor, &account, action.as_str(), now).await?;
+        self.require_super_admin(actor, &account, &action.to_string(), now).await?;
         let key = self.active_key(&account).await?;
         let code = new_code();
-        let id = format!("chl_{}", crate::api_key::random_base62(16));
+        let id = format!("chl_{}", crate::domain::api_key::random_base62(16));
         let expires_at = now + Duration::seconds(CHALLENGE_TTL_SECS);
         sqlx::query(
             "INSERT INTO challenges (id, action, account_id, key_id, actor, code_hash, expires_at)
              VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&id)
-        .bind(action.as_str())
+        .bind(action)
         .bind(&account.id)
         .bind(&key.id)
         .bind(actor.name())
@@ -218,14 +214,14 @@ impl Keyward {
         expected: &Expected<'_>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = db::begin_write(&self.pool).await?;
+        let mut tx = store::begin_write(&self.pool).await?;
         if matches!(refusal, ChallengeRefusal::Wrong { .. }) {
             sqlx::query("UPDATE challenges SET failed_attempts = failed_attempts + 1 WHERE id = ?")
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
         }
-        let details = json!({ "action": expected.action.as_str(), "challenge": id, "refusal": refusal });
+        let details = json!({ "action": expected.action, "challenge": id, "refusal": refusal });
         self.audit(
             &mut tx,
             expected.actor,

@@ -3,7 +3,7 @@
 //! The trait is synchronous because the platform keyrings are; the core calls it from
 //! `spawn_blocking` so a slow D-Bus round trip never stalls the async runtime.
 
-use crate::api_key::ApiKey;
+use crate::domain::api_key::ApiKey;
 use crate::error::{Error, Result};
 
 pub trait SecretStore: Send + Sync + 'static {

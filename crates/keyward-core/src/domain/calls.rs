@@ -12,9 +12,10 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::actor::Actor;
-use crate::db::{self, to_millis, Timestamp};
-use crate::error::{Error, Result};
-use crate::key_index::IndexedKey;
+use crate::store;
+use crate::time::{to_millis, Timestamp};
+use crate::error::{Invalid, Result};
+use crate::serving::key_index::IndexedKey;
 use crate::keyward::Keyward;
 
 /// One call as the gateway records it.
@@ -132,7 +133,7 @@ pub fn to_csv(calls: &[CallEntry]) -> Result<String> {
         "client_ip",
         "user_agent",
     ];
-    crate::export::to_csv(
+    crate::domain::export::to_csv(
         header,
         calls.iter().map(|c| {
             [
@@ -160,9 +161,7 @@ impl Keyward {
         let (low, high) = match filter.status_class {
             None => (0, 1000),
             Some(class @ 1..=5) => (i32::from(class) * 100, i32::from(class) * 100 + 100),
-            Some(other) => {
-                return Err(Error::InvalidInput(format!("{other}xx is not a status class: use 2xx, 4xx or 5xx")))
-            }
+            Some(other) => return Err(Invalid::StatusClass { class: other.into() }.into()),
         };
         // One account: its index, newest first. All: rowid order is time order, newest first.
         // (NOT INDEXED keeps SQLite from trading the rowid walk for the account index and a sort.)
@@ -219,7 +218,7 @@ impl Keyward {
     pub async fn purge_calls(&self, before: DateTime<Utc>, chunk: i64) -> Result<u64> {
         let mut total = 0;
         loop {
-            let mut tx = db::begin_write(&self.pool).await?;
+            let mut tx = store::begin_write(&self.pool).await?;
             // The oldest rows have the lowest rowids: look at the first `chunk` only, so a purge
             // with nothing to do reads one chunk, not the table. (rowid is SQLite's; PostgreSQL
             // will use a generated id here.)

@@ -15,8 +15,9 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Statement, TransactionBehavior};
 
-use crate::calls::CallRecord;
-use crate::db::{to_millis, BUSY_TIMEOUT};
+use crate::domain::calls::CallRecord;
+use crate::store::BUSY_TIMEOUT;
+use crate::time::to_millis;
 use crate::error::Result;
 
 /// Rows per INSERT statement: enough to amortise a statement's start-up, few enough that the

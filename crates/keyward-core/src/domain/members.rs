@@ -6,84 +6,56 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::actor::Actor;
-use crate::audit::AuditEvent;
-use crate::db::{self, to_millis, Timestamp};
-use crate::error::{is_unique_violation, Error, Result};
+use crate::domain::audit::AuditEvent;
+use crate::store::{self, is_unique_violation};
+use crate::time::{to_millis, Timestamp};
+use crate::error::{Clash, Error, Invalid, Missing, Result};
 use crate::keyward::{AccountRow, Keyward};
+use crate::serde_names::{display_as_serde_name, from_name};
 
+/// An account role: `super-admin` or `member`, the same words in the database, JSON and the CLI.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, sqlx::Type)]
+#[serde(rename_all = "kebab-case")]
+#[sqlx(rename_all = "kebab-case")]
 pub enum Role {
-    #[serde(rename = "super-admin")]
     SuperAdmin,
-    #[serde(rename = "member")]
     Member,
-}
-
-impl Role {
-    pub fn parse(text: &str) -> Option<Role> {
-        match text {
-            "super-admin" => Some(Role::SuperAdmin),
-            "member" => Some(Role::Member),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::SuperAdmin => "super-admin",
-            Role::Member => "member",
-        }
-    }
 }
 
 impl std::str::FromStr for Role {
     type Err = Error;
     fn from_str(text: &str) -> Result<Role> {
-        Role::parse(text)
-            .ok_or_else(|| Error::InvalidInput(format!("\"{text}\" is not a role: use \"super-admin\" or \"member\"")))
+        from_name(text.trim()).ok_or_else(|| Invalid::Role { role: text.to_owned() }.into())
     }
 }
+
+display_as_serde_name!(Role);
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Member {
     pub name: String,
     pub email: Option<String>,
-    #[sqlx(try_from = "String")]
-    pub role: RoleText,
+    pub role: Role,
     #[sqlx(try_from = "i64")]
     pub added_at: Timestamp,
 }
 
-/// A role read from its column (the schema's CHECK keeps it one of the two).
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct RoleText(pub Role);
-
-impl From<String> for RoleText {
-    fn from(text: String) -> RoleText {
-        RoleText(Role::parse(&text).unwrap_or(Role::Member))
-    }
-}
-
-fn validate_member_name(name: &str) -> Result<()> {
+/// A member name as given, trimmed: 1 to 64 characters, no spaces or control characters.
+pub(crate) fn member_name(name: &str) -> Result<&str> {
+    let name = name.trim();
     let ok = (1..=64).contains(&name.chars().count()) && !name.chars().any(|c| c.is_whitespace() || c.is_control());
-    ok.then_some(()).ok_or_else(|| {
-        Error::InvalidInput(format!(
-            "\"{name}\" is not a valid member name: use the person's user name (1 to 64 characters, no spaces)"
-        ))
-    })
+    ok.then_some(name).ok_or_else(|| Invalid::MemberName { name: name.to_owned() }.into())
 }
 
-fn validate_email(email: &str) -> Result<()> {
+/// An email as given, trimmed; empty means none.
+pub(crate) fn email_address(email: Option<&str>) -> Result<Option<&str>> {
+    let Some(email) = email.map(str::trim).filter(|e| !e.is_empty()) else { return Ok(None) };
     let ok = matches!(email.split_once('@'), Some((local, domain))
         if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'))
         && !email.chars().any(char::is_whitespace);
-    ok.then_some(()).ok_or_else(|| {
-        Error::InvalidInput(format!("\"{email}\" is not an email address: use the form name@example.com"))
-    })
+    ok.then_some(Some(email)).ok_or_else(|| Invalid::Email { email: email.to_owned() }.into())
 }
 
 impl Keyward {
@@ -96,33 +68,28 @@ impl Keyward {
         role: Role,
         now: DateTime<Utc>,
     ) -> Result<Member> {
-        validate_member_name(name)?;
-        if let Some(email) = email {
-            validate_email(email)?;
-        }
+        let name = member_name(name)?;
+        let email = email_address(email)?;
         let account = self.account(account).await?;
         self.require_super_admin(actor, &account, "add a member", now).await?;
-        let mut tx = db::begin_write(&self.pool).await?;
+        let mut tx = store::begin_write(&self.pool).await?;
         let inserted =
             sqlx::query("INSERT INTO members (account_id, name, email, role, added_at) VALUES (?, ?, ?, ?, ?)")
                 .bind(&account.id)
                 .bind(name)
                 .bind(email)
-                .bind(role.as_str())
+                .bind(role)
                 .bind(to_millis(now))
                 .execute(&mut *tx)
                 .await;
         if let Err(err) = inserted {
             return Err(if is_unique_violation(&err) {
-                Error::Conflict(format!(
-                    "{name} is already a member of {}: use `keyward member set-role` to change their role",
-                    account.name
-                ))
+                Clash::MemberExists { account: account.name, member: name.to_owned() }.into()
             } else {
                 err.into()
             });
         }
-        let details = json!({ "member": name, "email": email, "role": role.as_str() });
+        let details = json!({ "member": name, "email": email, "role": role });
         self.audit(&mut tx, actor, &account, None, AuditEvent::MemberAdded, details, now).await?;
         tx.commit().await?;
         self.member(&account, name).await
@@ -140,11 +107,12 @@ impl Keyward {
     }
 
     pub async fn remove_member(&self, actor: &Actor, account: &str, name: &str, now: DateTime<Utc>) -> Result<()> {
+        let name = name.trim();
         let account = self.account(account).await?;
         self.require_super_admin(actor, &account, "remove a member", now).await?;
-        let mut tx = db::begin_write(&self.pool).await?;
+        let mut tx = store::begin_write(&self.pool).await?;
         let member = self.member(&account, name).await?;
-        if member.role.0 == Role::SuperAdmin {
+        if member.role == Role::SuperAdmin {
             self.keep_a_super_admin(&mut tx, &account, name).await?;
         }
         sqlx::query("DELETE FROM members WHERE account_id = ? AND name = ?")
@@ -166,23 +134,24 @@ impl Keyward {
         role: Role,
         now: DateTime<Utc>,
     ) -> Result<Member> {
+        let name = name.trim();
         let account = self.account(account).await?;
         self.require_super_admin(actor, &account, "change a member's role", now).await?;
-        let mut tx = db::begin_write(&self.pool).await?;
+        let mut tx = store::begin_write(&self.pool).await?;
         let member = self.member(&account, name).await?;
-        if member.role.0 == role {
+        if member.role == role {
             return Ok(member);
         }
-        if member.role.0 == Role::SuperAdmin {
+        if member.role == Role::SuperAdmin {
             self.keep_a_super_admin(&mut tx, &account, name).await?;
         }
         sqlx::query("UPDATE members SET role = ? WHERE account_id = ? AND name = ?")
-            .bind(role.as_str())
+            .bind(role)
             .bind(&account.id)
             .bind(name)
             .execute(&mut *tx)
             .await?;
-        let details = json!({ "member": name, "from": member.role.0.as_str(), "to": role.as_str() });
+        let details = json!({ "member": name, "from": member.role, "to": role });
         self.audit(&mut tx, actor, &account, None, AuditEvent::RoleChanged, details, now).await?;
         tx.commit().await?;
         self.member(&account, name).await
@@ -197,12 +166,11 @@ impl Keyward {
         email: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Member> {
-        if let Some(email) = email {
-            validate_email(email)?;
-        }
+        let name = name.trim();
+        let email = email_address(email)?;
         let account = self.account(account).await?;
         self.require_super_admin(actor, &account, "change a member's email", now).await?;
-        let mut tx = db::begin_write(&self.pool).await?;
+        let mut tx = store::begin_write(&self.pool).await?;
         let member = self.member(&account, name).await?;
         if member.email.as_deref() == email {
             return Ok(member);
@@ -225,12 +193,7 @@ impl Keyward {
             .bind(name)
             .fetch_optional(&self.pool)
             .await?
-            .ok_or_else(|| {
-                Error::NotFound(format!(
-                    "{name} is not a member of {}: `keyward member list {}` shows who is",
-                    account.name, account.name
-                ))
-            })
+            .ok_or_else(|| Missing::Member { account: account.name.clone(), member: name.to_owned() }.into())
     }
 
     /// Refuses to take away the last super admin `leaving`: nobody could manage the key then.
@@ -248,10 +211,7 @@ impl Keyward {
         .fetch_one(&mut *tx)
         .await?;
         if others == 0 {
-            return Err(Error::Conflict(format!(
-                "{leaving} is the last super admin of {}: make someone else a super admin first",
-                account.name
-            )));
+            return Err(Clash::LastSuperAdmin { account: account.name.clone(), member: leaving.to_owned() }.into());
         }
         Ok(())
     }
@@ -265,11 +225,15 @@ mod tests {
     fn roles_and_emails() {
         assert_eq!("super-admin".parse::<Role>().unwrap(), Role::SuperAdmin);
         assert!("admin".parse::<Role>().is_err());
-        assert!(validate_email("ana@example.com").is_ok());
+        assert_eq!(" member ".parse::<Role>().unwrap(), Role::Member);
+        assert_eq!(Role::SuperAdmin.to_string(), "super-admin");
+        assert_eq!(email_address(Some(" ana@example.com ")).unwrap(), Some("ana@example.com"));
+        assert_eq!(email_address(Some("  ")).unwrap(), None, "blank means none");
         for bad in ["ana", "@example.com", "ana@example", "ana @x.com", "ana@.com"] {
-            assert!(validate_email(bad).is_err(), "{bad}");
+            assert!(email_address(Some(bad)).is_err(), "{bad}");
         }
-        assert!(validate_member_name("ana").is_ok());
-        assert!(validate_member_name("ana maria").is_err());
+        assert_eq!(member_name(" ana ").unwrap(), "ana");
+        assert!(member_name("ana maria").is_err());
+        assert!(member_name("  ").is_err());
     }
 }

@@ -6,9 +6,9 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::actor::Actor;
-use crate::audit::AuditEvent;
-use crate::db;
-use crate::error::{Error, Result};
+use crate::domain::audit::AuditEvent;
+use crate::store;
+use crate::error::{Error, Invalid, Result};
 use crate::keyward::Keyward;
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -19,6 +19,10 @@ pub struct UsageLimits {
     pub daily_limit: u32,
 }
 
+pub const BURST_LIMIT: std::ops::RangeInclusive<i64> = 1..=1_000_000;
+pub const BURST_SECONDS: std::ops::RangeInclusive<i64> = 1..=86_400;
+pub const DAILY_LIMIT: std::ops::RangeInclusive<i64> = 1..=1_000_000_000;
+
 impl Default for UsageLimits {
     fn default() -> UsageLimits {
         UsageLimits { burst_limit: 100, burst_seconds: 10, daily_limit: 250_000 }
@@ -28,24 +32,19 @@ impl Default for UsageLimits {
 impl UsageLimits {
     /// Parses `N/SECONDS` (e.g. `100/10`) for the burst.
     pub fn parse_burst(text: &str) -> Result<(u32, u32)> {
-        let bad = || {
-            Error::InvalidInput(format!(
-                "\"{text}\" is not a burst limit: write REQUESTS/SECONDS, e.g. 100/10 (both 1 to 1,000,000)"
-            ))
-        };
+        let bad = || Error::from(Invalid::BurstLimit { text: text.to_owned() });
         let (n, s) = text.split_once('/').ok_or_else(bad)?;
         let n: u32 = n.trim().parse().map_err(|_| bad())?;
         let s: u32 = s.trim().parse().map_err(|_| bad())?;
-        if !(1..=1_000_000).contains(&n) || !(1..=1_000_000).contains(&s) {
-            return Err(bad());
-        }
         Ok((n, s))
     }
 
-    fn check(&self) -> Result<()> {
-        if self.daily_limit == 0 || self.daily_limit > 1_000_000_000 {
-            return Err(Error::InvalidInput("the daily limit must be 1 to 1,000,000,000".into()));
-        }
+    /// Every limit in its range: a burst of 0 requests or over 0 seconds would refuse (or divide)
+    /// everything, so the gateway never sees one.
+    pub fn check(&self) -> Result<()> {
+        Invalid::check_range("burst_limit", self.burst_limit.into(), BURST_LIMIT)?;
+        Invalid::check_range("burst_seconds", self.burst_seconds.into(), BURST_SECONDS)?;
+        Invalid::check_range("daily_limit", self.daily_limit.into(), DAILY_LIMIT)?;
         Ok(())
     }
 }
@@ -70,7 +69,7 @@ impl Keyward {
         limits.check()?;
         let account = self.account(account).await?;
         self.require_super_admin(actor, &account, "change usage limits", now).await?;
-        let mut tx = db::begin_write(&self.pool).await?;
+        let mut tx = store::begin_write(&self.pool).await?;
         sqlx::query("UPDATE accounts SET burst_limit = ?, burst_seconds = ?, daily_limit = ? WHERE id = ?")
             .bind(limits.burst_limit)
             .bind(limits.burst_seconds)
@@ -78,7 +77,7 @@ impl Keyward {
             .bind(&account.id)
             .execute(&mut *tx)
             .await?;
-        db::bump_key_revision(&mut tx).await?;
+        store::bump_key_revision(&mut tx).await?;
         let details = json!({
             "burst": format!("{}/{}", limits.burst_limit, limits.burst_seconds),
             "daily": limits.daily_limit,

@@ -6,11 +6,12 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::actor::Actor;
-use crate::audit::AuditEvent;
-use crate::db::{self, to_millis, Timestamp};
-use crate::error::{is_unique_violation, Error, Result};
+use crate::domain::audit::AuditEvent;
+use crate::store::{self, is_unique_violation};
+use crate::time::{to_millis, Timestamp};
+use crate::error::{Clash, Invalid, Missing, Result};
 use crate::keyward::{AccountRow, Keyward};
-use crate::members::Role;
+use crate::domain::members::Role;
 
 const MAX_DISPLAY_NAME: usize = 100;
 
@@ -25,33 +26,16 @@ pub struct Account {
     pub rotation_period_days: i32,
     pub reminder_lead_days: i32,
     /// The local actor's role in this account, if they are a member.
-    #[sqlx(try_from = "Option<String>")]
-    pub your_role: RoleOption,
+    pub your_role: Option<Role>,
     pub has_active_key: bool,
 }
 
-/// `Option<Role>` read straight from a nullable column.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct RoleOption(pub Option<Role>);
-
-impl From<Option<String>> for RoleOption {
-    fn from(text: Option<String>) -> RoleOption {
-        RoleOption(text.as_deref().and_then(Role::parse))
-    }
-}
-
-pub fn validate_account_name(name: &str) -> Result<()> {
+/// An account name as given, trimmed: 1 to 63 lowercase letters, digits or `-`.
+pub fn account_name(name: &str) -> Result<&str> {
+    let name = name.trim();
     let ok = (1..=63).contains(&name.len())
         && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::InvalidInput(format!(
-            "\"{name}\" is not a valid account name: use 1 to 63 lowercase letters, digits or '-' (e.g. \"acme-prod\")"
-        )))
-    }
+    ok.then_some(name).ok_or_else(|| Invalid::AccountName { name: name.to_owned() }.into())
 }
 
 const ACCOUNT_COLUMNS: &str =
@@ -68,20 +52,18 @@ impl Keyward {
         display_name: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Account> {
-        validate_account_name(name)?;
+        let name = account_name(name)?;
         let display_name = display_name.map(str::trim).filter(|d| !d.is_empty()).unwrap_or(name);
         if display_name.chars().count() > MAX_DISPLAY_NAME {
-            return Err(Error::InvalidInput(format!(
-                "the display name is longer than {MAX_DISPLAY_NAME} characters: shorten it"
-            )));
+            return Err(Invalid::DisplayName { max: MAX_DISPLAY_NAME as u32 }.into());
         }
         let settings = self.settings().await?;
         let account = AccountRow {
-            id: format!("acc_{}", crate::api_key::random_base62(16)),
+            id: format!("acc_{}", crate::domain::api_key::random_base62(16)),
             name: name.to_owned(),
             rotation_period_days: settings.rotation_period_days,
         };
-        let mut tx = db::begin_write(&self.pool).await?;
+        let mut tx = store::begin_write(&self.pool).await?;
         let inserted = sqlx::query(
             "INSERT INTO accounts (id, name, display_name, rotation_period_days, reminder_lead_days, created_at, created_by)
              VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -97,7 +79,7 @@ impl Keyward {
         .await;
         if let Err(err) = inserted {
             return Err(if is_unique_violation(&err) {
-                Error::Conflict(format!("an account named \"{name}\" already exists: pick another name"))
+                Clash::AccountExists { account: name.to_owned() }.into()
             } else {
                 err.into()
             });
@@ -105,7 +87,7 @@ impl Keyward {
         sqlx::query("INSERT INTO members (account_id, name, role, added_at) VALUES (?, ?, ?, ?)")
             .bind(&account.id)
             .bind(actor.name())
-            .bind(Role::SuperAdmin.as_str())
+            .bind(Role::SuperAdmin)
             .bind(to_millis(now))
             .execute(&mut *tx)
             .await?;
@@ -125,24 +107,24 @@ impl Keyward {
         let sql = format!("{ACCOUNT_COLUMNS} WHERE a.name = ?");
         sqlx::query_as(&sql)
             .bind(actor.name())
-            .bind(name)
+            .bind(name.trim())
             .fetch_optional(&self.pool)
             .await?
-            .ok_or_else(|| Error::account_not_found(name))
+            .ok_or_else(|| Missing::Account { account: name.trim().to_owned() }.into())
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::validate_account_name;
+    use super::account_name;
 
     #[test]
     fn account_names() {
         for good in ["a", "acme", "acme-prod-2", &"x".repeat(63)] {
-            assert!(validate_account_name(good).is_ok(), "{good}");
+            assert_eq!(account_name(&format!(" {good} ")).unwrap(), good, "trimmed");
         }
         for bad in ["", "Acme", "acme_prod", "acme prod", "ácme", &"x".repeat(64)] {
-            assert!(validate_account_name(bad).is_err(), "{bad}");
+            assert!(account_name(bad).is_err(), "{bad}");
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Invalid, Result};
 use crate::keyward::Keyward;
 
 pub const SMTP_URL: &str = "smtp.url";
@@ -24,23 +24,19 @@ fn check(name: &str, value: &str) -> Result<()> {
     match name {
         SMTP_URL => {
             let rest = value.strip_prefix("smtp://").or_else(|| value.strip_prefix("smtps://")).ok_or_else(|| {
-                Error::InvalidInput(format!("\"{value}\" is not an SMTP URL: use smtp://host:port (add ?tls=required for STARTTLS) or smtps://host:465"))
+                Error::from(Invalid::SmtpUrl { url: value.to_owned() })
             })?;
             let authority = rest.split(['/', '?']).next().unwrap_or_default();
             if authority.rsplit_once('@').is_some_and(|(user, _)| user.contains(':')) {
-                return Err(Error::InvalidInput(format!(
-                    "keep the password out of smtp.url (it would be stored in plain text): give only user@host and set {SMTP_PASSWORD_ENV} when sending"
-                )));
+                return Err(Invalid::SmtpPasswordInUrl { env: SMTP_PASSWORD_ENV.to_owned() }.into());
             }
             Ok(())
         }
         SMTP_FROM => match value.split_once('@') {
             Some((local, domain)) if !local.is_empty() && domain.contains('.') => Ok(()),
-            _ => Err(Error::InvalidInput(format!(
-                "\"{value}\" is not a sender address: use the form keyward@example.com"
-            ))),
+            _ => Err(Invalid::SmtpFrom { from: value.to_owned() }.into()),
         },
-        other => Err(Error::InvalidInput(format!("there is no setting \"{other}\": use {SMTP_URL} or {SMTP_FROM}"))),
+        other => Err(Invalid::UnknownSetting { name: other.to_owned(), known: format!("{SMTP_URL}, {SMTP_FROM}") }.into()),
     }
 }
 

@@ -4,10 +4,11 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::api_key::ApiKey;
-use crate::db::to_millis;
+use crate::domain::api_key::ApiKey;
+use crate::time::to_millis;
 use crate::error::Result;
 use crate::keyward::Keyward;
+use crate::serde_names::display_as_serde_name;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -19,17 +20,7 @@ pub enum VerifyCode {
     Expired,
 }
 
-impl VerifyCode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VerifyCode::Valid => "VALID",
-            VerifyCode::Malformed => "MALFORMED",
-            VerifyCode::NotFound => "NOT_FOUND",
-            VerifyCode::Revoked => "REVOKED",
-            VerifyCode::Expired => "EXPIRED",
-        }
-    }
-}
+display_as_serde_name!(VerifyCode);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verification {

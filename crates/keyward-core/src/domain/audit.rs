@@ -10,9 +10,10 @@ use sha2::{Digest, Sha256};
 use sqlx::{SqliteConnection, SqlitePool};
 
 use crate::actor::Actor;
-use crate::db::{to_millis, Timestamp};
+use crate::time::{to_millis, Timestamp};
 use crate::error::Result;
 use crate::keyward::Keyward;
+use crate::serde_names::display_as_serde_name;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -35,28 +36,7 @@ pub enum AuditEvent {
     ReminderSent,
 }
 
-impl AuditEvent {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuditEvent::AccountCreated => "account_created",
-            AuditEvent::MemberAdded => "member_added",
-            AuditEvent::MemberRemoved => "member_removed",
-            AuditEvent::RoleChanged => "role_changed",
-            AuditEvent::EmailChanged => "email_changed",
-            AuditEvent::Generated => "generated",
-            AuditEvent::Viewed => "viewed",
-            AuditEvent::Copied => "copied",
-            AuditEvent::Rotated => "rotated",
-            AuditEvent::GraceEnded => "grace_ended",
-            AuditEvent::Deactivated => "deactivated",
-            AuditEvent::PermissionDenied => "permission_denied",
-            AuditEvent::ChallengeFailed => "challenge_failed",
-            AuditEvent::LimitsChanged => "limits_changed",
-            AuditEvent::PolicyChanged => "policy_changed",
-            AuditEvent::ReminderSent => "reminder_sent",
-        }
-    }
-}
+display_as_serde_name!(AuditEvent);
 
 /// What a caller records; the chain fields are added by [`append`].
 pub(crate) struct NewEntry<'a> {
@@ -137,6 +117,7 @@ pub(crate) async fn append(conn: &mut SqliteConnection, entry: NewEntry<'_>) -> 
         None => (1, String::new()),
     };
     let details = entry.details.to_string();
+    let event = entry.event.to_string();
     let canonical = Canonical {
         seq,
         at: to_millis(entry.at),
@@ -144,7 +125,7 @@ pub(crate) async fn append(conn: &mut SqliteConnection, entry: NewEntry<'_>) -> 
         device: entry.device,
         account: entry.account,
         key_id: entry.key_id,
-        event: entry.event.as_str(),
+        event: &event,
         details: &details,
     };
     let hash = chain_hash(&prev_hash, &canonical);
@@ -223,7 +204,7 @@ async fn list(pool: &SqlitePool, account: &str, event: Option<&str>, limit: Opti
 /// CSV of entries, one row each, with a header; what `audit export` and the desktop export write.
 pub fn to_csv(entries: &[AuditEntry]) -> Result<String> {
     let header = ["seq", "at", "actor", "device", "account", "key_id", "key_hint", "event", "details", "hash"];
-    crate::export::to_csv(
+    crate::domain::export::to_csv(
         header,
         entries.iter().map(|e| {
             [

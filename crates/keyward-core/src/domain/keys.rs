@@ -12,13 +12,15 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::actor::Actor;
-use crate::api_key::ApiKey;
-use crate::audit::AuditEvent;
-use crate::challenge::{Action, Confirmation, Expected};
-use crate::db::{self, to_millis, Timestamp};
-use crate::error::{is_unique_violation, Error, Result};
+use crate::domain::api_key::ApiKey;
+use crate::domain::audit::AuditEvent;
+use crate::domain::challenge::{Action, Confirmation, Expected};
+use crate::store::{self, is_unique_violation};
+use crate::time::{to_millis, Timestamp};
+use crate::error::{Clash, Error, Invalid, Missing, Result};
+use crate::serde_names::{display_as_serde_name, from_name};
 use crate::keyward::{AccountRow, Keyward};
-use crate::secret_journal::journal_for_removal;
+use crate::secrets::journal::journal_for_removal;
 
 /// The account's active key, as the lifecycle operations need it.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -30,11 +32,11 @@ pub(crate) struct KeyRow {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub enum Grace {
-    #[serde(rename = "0")]
+    #[serde(rename = "0", alias = "none", alias = "now")]
     None,
     #[serde(rename = "1h")]
     OneHour,
-    #[serde(rename = "24h")]
+    #[serde(rename = "24h", alias = "1d")]
     OneDay,
     #[serde(rename = "7d")]
     SevenDays,
@@ -49,31 +51,16 @@ impl Grace {
             Grace::SevenDays => Duration::days(7),
         }
     }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Grace::None => "0",
-            Grace::OneHour => "1h",
-            Grace::OneDay => "24h",
-            Grace::SevenDays => "7d",
-        }
-    }
 }
 
 impl std::str::FromStr for Grace {
     type Err = Error;
     fn from_str(text: &str) -> Result<Grace> {
-        match text {
-            "0" | "none" | "now" => Ok(Grace::None),
-            "1h" => Ok(Grace::OneHour),
-            "24h" | "1d" => Ok(Grace::OneDay),
-            "7d" => Ok(Grace::SevenDays),
-            other => Err(Error::InvalidInput(format!(
-                "\"{other}\" is not a grace period: use 0 (expire now), 1h, 24h or 7d"
-            ))),
-        }
+        from_name(text.trim()).ok_or_else(|| Invalid::Grace { grace: text.to_owned() }.into())
     }
 }
+
+display_as_serde_name!(Grace);
 
 /// Public facts of a key; never the key itself.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -119,7 +106,7 @@ pub enum Reveal {
 
 impl Keyward {
     pub(crate) async fn active_key(&self, account: &AccountRow) -> Result<KeyRow> {
-        self.find_active_key(account).await?.ok_or_else(|| Error::no_active_key(&account.name))
+        self.find_active_key(account).await?.ok_or_else(|| Missing::ActiveKey { account: account.name.clone() }.into())
     }
 
     async fn find_active_key(&self, account: &AccountRow) -> Result<Option<KeyRow>> {
@@ -137,9 +124,9 @@ impl Keyward {
         }
         let issued = self.store_new_key(actor, now).await?;
         let committed: Result<()> = async {
-            let mut tx = db::begin_write(&self.pool).await?;
+            let mut tx = store::begin_write(&self.pool).await?;
             insert_key(&mut tx, &account, &issued).await?;
-            db::bump_key_revision(&mut tx).await?;
+            store::bump_key_revision(&mut tx).await?;
             self.audit(&mut tx, actor, &account, Some(&issued.info.key_id), AuditEvent::Generated, json!({}), now)
                 .await?;
             tx.commit().await?;
@@ -165,7 +152,7 @@ impl Keyward {
             .with_secrets(move |s| s.get(&key_id))
             .await?
             .ok_or_else(|| Error::SecretMissing { key_id: key.id.clone() })?;
-        let mut tx = db::begin_write(&self.pool).await?;
+        let mut tx = store::begin_write(&self.pool).await?;
         self.audit(&mut tx, actor, &account, Some(&key.id), event, json!({}), now).await?;
         tx.commit().await?;
         Ok(secret)
@@ -187,14 +174,14 @@ impl Keyward {
         let valid_until = (grace != Grace::None).then(|| now + grace.duration());
         let issued = self.store_new_key(actor, now).await?;
         let committed: Result<()> = async {
-            let mut tx = db::begin_write(&self.pool).await?;
+            let mut tx = store::begin_write(&self.pool).await?;
             Keyward::spend_challenge(&mut tx, confirmation, now).await?;
-            retire_key(&mut tx, &old.id, actor, "rotated", valid_until, now).await?;
+            retire_key(&mut tx, &account.name, &old.id, actor, "rotated", valid_until, now).await?;
             journal_for_removal(&mut tx, &old.id, now).await?;
             insert_key(&mut tx, &account, &issued).await?;
-            db::bump_key_revision(&mut tx).await?;
+            store::bump_key_revision(&mut tx).await?;
             let details = json!({
-                "grace": grace.as_str(),
+                "grace": grace,
                 "old_key_id": old.id,
                 "old_key_valid_until": valid_until.map(Timestamp),
                 "new_key_id": issued.info.key_id,
@@ -226,13 +213,13 @@ impl Keyward {
         let key = self.active_key(&account).await?;
         let expected = Expected { action: Action::Deactivate, account: &account, key_id: &key.id, actor };
         let confirmed_by = self.check_confirmation(confirmation, &expected, now).await?;
-        let mut tx = db::begin_write(&self.pool).await?;
+        let mut tx = store::begin_write(&self.pool).await?;
         Keyward::spend_challenge(&mut tx, confirmation, now).await?;
-        retire_key(&mut tx, &key.id, actor, "deactivated", None, now).await?;
+        retire_key(&mut tx, &account.name, &key.id, actor, "deactivated", None, now).await?;
         journal_for_removal(&mut tx, &key.id, now).await?;
         // "Stops working" means everything of this account: end running grace windows too.
         let ended_grace = end_grace_windows(&mut tx, &account, None, now).await?;
-        db::bump_key_revision(&mut tx).await?;
+        store::bump_key_revision(&mut tx).await?;
         let details = json!({ "confirmed_by": confirmed_by, "ended_grace": ended_grace });
         self.audit(&mut tx, actor, &account, Some(&key.id), AuditEvent::Deactivated, details, now).await?;
         tx.commit().await?;
@@ -252,19 +239,15 @@ impl Keyward {
     ) -> Result<Vec<String>> {
         let account = self.account(account).await?;
         self.require_super_admin(actor, &account, "expire-now", now).await?;
-        let mut tx = db::begin_write(&self.pool).await?;
+        let mut tx = store::begin_write(&self.pool).await?;
         let ended = end_grace_windows(&mut tx, &account, key_id, now).await?;
         if ended.is_empty() {
-            return Err(Error::NotFound(format!(
-                "no grace window is running for {}{}: nothing to expire",
-                account.name,
-                key_id.map(|id| format!(" and key {id}")).unwrap_or_default()
-            )));
+            return Err(Missing::GraceWindow { account: account.name, key_id: key_id.map(str::to_owned) }.into());
         }
         for id in &ended {
             self.audit(&mut tx, actor, &account, Some(id), AuditEvent::GraceEnded, json!({}), now).await?;
         }
-        db::bump_key_revision(&mut tx).await?;
+        store::bump_key_revision(&mut tx).await?;
         tx.commit().await?;
         self.after_key_change().await;
         Ok(ended)
@@ -272,9 +255,7 @@ impl Keyward {
 }
 
 fn active_key_exists(account: &str) -> Error {
-    Error::Conflict(format!(
-        "account \"{account}\" already has an active key: rotate it instead (`keyward key rotate {account}`)"
-    ))
+    Clash::ActiveKeyExists { account: account.to_owned() }.into()
 }
 
 async fn insert_key(tx: &mut sqlx::SqliteConnection, account: &AccountRow, issued: &IssuedKey) -> Result<()> {
@@ -299,6 +280,7 @@ async fn insert_key(tx: &mut sqlx::SqliteConnection, account: &AccountRow, issue
 
 async fn retire_key(
     tx: &mut sqlx::SqliteConnection,
+    account: &str,
     key_id: &str,
     actor: &Actor,
     reason: &str,
@@ -317,9 +299,7 @@ async fn retire_key(
     .execute(&mut *tx)
     .await?;
     if retired.rows_affected() != 1 {
-        return Err(Error::Conflict(
-            "the key changed while this was being confirmed: look at its status and try again".into(),
-        ));
+        return Err(Clash::KeyChanged { account: account.to_owned() }.into());
     }
     Ok(())
 }

@@ -3,15 +3,15 @@
 //! A key's id is journalled before its secret is written to the keyring and again in the
 //! transaction that retires it; the row goes once the keyring agrees. What is left at start-up
 //! names an orphan from an interrupted change, which [`Keyward::clean_orphaned_secrets`] removes.
-//! The order this gives a key change is described in [`crate::keys`].
+//! The order this gives a key change is described in [`crate::domain::keys`].
 
 use chrono::{DateTime, Duration, Utc};
 
 use crate::actor::Actor;
-use crate::api_key::{random_base62, ApiKey};
-use crate::db::{to_millis, Timestamp};
+use crate::domain::api_key::{random_base62, ApiKey};
+use crate::time::{to_millis, Timestamp};
 use crate::error::Result;
-use crate::keys::{IssuedKey, KeyInfo};
+use crate::domain::keys::{IssuedKey, KeyInfo};
 use crate::keyward::Keyward;
 
 /// How long a key change may take between writing the keyring and committing; journal rows

@@ -14,13 +14,13 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use subtle::ConstantTimeEq;
 
-use crate::api_key::ApiKey;
-use crate::db::to_millis;
+use crate::domain::api_key::ApiKey;
+use crate::time::to_millis;
 use crate::error::Result;
 use crate::keyward::Keyward;
-use crate::limits::UsageLimits;
-use crate::published::Published;
-use crate::verify::{judge, VerifyCode};
+use crate::domain::limits::UsageLimits;
+use crate::serving::published::Published;
+use crate::domain::verify::{judge, VerifyCode};
 
 /// What the gateway knows of a stored key.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::actor::Actor;
-use crate::db::{to_millis, Timestamp};
+use crate::time::{to_millis, Timestamp};
 use crate::error::Result;
 use crate::keyward::Keyward;
 

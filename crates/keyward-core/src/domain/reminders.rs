@@ -1,6 +1,6 @@
 //! Rotation reminders: who should hear what now ([`Keyward::due_reminders`]), delivering one
 //! exactly once across processes ([`Keyward::deliver_reminder`]), snoozing, and the per-account
-//! policy. The timing rules are in [`crate::reminder_policy`]; the transports (desktop
+//! policy. The timing rules are in [`crate::domain::reminder_policy`]; the transports (desktop
 //! notification, email) are the front doors' business.
 //!
 //! Recipients: every super admin of the account, and whoever last created or rotated the key.
@@ -13,13 +13,14 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::actor::Actor;
-use crate::audit::AuditEvent;
-use crate::db::{self, from_millis, to_millis, Timestamp};
-use crate::error::{Error, Result};
+use crate::domain::audit::AuditEvent;
+use crate::store;
+use crate::time::{from_millis, to_millis, Timestamp};
+use crate::error::{Error, Invalid, Result};
 use crate::keyward::Keyward;
-use crate::members::Role;
-use crate::reminder_policy::{latest_slot, reminder_to_send, Policy};
-use crate::settings::{REMINDER_LEAD_DAYS, ROTATION_PERIOD_DAYS};
+use crate::domain::members::Role;
+use crate::domain::reminder_policy::{latest_slot, reminder_to_send, Policy};
+use crate::domain::settings::{REMINDER_LEAD_DAYS, ROTATION_PERIOD_DAYS};
 
 /// One reminder for one person.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -100,7 +101,7 @@ impl Keyward {
              WHERE k.retired_at IS NULL
                AND NOT EXISTS (SELECT 1 FROM members m WHERE m.account_id = k.account_id AND m.name = k.created_by)",
         )
-        .bind(Role::SuperAdmin.as_str())
+        .bind(Role::SuperAdmin)
         .fetch_all(&self.pool)
         .await?;
         let sent: Vec<SentRow> = sqlx::query_as(
@@ -197,7 +198,7 @@ impl Keyward {
             return Err(err);
         }
         let account = self.account(&reminder.account).await?;
-        let mut tx = db::begin_write(&self.pool).await?;
+        let mut tx = store::begin_write(&self.pool).await?;
         let details = json!({ "kind": reminder.kind, "channel": channel, "recipient": reminder.recipient });
         self.audit(&mut tx, actor, &account, Some(&reminder.key_id), AuditEvent::ReminderSent, details, now).await?;
         tx.commit().await.map_err(Error::from)?;
@@ -213,7 +214,7 @@ impl Keyward {
         now: DateTime<Utc>,
     ) -> Result<Timestamp> {
         if ![1, 7].contains(&days) {
-            return Err(Error::InvalidInput(format!("snooze for 1 day or 7 days, not {days}")));
+            return Err(Invalid::Snooze { days }.into());
         }
         let account = self.account(account).await?;
         self.require_member(actor, &account, "snooze reminders", now).await?;
@@ -243,7 +244,7 @@ impl Keyward {
         check_policy(period_days, lead_days)?;
         let account = self.account(account).await?;
         self.require_super_admin(actor, &account, "change the rotation policy", now).await?;
-        let mut tx = db::begin_write(&self.pool).await?;
+        let mut tx = store::begin_write(&self.pool).await?;
         sqlx::query("UPDATE accounts SET rotation_period_days = ?, reminder_lead_days = ? WHERE id = ?")
             .bind(period_days)
             .bind(lead_days)
@@ -258,15 +259,10 @@ impl Keyward {
 }
 
 pub(crate) fn check_policy(period_days: i64, lead_days: i64) -> Result<()> {
-    if !ROTATION_PERIOD_DAYS.contains(&period_days) {
-        return Err(Error::InvalidInput(format!(
-            "a rotation period of {period_days} days is out of range: use 30 to 730"
-        )));
-    }
-    if !REMINDER_LEAD_DAYS.contains(&lead_days) || lead_days >= period_days {
-        return Err(Error::InvalidInput(format!(
-            "a lead time of {lead_days} days does not fit: use 0 (none) to 90 days, shorter than the rotation period"
-        )));
+    Invalid::check_range("rotation_period_days", period_days, ROTATION_PERIOD_DAYS)?;
+    Invalid::check_range("reminder_lead_days", lead_days, REMINDER_LEAD_DAYS)?;
+    if lead_days >= period_days {
+        return Err(Invalid::LeadTooLong { lead_days, period_days }.into());
     }
     Ok(())
 }
