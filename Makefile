@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 CARGO_FEATURES := --features keyward-desktop/custom-protocol
 
-.PHONY: run test bench bench-desktop bundle test-deb deps test-deps ui cli test-ui test-rust check-bindings clean
+.PHONY: run test lint fmt bench bench-desktop bundle test-deb deps test-deps ui cli test-ui test-rust check-bindings clean
 
 run: deps ui
 	cargo run $(CARGO_FEATURES) --bin keyward-desktop
@@ -24,20 +24,40 @@ deps:
 test-deps:
 	scripts/install-deps test
 
-ui:
+# The UI is built only when its sources changed: the app embeds ui/dist, so a rebuilt dist
+# would relink the release app (minutes of LTO) for nothing.
+UI_SOURCES := $(shell find ui/src ui/index.html ui/package-lock.json ui/vite.config.ts ui/svelte.config.js \
+                ui/tsconfig.json -type f 2>/dev/null)
+ui: ui/dist/index.html
+ui/dist/index.html: $(UI_SOURCES)
 	cd ui && npm run build
+	@touch $@
+
+# Formatting and lints, as CI runs them first: rustfmt, clippy (warnings are errors), and the
+# UI's type check and prettier.
+lint: deps
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --features keyward-desktop/e2e -- -D warnings
+	cd ui && npm run check && npm run format:check
+
+# Rewrites what `make lint` checks the format of.
+fmt:
+	cargo fmt --all
+	cd ui && npm run format
 
 cli:
 	cargo build -p keyward-cli
 
-# Component tests (vitest + mockIPC) and the type check of the UI.
+# Component tests (vitest + mockIPC).
 test-ui:
-	cd ui && npm run check && npm test
+	cd ui && npm test
 
-# Rust: core, CLI (real keyring), the desktop app through WebDriver — all inside a throwaway
-# desktop session (Xvfb + private D-Bus + unlocked gnome-keyring).
+# Rust: core, gateway, CLI (real keyring), IPC, and the desktop app through WebDriver (the `e2e`
+# feature) — all inside a throwaway desktop session (Xvfb + private D-Bus + unlocked keyring).
+# The generated TS types are written afresh, so a type removed in Rust leaves no stale file.
 test-rust:
-	scripts/desktop-session cargo test --workspace --exclude bare-tauri --no-fail-fast $(CARGO_FEATURES)
+	rm -f ui/src/lib/bindings/*.ts
+	scripts/desktop-session cargo test --no-fail-fast --features keyward-desktop/e2e
 
 # The TypeScript types are generated from Rust by the tests above; committed copies must match.
 check-bindings:
@@ -50,7 +70,8 @@ check-bindings:
 DEB = target/release/bundle/deb/Keyward_0.1.0_amd64.deb
 bundle: deps ui
 	cargo build --profile server -p keyward-cli
-	ui/node_modules/.bin/tauri build --bundles deb
+	# `make ui` above built the UI if it changed; Tauri's own beforeBuildCommand would rebuild it always.
+	ui/node_modules/.bin/tauri build --bundles deb --config '{"build":{"beforeBuildCommand":""}}'
 	@ls -l $(DEB)
 
 # Installs the .deb with apt, launches the installed app in a throwaway desktop session, checks

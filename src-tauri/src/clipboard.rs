@@ -9,7 +9,7 @@ use tauri::{AppHandle, Runtime};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 use zeroize::Zeroizing;
 
-use crate::IpcError;
+use crate::ipc_error::{DesktopProblem, IpcError};
 
 pub fn copy_then_clear<R: Runtime>(
     app: &AppHandle<R>,
@@ -18,7 +18,7 @@ pub fn copy_then_clear<R: Runtime>(
 ) -> Result<(), IpcError> {
     app.clipboard().write_secret(key.as_str()).map_err(|err| {
         tracing::warn!(%err, "clipboard write failed");
-        IpcError::unavailable("The clipboard is not available: use Show and copy the key by hand.")
+        IpcError::from(DesktopProblem::Clipboard)
     })?;
     let app = app.clone();
     tauri::async_runtime::spawn(async move {

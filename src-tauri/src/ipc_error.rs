@@ -1,6 +1,8 @@
-//! The one error shape across IPC: `{kind, message}`. Internal failures (SQL, I/O) are logged
-//! in full and reach the UI only as a short generic message.
+//! The one error shape across IPC: `{kind, message, detail?}`. `detail` carries the reason and
+//! the fields the UI needs to say it in the user's language; `message` is English, for logs.
+//! Internal failures (SQL, I/O) are logged in full and reach the UI only as their kind.
 
+use keyward_core::error::{Clash, Invalid, Missing};
 use keyward_core::{ChallengeRefusal, Error, ErrorKind};
 use serde::Serialize;
 
@@ -9,21 +11,60 @@ use serde::Serialize;
 pub struct IpcError {
     pub kind: ErrorKind,
     pub message: String,
-    /// For `confirmation` errors: why the code was refused, so the dialog can explain it in
-    /// the user's language.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
-    pub refusal: Option<ChallengeRefusal>,
+    pub detail: Option<ErrorDetail>,
 }
 
-impl IpcError {
-    /// A desktop service (clipboard, a folder) failed; `message` says what to do instead.
-    pub fn unavailable(message: &str) -> IpcError {
-        IpcError { kind: ErrorKind::Unavailable, message: message.to_owned(), refusal: None }
-    }
+/// Why, as `{reason, ...fields}`; which enum it is follows from `kind`.
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum ErrorDetail {
+    Invalid(Invalid),
+    Missing(Missing),
+    Clash(Clash),
+    Refusal(ChallengeRefusal),
+    Desktop(DesktopProblem),
+}
 
-    pub fn invalid(message: impl Into<String>) -> IpcError {
-        IpcError { kind: ErrorKind::InvalidInput, message: message.into(), refusal: None }
+/// A desktop service outside Keyward that could not be used (kind `unavailable`).
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum DesktopProblem {
+    /// The clipboard could not be written: Show and copy by hand.
+    Clipboard,
+    /// Neither a Downloads nor a home folder exists for the export.
+    NoExportFolder,
+    /// The export file could not be written.
+    ExportWrite { path: String },
+    /// Settings were saved, but the login item could not be changed.
+    StartAtLogin,
+}
+
+impl std::fmt::Display for DesktopProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DesktopProblem::Clipboard => f.write_str("the clipboard is not available: use Show and copy the key by hand"),
+            DesktopProblem::NoExportFolder => f.write_str("no Downloads or home folder was found to save the export in"),
+            DesktopProblem::ExportWrite { path } => write!(f, "could not write {path}: check the folder's permissions"),
+            DesktopProblem::StartAtLogin => {
+                f.write_str("settings were saved, but start at login could not be changed on this desktop")
+            }
+        }
+    }
+}
+
+impl From<DesktopProblem> for IpcError {
+    fn from(problem: DesktopProblem) -> IpcError {
+        IpcError { kind: ErrorKind::Unavailable, message: problem.to_string(), detail: Some(ErrorDetail::Desktop(problem)) }
+    }
+}
+
+impl From<Invalid> for IpcError {
+    fn from(invalid: Invalid) -> IpcError {
+        IpcError::from(Error::from(invalid))
     }
 }
 
@@ -36,11 +77,14 @@ impl From<Error> for IpcError {
         } else {
             err.to_string()
         };
-        let refusal = match &err {
-            Error::Confirmation(refusal) => Some(refusal.clone()),
+        let detail = match err {
+            Error::InvalidInput(invalid) => Some(ErrorDetail::Invalid(invalid)),
+            Error::NotFound(missing) => Some(ErrorDetail::Missing(missing)),
+            Error::Conflict(clash) => Some(ErrorDetail::Clash(clash)),
+            Error::Confirmation(refusal) => Some(ErrorDetail::Refusal(refusal)),
             _ => None,
         };
-        IpcError { kind, message, refusal }
+        IpcError { kind, message, detail }
     }
 }
 
@@ -49,28 +93,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shape_is_kind_and_message() {
-        let err = IpcError::from(Error::NotFound("no account named \"x\"".into()));
+    fn shape_is_kind_message_and_detail() {
+        let err = IpcError::from(Error::from(Missing::Account { account: "x".into() }));
         let json = serde_json::to_value(&err).unwrap();
-        assert_eq!(json, serde_json::json!({ "kind": "not_found", "message": "no account named \"x\"" }));
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "kind": "not_found",
+                "message": "no account named \"x\"",
+                "detail": { "reason": "account", "account": "x" },
+            })
+        );
     }
 
     #[test]
     fn a_refused_code_says_why_in_data() {
         let err = IpcError::from(Error::Confirmation(ChallengeRefusal::Wrong { attempts_left: 2 }));
         let json = serde_json::to_value(&err).unwrap();
-        assert_eq!(json["refusal"], serde_json::json!({ "reason": "wrong", "attempts_left": 2 }));
+        assert_eq!(json["detail"], serde_json::json!({ "reason": "wrong", "attempts_left": 2 }));
         assert_eq!(json["kind"], "confirmation");
     }
 
     #[test]
-    fn internal_details_stay_in_the_log() {
-        let err = IpcError::from(Error::Database(sqlx_error()));
-        assert_eq!(err.kind, ErrorKind::Internal);
-        assert!(!err.message.contains("pool"), "{}", err.message);
+    fn no_message_carries_a_cli_hint() {
+        let errors = [
+            Error::from(Missing::ActiveKey { account: "acme".into() }),
+            Error::from(Clash::ActiveKeyExists { account: "acme".into() }),
+            Error::from(Clash::MemberExists { account: "acme".into(), member: "bob".into() }),
+            Error::Confirmation(ChallengeRefusal::Required),
+        ];
+        for err in errors {
+            let message = IpcError::from(err).message;
+            assert!(!message.contains("keyward ") && !message.contains("--"), "{message}");
+        }
     }
 
-    fn sqlx_error() -> keyward_core::error::SqlError {
-        keyward_core::error::SqlError::PoolTimedOut
+    #[test]
+    fn internal_details_stay_in_the_log() {
+        let err = IpcError::from(Error::Database(keyward_core::error::SqlError::PoolTimedOut));
+        assert_eq!(err.kind, ErrorKind::Internal);
+        assert!(err.detail.is_none());
+        assert!(!err.message.contains("pool"), "{}", err.message);
     }
 }

@@ -6,18 +6,19 @@
 //! - `gateway_host`: the gateway on 127.0.0.1, restarted when its port setting changes
 //! - `clipboard`: copy a key in Rust, wipe it after the configured time
 //! - `exports`: CSV files into Downloads
-//! - `tray`, `desktop_prefs`: tray icon, close-to-tray, start at login
+//! - `prefs`: the desktop's own preferences (look, clipboard, port, start-up) and the Settings page
+//! - `tray`: tray icon, close-to-tray
 //! - `reminder_task`: rotation reminders as native notifications
 //! - `open_requests`: "show this account" requests to the UI (a clicked notification)
 //! - `startup`: time to first paint, for the desktop benchmark
 
 mod clipboard;
 pub mod commands;
-mod desktop_prefs;
 mod exports;
 pub mod gateway_host;
 mod ipc_error;
 mod open_requests;
+mod prefs;
 mod reminder_task;
 mod startup;
 mod state;
@@ -81,13 +82,13 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             tracing::debug!(ms = startup::since_start_ms(), "setup");
-            let (state, settings) = tauri::async_runtime::block_on(AppState::open(app.handle()))?;
+            let (state, prefs) = tauri::async_runtime::block_on(AppState::open(app.handle()))?;
             tracing::debug!(ms = startup::since_start_ms(), "store open");
             // Started before the window asks for its status; a busy port is reported there.
-            tauri::async_runtime::block_on(state.gateway.start(settings.gateway_port));
+            tauri::async_runtime::block_on(state.gateway.start(prefs.gateway_port));
             tracing::debug!(ms = startup::since_start_ms(), "gateway started");
             app.manage(state);
-            tray::install(app.handle(), settings.language)?;
+            tray::install(app.handle(), prefs.language)?;
             tracing::debug!(ms = startup::since_start_ms(), "tray installed");
             reminder_task::start(app.handle());
             Ok(())
@@ -110,6 +111,20 @@ pub fn run() {
 
 #[cfg(test)]
 mod tests {
+    /// `ui/src/lib/bindings/Command.ts`: the command names as a TypeScript type, so api.ts can
+    /// only invoke a command that exists (`make test` fails when the committed file is stale).
+    #[test]
+    fn export_command_names_for_the_ui() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(std::env::var("TS_RS_EXPORT_DIR").unwrap_or_else(|_| "ui/src/lib/bindings".into()));
+        let names: String = crate::commands::COMMANDS.iter().map(|c| format!("\n  | '{c}'")).collect();
+        let ts = format!(
+            "// Generated from src-tauri/src/commands/names.rs by a test of the desktop crate. Do not edit.\n\n\
+             /** Every IPC command the shell registers. */\nexport type Command ={names};\n"
+        );
+        std::fs::write(dir.join("Command.ts"), ts).unwrap();
+    }
+
     /// The capability grants exactly the commands build.rs made permissions for (no core
     /// permissions: the shell talks to the UI through commands and a channel, not events).
     #[test]

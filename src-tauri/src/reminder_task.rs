@@ -7,11 +7,12 @@
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use keyward_core::{DueReminder, Error, Language};
+use keyward_core::DueReminder;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 
 use crate::open_requests::OpenRequests;
+use crate::prefs::{resolved, Language, Prefs};
 use crate::{tray, AppState};
 
 const TICK: Duration = Duration::from_secs(60);
@@ -46,8 +47,8 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
 async fn check<R: Runtime>(app: &AppHandle<R>) {
     let state = app.state::<AppState>();
     let now = Utc::now();
-    let (due, language) = match (state.keyward.due_reminders(now).await, state.keyward.settings().await) {
-        (Ok(due), Ok(settings)) => (due, tray::resolved(settings.language)),
+    let (due, language) = match (state.keyward.due_reminders(now).await, state.keyward.preferences::<Prefs>().await) {
+        (Ok(due), Ok(prefs)) => (due, resolved(prefs.language)),
         (Err(err), _) | (_, Err(err)) => return tracing::warn!(%err, "reminder check failed; retrying within the hour"),
     };
     for reminder in due.iter().filter(|r| r.recipient == state.actor.name()) {
@@ -61,7 +62,29 @@ async fn check<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
-fn notify<R: Runtime>(app: &AppHandle<R>, reminder: &DueReminder, language: Language) -> Result<(), Error> {
+/// Why a reminder was not shown: the store failed, or the desktop's notification service did.
+#[derive(Debug)]
+enum NotShown {
+    Store(keyward_core::Error),
+    Notification(String),
+}
+
+impl From<keyward_core::Error> for NotShown {
+    fn from(err: keyward_core::Error) -> NotShown {
+        NotShown::Store(err)
+    }
+}
+
+impl std::fmt::Display for NotShown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotShown::Store(err) => err.fmt(f),
+            NotShown::Notification(err) => write!(f, "the notification could not be shown: {err}"),
+        }
+    }
+}
+
+fn notify<R: Runtime>(app: &AppHandle<R>, reminder: &DueReminder, language: Language) -> Result<(), NotShown> {
     let (title, body) = text(reminder, language);
     app.notification()
         .builder()
@@ -69,7 +92,7 @@ fn notify<R: Runtime>(app: &AppHandle<R>, reminder: &DueReminder, language: Lang
         .body(body)
         .extra("account", &reminder.account)
         .show()
-        .map_err(|err| Error::InvalidInput(format!("the notification could not be shown: {err}")))
+        .map_err(|err| NotShown::Notification(err.to_string()))
 }
 
 /// Title and body in the user's language, naming the account and the key's age.

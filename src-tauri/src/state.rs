@@ -3,10 +3,11 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use keyward_core::paths::DATA_DIR_ENV;
-use keyward_core::{Actor, Keyward, Settings};
+use keyward_core::{Actor, Keyward};
 use tauri::Manager;
 
 use crate::gateway_host::GatewayHost;
+use crate::prefs::Prefs;
 
 /// Everything a command needs: the core handle, who is acting on this desktop, the hosted
 /// gateway, and the one setting the window's close button reads synchronously.
@@ -20,10 +21,10 @@ pub struct AppState {
 impl AppState {
     /// Opens the store in `KEYWARD_DATA_DIR`, else Tauri's app data dir — the folder the CLI
     /// uses by default, so both see the same accounts and keys.
-    /// Returns the settings it read too, for the rest of start-up (read once).
+    /// Returns the preferences it read too, for the rest of start-up (read once).
     pub async fn open<R: tauri::Runtime>(
         app: &tauri::AppHandle<R>,
-    ) -> Result<(AppState, Settings), Box<dyn std::error::Error>> {
+    ) -> Result<(AppState, Prefs), Box<dyn std::error::Error>> {
         let data_dir = match std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
             Some(dir) => PathBuf::from(dir),
             None => app.path().app_data_dir()?,
@@ -33,18 +34,18 @@ impl AppState {
     }
 
     /// The state over an opened store (tests pass one with an in-memory keyring), and the
-    /// settings it was made with.
-    pub async fn with(keyward: Keyward, actor: Actor) -> keyward_core::Result<(AppState, Settings)> {
+    /// preferences it was made with.
+    pub async fn with(keyward: Keyward, actor: Actor) -> keyward_core::Result<(AppState, Prefs)> {
         if let Err(err) = keyward.clean_orphaned_secrets(chrono::Utc::now()).await {
             tracing::warn!(%err, "orphaned keyring entries stay until the next start");
         }
-        let settings = keyward.settings().await?;
+        let prefs: Prefs = keyward.preferences().await?;
         let state = AppState {
             gateway: Arc::new(GatewayHost::new(keyward.clone())),
             keyward,
             actor,
-            close_to_tray: AtomicBool::new(settings.close_to_tray),
+            close_to_tray: AtomicBool::new(prefs.close_to_tray),
         };
-        Ok((state, settings))
+        Ok((state, prefs))
     }
 }

@@ -3,11 +3,11 @@
 
 use std::sync::atomic::Ordering;
 
-use keyward_core::Language;
 use tauri::menu::{Menu, MenuItem};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Manager, Runtime, Window, WindowEvent};
 
+use crate::prefs::{resolved, Language};
 use crate::AppState;
 
 pub fn install<R: Runtime>(app: &AppHandle<R>, language: Language) -> tauri::Result<()> {
@@ -53,20 +53,5 @@ pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
             api.prevent_close();
             let _ = window.hide();
         }
-    }
-}
-
-/// `System` follows the desktop's locale, as the UI does with the web view's language.
-pub fn resolved(language: Language) -> Language {
-    match language {
-        Language::System => {
-            let locale = std::env::var("LC_ALL").or_else(|_| std::env::var("LANG")).unwrap_or_default();
-            if locale.starts_with("ja") {
-                Language::Ja
-            } else {
-                Language::En
-            }
-        }
-        chosen => chosen,
     }
 }

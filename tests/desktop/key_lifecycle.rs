@@ -188,6 +188,10 @@ async fn create_generate_show_copy_rotate_deactivate_audit_calls() {
     driver.wait_text("[data-testid=settings-save]", "Japanese labels", |t| t == "設定を保存").await;
     driver.click("[data-account=acme] button").await;
     driver.wait_text("[data-testid=tab-key]", "the Japanese tab name", |t| t == "APIキー").await;
+    // The web view draws Japanese only with a font that has its glyphs (else boxes): the
+    // machine must have one, and the screenshot shows it.
+    let japanese = std::process::Command::new("fc-list").arg(":lang=ja").arg("family").output().unwrap();
+    assert!(!japanese.stdout.is_empty(), "no font with Japanese glyphs: install fonts-noto-cjk");
     driver.screenshot("api-key-ja").await;
     driver.close().await;
 }

@@ -55,6 +55,24 @@ impl Ipc {
     }
 }
 
+/// Every name in the one command list reaches a handler: a command missing from
+/// `generate_handler!` answers "Command … not found" and fails here, not in a user's window.
+#[test]
+fn every_listed_command_is_registered() {
+    let ipc = Ipc::new();
+    assert!(
+        ipc.call("no_such_command", json!({})).unwrap_err().to_string().contains("not found"),
+        "the probe must see what an unregistered command answers"
+    );
+    for &command in keyward_desktop::commands::COMMANDS {
+        // Without arguments most refuse them; what matters is that a handler answered.
+        if let Err(err) = ipc.call(command, json!({})) {
+            let text = err.to_string();
+            assert!(!text.contains(&format!("Command {command} not found")), "{command}: {text}");
+        }
+    }
+}
+
 #[test]
 fn rotate_through_a_challenge_with_the_arguments_the_ui_sends() {
     let ipc = Ipc::new();
@@ -68,7 +86,7 @@ fn rotate_through_a_challenge_with_the_arguments_the_ui_sends() {
     let (id, code) = (challenge["id"].as_str().unwrap(), challenge["code"].as_str().unwrap());
     let wrong = ipc.err("key_rotate", json!({ "account": "acme", "grace": "1h", "challengeId": id, "code": "XXXXXX" }));
     assert_eq!(wrong["kind"], "confirmation");
-    assert_eq!(wrong["refusal"], json!({ "reason": "wrong", "attempts_left": 2 }));
+    assert_eq!(wrong["detail"], json!({ "reason": "wrong", "attempts_left": 2 }));
     let done = ipc.ok("key_rotate", json!({ "account": "acme", "grace": "1h", "challengeId": id, "code": code }));
     assert!(done["old_key_valid_until"].is_string(), "a 1 h grace window: {done}");
 
@@ -97,7 +115,7 @@ fn bad_input_gets_the_one_error_shape_and_changes_nothing() {
     let ipc = Ipc::new();
     let bad_name = ipc.err("account_create", json!({ "name": "Acme Inc", "displayName": null }));
     assert_eq!(bad_name["kind"], "invalid_input");
-    assert!(bad_name["message"].as_str().unwrap().contains("lowercase letters"), "{bad_name}");
+    assert_eq!(bad_name["detail"], json!({ "reason": "account_name", "name": "Acme Inc" }));
     assert_eq!(ipc.ok("accounts_list", json!({})), json!([]));
 
     ipc.ok("account_create", json!({ "name": "acme", "displayName": null }));
@@ -109,8 +127,8 @@ fn bad_input_gets_the_one_error_shape_and_changes_nothing() {
         ipc.err("member_add", json!({ "account": "acme", "name": "bob", "email": "bob", "role": "member" }));
     assert_eq!(bad_email["kind"], "invalid_input");
     assert_eq!(ipc.ok("members_list", json!({ "account": "acme" })).as_array().unwrap().len(), 1);
-    let no_account = ipc.err("calls_list", json!({ "filter": {} }));
-    assert_eq!(no_account["kind"], "invalid_input");
+    let bad_class = ipc.err("calls_list", json!({ "filter": { "account": "acme", "status_class": 7 } }));
+    assert_eq!(bad_class["detail"], json!({ "reason": "status_class", "class": 7 }));
 }
 
 #[test]
@@ -144,7 +162,9 @@ fn settings_are_checked_whole_and_a_new_port_moves_the_gateway() {
     let defaults = ipc.ok("settings_get", json!({}));
     assert_eq!(defaults["gateway_port"], 8790);
     let bad = ipc.err("settings_save", json!({ "settings": { "gateway_port": 80, "clipboard_clear_secs": 10 } }));
-    assert_eq!(bad["kind"], "invalid_input");
+    assert_eq!(bad["detail"], json!({ "reason": "out_of_range", "field": "gateway_port", "value": 80, "min": 1024, "max": 65535 }));
+    let bad = ipc.err("settings_save", json!({ "settings": { "rotation_period_days": 10, "theme": "dark" } }));
+    assert_eq!(bad["detail"]["field"], "rotation_period_days");
     assert_eq!(ipc.ok("settings_get", json!({})), defaults, "nothing of a refused form is saved");
 
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();

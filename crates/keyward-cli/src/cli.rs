@@ -102,7 +102,8 @@ pub enum CallsCmd {
         #[command(flatten)]
         filter: CallFilterArgs,
     },
-    /// Calls as CSV or JSON on stdout
+    /// Calls on stdout: CSV streams every matching call (--limit does not apply); JSON the
+    /// newest --limit
     Export {
         account: Option<String>,
         #[arg(long, value_enum, default_value = "csv")]

@@ -23,6 +23,20 @@ pub fn fail(err: &Failure) -> ExitCode {
     ExitCode::from(err.exit_code())
 }
 
+/// Writes an export to stdout; a closed or full stdout is a failure (exit 1), not a panic.
+pub fn write_stdout(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    std::io::stdout().lock().write_all(text.as_bytes()).map_err(|err| Failure::Failed(format!("could not write the export: {err}")))
+}
+
+/// An export that could not be written to stdout says so (exit 1); other errors stay the core's.
+pub fn export_failed(err: keyward_core::Error) -> Failure {
+    match err {
+        keyward_core::Error::Csv(err) => Failure::Failed(format!("could not write the export: {err}")),
+        other => other.into(),
+    }
+}
+
 /// Prints `value` as pretty JSON when `json`, else the text `human` renders.
 pub fn print<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T) -> String) {
     if json {

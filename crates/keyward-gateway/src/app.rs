@@ -36,7 +36,7 @@ pub struct Gateway {
 
 /// The verdict on one presented key.
 #[derive(Debug, Clone)]
-pub struct Authorized {
+pub struct Verdict {
     pub outcome: Outcome,
     pub key: Option<Arc<IndexedKey>>,
     pub rate: Option<RateInfo>,
@@ -60,7 +60,7 @@ pub struct Call<'a> {
 /// address. Made once per connection: axum clones a router's state for every request, and with
 /// the gateway's `Arc` as the state that was two atomic writes per request to one counter both
 /// runtime workers share.
-pub struct Client {
+pub struct Caller {
     pub gateway: Arc<Gateway>,
     pub addr: SocketAddr,
 }
@@ -105,7 +105,7 @@ impl Gateway {
 
     /// Verifies a presented key and takes it through its limits. `None`: the client IP has
     /// used up its allowance of failed attempts (answer 429, log nothing).
-    pub fn authorize(&self, key: &str, ip: IpAddr) -> Option<Authorized> {
+    pub fn assess(&self, key: &str, ip: IpAddr) -> Option<Verdict> {
         // The wall clock is read once, and only when the verdict needs it: a throttled flood of
         // malformed keys never reads it (on a VM, a clock read is a good part of that answer).
         let mut judged_at = None;
@@ -135,12 +135,12 @@ impl Gateway {
             Outcome::Revoked | Outcome::Expired | Outcome::RateLimited => {}
         }
         let at = judged_at.unwrap_or_else(Utc::now);
-        Some(Authorized { outcome, key: checked.key, rate, retry_after, at, fingerprint })
+        Some(Verdict { outcome, key: checked.key, rate, retry_after, at, fingerprint })
     }
 
     /// Queues the request's call-log row (its metrics are taken with the row: see
     /// [`CallLog::record`]). The verdict is moved into the row: its key goes with it, uncopied.
-    pub fn record(&self, auth: Authorized, call: Call<'_>, status: u16) {
+    pub fn record(&self, auth: Verdict, call: Call<'_>, status: u16) {
         self.calls.record(CallRecord {
             at: auth.at,
             key: auth.key,
@@ -206,15 +206,15 @@ async fn housekeeping(gateway: Arc<Gateway>, mut stopped: watch::Receiver<bool>)
 }
 
 /// The routes and their limits (body size, header size, time), their state left open: each
-/// connection supplies its own [`Client`] ([`crate::serve`], [`router_for_client`]).
+/// connection supplies its own [`Caller`] ([`crate::serve`], [`router_for_caller`]).
 ///
 /// `POST /v1/keys/verify` is added after the layers, so none of them wraps it: it is the hot
-/// path, and it applies the same limits itself (`routes::limits`). The layers cost ~2.5 µs of a
-/// ~23 µs call (tower-http's timeout arms a timer for every request; each `from_fn` and
-/// `map_response` boxes and clones the service behind it). A served connection hands verify
+/// path, and it applies the same limits itself (`routes::limits`): **a new limit must go there
+/// too**. (tower-http's timeout arms a timer for every request; each `from_fn` and
+/// `map_response` boxes and clones the service behind it.) A served connection hands verify
 /// calls to the handler before the router sees them ([`crate::server`]); this route answers the
 /// same, for `oneshot` tests.
-pub fn router(gateway: &Arc<Gateway>) -> Router<Arc<Client>> {
+pub fn router(gateway: &Arc<Gateway>) -> Router<Arc<Caller>> {
     let config = &gateway.config;
     let verify = post(routes::verify::verify).fallback(|| async { routes::limits::only("POST") });
     Router::new()
@@ -232,8 +232,8 @@ pub fn router(gateway: &Arc<Gateway>) -> Router<Arc<Client>> {
 
 /// The router as a connection from `addr` has it: what [`crate::serve`] gives each connection,
 /// and what tests drive without a socket.
-pub fn router_for_client(gateway: Arc<Gateway>, addr: SocketAddr) -> Router {
-    router(&gateway).with_state(Arc::new(Client { gateway, addr }))
+pub fn router_for_caller(gateway: Arc<Gateway>, addr: SocketAddr) -> Router {
+    router(&gateway).with_state(Arc::new(Caller { gateway, addr }))
 }
 
 #[cfg(test)]

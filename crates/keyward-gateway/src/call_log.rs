@@ -75,7 +75,7 @@ impl CallLog {
     /// The request's metrics (outcome, latency) are taken where its row ends up: by the writer,
     /// a batch at a time on its own thread, or here for a dropped row. Taken per request on
     /// the request path, the latency histogram's lock and the counters were written by both
-    /// runtime workers at once (~0.2 µs a request at full load); this way `/metrics` trails the
+    /// runtime workers at once; this way `/metrics` trails the
     /// requests by at most one batch (~100 ms) and still counts every one.
     pub fn record(&self, call: CallRecord) {
         self.metrics.served.inc();

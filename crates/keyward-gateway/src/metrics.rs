@@ -80,8 +80,7 @@ impl Metrics {
 
 /// A counter the request threads add to without sharing a cache line: each thread adds to a
 /// slot of its own, and reading sums the slots. One shared counter, added to for every request
-/// by both runtime workers, moved its cache line between the cores each time (~0.1 µs of a
-/// throttled answer). Exact whenever no request is being counted, as a [`Counter`] is.
+/// by both runtime workers, moved its cache line between the cores each time. Exact whenever no request is being counted, as a [`Counter`] is.
 #[derive(Debug, Clone, Default)]
 pub struct SpreadCounter {
     slots: Arc<[Slot; SLOTS]>,

@@ -29,7 +29,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tower::Service;
 
-use crate::app::{router, Client, Running};
+use crate::app::{router, Caller, Running};
 use crate::routes;
 
 /// Serves on `listener` until `shutdown` resolves, then stops accepting, lets every open
@@ -48,9 +48,9 @@ pub async fn serve(
             accepted = Listener::accept(&mut listener) => accepted,
             () = &mut shutdown => break,
         };
-        let client = Arc::new(Client { gateway: Arc::clone(&running.gateway), addr });
-        let router = routes.clone().with_state(Arc::clone(&client));
-        let connection = Connection { client, router, active: Arc::default() };
+        let caller = Arc::new(Caller { gateway: Arc::clone(&running.gateway), addr });
+        let router = routes.clone().with_state(Arc::clone(&caller));
+        let connection = Connection { caller, router, active: Arc::default() };
         tokio::spawn(connection.serve(stream, connections.watcher()));
     }
     drop(listener);
@@ -59,10 +59,10 @@ pub async fn serve(
     Ok(())
 }
 
-/// One client's connection: its [`Client`], and the routes with that client as their state
+/// One client's connection: its [`Caller`], and the routes with that client as their state
 /// (given once here: `with_state` also turns each handler into a ready service once).
 struct Connection {
-    client: Arc<Client>,
+    caller: Arc<Caller>,
     router: Router,
     /// Set by every request head that comes in and every write that goes out; see [`Connection::serve`].
     active: Arc<AtomicBool>,
@@ -79,8 +79,8 @@ impl Connection {
     /// `header_read_timeout` arms a new timer at every keep-alive wait, i.e. per request (see the
     /// README's performance section).
     async fn serve(self, stream: TcpStream, watcher: hyper_util::server::graceful::Watcher) {
-        let (period, active) = (self.client.gateway.config.request_timeout, Arc::clone(&self.active));
-        let io = TokioIo::new(Watched { stream, active: Arc::clone(&active) });
+        let (period, active) = (self.caller.gateway.config.request_timeout, Arc::clone(&self.active));
+        let io = TokioIo::new(ActivityIo { stream, active: Arc::clone(&active) });
         let service = service_fn(move |request| self.answer(request));
         let builder = auto::Builder::new(TokioExecutor::new());
         let mut served = pin!(watcher.watch(builder.serve_connection_with_upgrades(io, service)));
@@ -125,27 +125,27 @@ impl Connection {
     ) -> impl Future<Output = Result<Response, Infallible>> + Send + 'static {
         self.active.store(true, Ordering::Relaxed);
         let to = if request.method() == Method::POST && request.uri().path() == routes::verify::VERIFY_PATH {
-            To::Verify(Arc::clone(&self.client))
+            Handler::Verify(Arc::clone(&self.caller))
         } else {
-            To::Router(self.router.clone())
+            Handler::Router(self.router.clone())
         };
         async move {
             Ok(match to {
-                To::Verify(client) => routes::verify::check(&client, request).await,
+                Handler::Verify(caller) => routes::verify::check(&caller, request).await,
                 // The router is always ready (axum's `poll_ready` returns at once).
-                To::Router(mut router) => router.call(request).await.unwrap_or_else(|never| match never {}),
+                Handler::Router(mut router) => router.call(request).await.unwrap_or_else(|never| match never {}),
             })
         }
     }
 }
 
 /// A connection's socket, noting each write in [`Connection::active`].
-struct Watched {
+struct ActivityIo {
     stream: TcpStream,
     active: Arc<AtomicBool>,
 }
 
-impl Watched {
+impl ActivityIo {
     fn wrote(&self, written: Poll<std::io::Result<usize>>) -> Poll<std::io::Result<usize>> {
         if let Poll::Ready(Ok(1..)) = written {
             self.active.store(true, Ordering::Relaxed);
@@ -154,13 +154,13 @@ impl Watched {
     }
 }
 
-impl AsyncRead for Watched {
+impl AsyncRead for ActivityIo {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.stream).poll_read(cx, buf)
     }
 }
 
-impl AsyncWrite for Watched {
+impl AsyncWrite for ActivityIo {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
         let written = Pin::new(&mut self.stream).poll_write(cx, buf);
         self.wrote(written)
@@ -190,7 +190,7 @@ impl AsyncWrite for Watched {
 }
 
 /// Where a request goes.
-enum To {
-    Verify(Arc<Client>),
+enum Handler {
+    Verify(Arc<Caller>),
     Router(Router),
 }

@@ -30,5 +30,5 @@ pub async fn accounts_list(state: App<'_>) -> Result<Vec<Account>, IpcError> {
 #[tauri::command]
 pub async fn account_create(state: App<'_>, name: String, display_name: Option<String>) -> Result<Account, IpcError> {
     let now = chrono::Utc::now();
-    Ok(state.keyward.create_account(&state.actor, name.trim(), display_name.as_deref(), now).await?)
+    Ok(state.keyward.create_account(&state.actor, &name, display_name.as_deref(), now).await?)
 }

@@ -6,6 +6,7 @@ use tauri::{AppHandle, Runtime};
 use zeroize::Zeroizing;
 
 use super::App;
+use crate::prefs::Prefs;
 use crate::{clipboard, IpcError};
 
 /// A rotation as the UI sees it: the new key's public facts, never its secret.
@@ -44,7 +45,7 @@ pub async fn key_reveal(state: App<'_>, account: String) -> Result<String, IpcEr
 /// Copies the key in Rust (it never passes through the web view), audited `copied`.
 #[tauri::command]
 pub async fn key_copy<R: Runtime>(app: AppHandle<R>, state: App<'_>, account: String) -> Result<CopyReceipt, IpcError> {
-    let clears_in_secs = state.keyward.settings().await?.clipboard_clear_secs;
+    let clears_in_secs = state.keyward.preferences::<Prefs>().await?.clipboard_clear_secs;
     let key = state.keyward.reveal_key(&state.actor, &account, Reveal::Copy, chrono::Utc::now()).await?;
     clipboard::copy_then_clear(
         &app,

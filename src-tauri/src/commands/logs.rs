@@ -24,7 +24,6 @@ pub async fn audit_export<R: Runtime>(app: AppHandle<R>, state: App<'_>, account
 
 #[tauri::command]
 pub async fn calls_list(state: App<'_>, filter: CallFilter) -> Result<Vec<CallEntry>, IpcError> {
-    require_account(&filter)?;
     Ok(state.keyward.list_calls(&state.actor, &filter, chrono::Utc::now()).await?)
 }
 
@@ -33,24 +32,10 @@ pub async fn calls_stats(state: App<'_>, account: String) -> Result<CallStats, I
     Ok(state.keyward.call_stats(&state.actor, Some(&account), chrono::Utc::now()).await?)
 }
 
-/// Every call the filter matches (not just the page shown) as CSV in Downloads.
+/// Every call the filter matches (not just the page shown), streamed as CSV into Downloads.
 #[tauri::command]
-pub async fn calls_export<R: Runtime>(
-    app: AppHandle<R>,
-    state: App<'_>,
-    filter: CallFilter,
-) -> Result<String, IpcError> {
-    require_account(&filter)?;
-    let all = CallFilter { limit: Some(1_000_000), offset: None, ..filter };
-    let calls = state.keyward.list_calls(&state.actor, &all, chrono::Utc::now()).await?;
-    let account = all.account.unwrap_or_default();
-    exports::save_csv(&app, &format!("keyward-calls-{account}"), &keyward_core::domain::calls::to_csv(&calls)?)
-}
-
-/// The window always looks at one account's calls.
-fn require_account(filter: &CallFilter) -> Result<(), IpcError> {
-    match filter.account {
-        Some(_) => Ok(()),
-        None => Err(IpcError::invalid("choose an account to list its calls")),
-    }
+pub async fn calls_export<R: Runtime>(app: AppHandle<R>, state: App<'_>, filter: CallFilter) -> Result<String, IpcError> {
+    let stem = format!("keyward-calls-{}", filter.account.as_deref().unwrap_or("all"));
+    let now = chrono::Utc::now();
+    exports::stream_csv(&app, &stem, |file| state.keyward.export_calls_csv(&state.actor, &filter, now, file)).await
 }

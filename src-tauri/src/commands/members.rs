@@ -16,9 +16,8 @@ pub async fn member_add(
     email: Option<String>,
     role: Role,
 ) -> Result<Member, IpcError> {
-    let email = email.as_deref().map(str::trim).filter(|e| !e.is_empty());
     let now = chrono::Utc::now();
-    Ok(state.keyward.add_member(&state.actor, &account, name.trim(), email, role, now).await?)
+    Ok(state.keyward.add_member(&state.actor, &account, &name, email.as_deref(), role, now).await?)
 }
 
 #[tauri::command]
@@ -27,7 +26,7 @@ pub async fn member_set_role(state: App<'_>, account: String, name: String, role
     Ok(())
 }
 
-/// An empty address clears it, as an emptied field in the table means.
+/// An empty address clears it (the core trims), as an emptied field in the table means.
 #[tauri::command]
 pub async fn member_set_email(
     state: App<'_>,
@@ -35,8 +34,7 @@ pub async fn member_set_email(
     name: String,
     email: Option<String>,
 ) -> Result<Member, IpcError> {
-    let email = email.as_deref().map(str::trim).filter(|e| !e.is_empty());
-    Ok(state.keyward.set_member_email(&state.actor, &account, &name, email, chrono::Utc::now()).await?)
+    Ok(state.keyward.set_member_email(&state.actor, &account, &name, email.as_deref(), chrono::Utc::now()).await?)
 }
 
 #[tauri::command]

@@ -1,5 +1,7 @@
-/// Every command the UI may call; build.rs makes an `allow-*` permission of each.
-/// Keep in step with `generate_handler!` in lib.rs and the capability (a test checks).
+/// Every command the UI may call: the one list. build.rs makes an `allow-*` permission of each;
+/// tests check the rest against it: the capability grants exactly these (lib.rs), each one is
+/// registered with `generate_handler!` (tests/ipc calls every one), and the UI's `Command`
+/// type is generated from it (so api.ts cannot invoke a name that is not here).
 pub const COMMANDS: &[&str] = &[
     "app_info",
     "accounts_list",

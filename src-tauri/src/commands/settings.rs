@@ -1,30 +1,30 @@
-use keyward_core::Settings;
 use tauri::{AppHandle, Runtime};
 
 use super::App;
 use crate::gateway_host::GatewayStatus;
-use crate::{desktop_prefs, IpcError};
+use crate::prefs::{self, Prefs, Settings};
+use crate::IpcError;
 
 #[tauri::command]
 pub async fn settings_get(state: App<'_>) -> Result<Settings, IpcError> {
-    Ok(state.keyward.settings().await?)
+    Ok(Settings { shared: state.keyward.settings().await?, prefs: state.keyward.preferences().await? })
 }
 
-/// Saves, then applies what lives outside the database: start at login, close to tray, and a
-/// new gateway port (the gateway restarts on it; a busy port shows in its status).
+/// Checks the whole page, saves it, then applies what lives outside the database: start at
+/// login, close to tray, and a new gateway port (the gateway restarts on it; a busy port shows
+/// in its status). A refused value saves nothing.
 #[tauri::command]
-pub async fn settings_save<R: Runtime>(
-    app: AppHandle<R>,
-    state: App<'_>,
-    settings: Settings,
-) -> Result<Settings, IpcError> {
-    let before = state.keyward.settings().await?;
-    let saved = state.keyward.save_settings(&state.actor, &settings, chrono::Utc::now()).await?;
-    desktop_prefs::apply(&app, &state, &before, &saved)?;
-    if saved.gateway_port != before.gateway_port || !state.gateway.status().running {
-        state.gateway.start(saved.gateway_port).await;
+pub async fn settings_save<R: Runtime>(app: AppHandle<R>, state: App<'_>, settings: Settings) -> Result<Settings, IpcError> {
+    settings.shared.validate()?;
+    settings.prefs.validate()?;
+    let before: Prefs = state.keyward.preferences().await?;
+    state.keyward.save_preferences(&settings.prefs).await?;
+    let shared = state.keyward.save_settings(&state.actor, &settings.shared, chrono::Utc::now()).await?;
+    prefs::apply(&app, &state, &before, &settings.prefs)?;
+    if settings.prefs.gateway_port != before.gateway_port || !state.gateway.status().running {
+        state.gateway.start(settings.prefs.gateway_port).await;
     }
-    Ok(saved)
+    Ok(Settings { shared, prefs: settings.prefs })
 }
 
 #[tauri::command]
@@ -35,7 +35,7 @@ pub fn gateway_status(state: App<'_>) -> GatewayStatus {
 /// Tries the configured port again (after the user freed it).
 #[tauri::command]
 pub async fn gateway_restart(state: App<'_>) -> Result<GatewayStatus, IpcError> {
-    let port = state.keyward.settings().await?.gateway_port;
+    let port = state.keyward.preferences::<Prefs>().await?.gateway_port;
     Ok(state.gateway.start(port).await)
 }
 

@@ -70,7 +70,7 @@ describe('API key tab', () => {
     mockIPC(ipc({ ...base, key_reveal: () => { throw { kind: 'keyring_unavailable', message: 'the OS keyring is unavailable (locked). Unlock it' }; } }).handle);
     render(ApiKeyTab, { account: 'acme' });
     await fireEvent.click(await screen.findByTestId('key-show'));
-    expect((await screen.findByTestId('key-error')).textContent).toContain('The OS keyring is unavailable');
+    expect((await screen.findByTestId('key-error')).textContent).toContain('The OS keyring is locked or unavailable');
   });
 });
 
@@ -108,7 +108,7 @@ describe('confirmation dialog', () => {
   ])('explains the core\'s refusal %o and keeps the dialog as it was', async (refusal, explained) => {
     await openRotate({
       challenge_issue: () => challenge,
-      key_rotate: () => { throw { kind: 'confirmation', message: 'refused', refusal }; },
+      key_rotate: () => { throw { kind: 'confirmation', message: 'refused', detail: refusal }; },
     });
     await fireEvent.click(screen.getByTestId('grace-7d'));
     await fireEvent.click(screen.getByTestId('robot'));

@@ -69,7 +69,7 @@ describe('App', () => {
   it('shows a start-up error from the core where the page would be', async () => {
     mockIPC(ipc({ ...base, accounts_list: () => { throw { kind: 'keyring_unavailable', message: 'the OS keyring is unavailable' }; } }).handle);
     render(App);
-    expect((await screen.findByRole('alert')).textContent).toContain('The OS keyring is unavailable');
+    expect((await screen.findByRole('alert')).textContent).toContain('The OS keyring is locked or unavailable');
   });
 
   it('creates an account and keeps the form when the name is refused', async () => {
@@ -78,7 +78,7 @@ describe('App', () => {
       ...base,
       accounts_list: () => accounts,
       account_create: (args) => {
-        if (args.name === 'Bad Name') throw { kind: 'invalid_input', message: '"Bad Name" is not a valid account name: use 1 to 63 lowercase letters' };
+        if (args.name === 'Bad Name') throw { kind: 'invalid_input', message: 'refused', detail: { reason: 'account_name', name: 'Bad Name' } };
         const created = { ...acme, name: String(args.name), display_name: String(args.displayName) };
         accounts = [...accounts, created];
         return created;

@@ -30,6 +30,16 @@ const entry = (seq: number, event: string): AuditEntry => ({
 });
 
 describe('audit log tab', () => {
+  it('words a refused confirmation in the details, not as an object', async () => {
+    const failed = { ...entry(1, 'challenge_failed'), details: '{"action":"rotate","challenge":"c1","refusal":{"reason":"wrong","attempts_left":2}}' };
+    mockIPC(ipc({ ...base, audit_list: () => [failed], audit_verify: () => ({ status: 'verified', entries: 1 }) }).handle);
+    render(AuditTab, { account: 'acme' });
+    const cell = await screen.findByText(/^action: rotate/);
+    expect(cell.textContent).toBe('action: rotate · challenge: c1 · refusal: That code is not right: 2 attempt(s) left.');
+    expect(cell.textContent).not.toContain('[object Object]');
+  });
+
+
   it('lists entries with the chain verdict and filters by event', async () => {
     const mock = ipc({ ...base, audit_list: (a) => (a.event ? [entry(3, 'rotated')] : [entry(1, 'generated'), entry(2, 'viewed'), entry(3, 'rotated')]), audit_verify: () => ({ status: 'verified', entries: 3 }) });
     mockIPC(mock.handle);
@@ -79,7 +89,7 @@ describe('members tab', () => {
       ...base,
       members_list: () => [{ name: 'ana', email: null, role: 'super-admin', added_at: '2026-01-10T09:00:00.000Z' }],
       member_add: (a) => {
-        if (a.email === 'not-an-email') throw { kind: 'invalid_input', message: '"not-an-email" is not an email address: use the form name@example.com' };
+        if (a.email === 'not-an-email') throw { kind: 'invalid_input', message: 'refused', detail: { reason: 'email', email: 'not-an-email' } };
         return { name: a.name, email: a.email, role: a.role, added_at: '2026-11-26T09:00:00.000Z' };
       },
     });
@@ -100,9 +110,10 @@ describe('members tab', () => {
       ...base,
       members_list: () => [{ name: 'ana', email: stored, role: 'super-admin', added_at: '2026-01-10T09:00:00.000Z' }],
       member_set_email: (a) => {
-        if (a.email === 'nope') throw { kind: 'invalid_input', message: '"nope" is not an email address: use the form name@example.com' };
-        stored = a.email as string | null;
+        if (a.email === 'nope') throw { kind: 'invalid_input', message: 'refused', detail: { reason: 'email', email: 'nope' } };
+        stored = (a.email as string | null)?.trim() || null; // the core trims
         return { name: a.name, email: stored, role: 'super-admin', added_at: '2026-01-10T09:00:00.000Z' };
+
       },
     });
     mockIPC(mock.handle);
@@ -112,7 +123,7 @@ describe('members tab', () => {
 
     await fireEvent.change(field, { target: { value: ' ana@new.example ' } });
     await waitFor(() => expect(toasts.current?.text).toBe('Reminders for ana go to ana@new.example.'));
-    expect(mock.calls.find((c) => c.cmd === 'member_set_email')?.args).toEqual({ account: 'acme', name: 'ana', email: 'ana@new.example' });
+    expect(mock.calls.find((c) => c.cmd === 'member_set_email')?.args).toEqual({ account: 'acme', name: 'ana', email: 'ana@new.example' }); // an email field drops the spaces itself
 
     await fireEvent.change(field, { target: { value: 'nope' } });
     expect((await screen.findByTestId('members-error')).textContent).toContain('is not an email address');
@@ -138,7 +149,7 @@ describe('settings page', () => {
     const mock = ipc({
       ...base,
       settings_save: (a) => {
-        if (refuse) throw { kind: 'invalid_input', message: 'gateway port 80 is out of range: use 1024 to 65535' };
+        if (refuse) throw { kind: 'invalid_input', message: 'refused', detail: { reason: 'out_of_range', field: 'gateway_port', value: 80, min: 1024, max: 65535 } };
         return a.settings;
       },
       accounts_list: () => [acme],
@@ -149,7 +160,7 @@ describe('settings page', () => {
     await fireEvent.input(screen.getByTestId('gateway-port'), { target: { value: '80' } });
     expect((screen.getByTestId('gateway-port') as HTMLInputElement).validity.rangeUnderflow).toBe(true);
     await fireEvent.submit(screen.getByTestId('settings-form'));
-    expect((await screen.findByTestId('settings-error')).textContent).toContain('use 1024 to 65535');
+    expect((await screen.findByTestId('settings-error')).textContent).toBe('Gateway port: 80 is out of range. Use 1024 to 65535.');
     expect((screen.getByTestId('gateway-port') as HTMLInputElement).value).toBe('80');
     refuse = false;
     await fireEvent.input(screen.getByTestId('gateway-port'), { target: { value: '18790' } });

@@ -8,7 +8,7 @@ use crate::failure::Result;
 
 use super::Ctx;
 use crate::cli::{AuditCmd, ExportFormat};
-use crate::output::print;
+use crate::output::{self, print};
 
 pub async fn run(ctx: &Ctx, cmd: AuditCmd) -> Result<ExitCode> {
     let Ctx { keyward, actor, json } = ctx;
@@ -30,7 +30,7 @@ pub async fn run(ctx: &Ctx, cmd: AuditCmd) -> Result<ExitCode> {
         AuditCmd::Export { account, format } => {
             let entries = keyward.audit_entries(actor, &account, None, None, Utc::now()).await?;
             match format {
-                ExportFormat::Csv => print!("{}", to_csv(&entries)?),
+                ExportFormat::Csv => output::write_stdout(&to_csv(&entries)?)?,
                 ExportFormat::Json => print(true, &entries, |_| String::new()),
             }
         }

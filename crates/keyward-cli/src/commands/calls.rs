@@ -1,14 +1,13 @@
 use std::process::ExitCode;
 
 use chrono::Utc;
-use keyward_core::domain::calls::to_csv;
 use keyward_core::{CallEntry, CallFilter, CallStats};
 
 use crate::failure::{Failure, Result};
 
 use super::Ctx;
 use crate::cli::{CallFilterArgs, CallsCmd, ExportFormat};
-use crate::output::print;
+use crate::output::{self, print};
 use crate::since;
 
 pub async fn run(ctx: &Ctx, cmd: CallsCmd) -> Result<ExitCode> {
@@ -25,10 +24,13 @@ pub async fn run(ctx: &Ctx, cmd: CallsCmd) -> Result<ExitCode> {
             });
         }
         CallsCmd::Export { account, format, filter } => {
-            let calls = keyward.list_calls(actor, &to_filter(account, &filter)?, now).await?;
+            let filter = to_filter(account, &filter)?;
             match format {
-                ExportFormat::Csv => print!("{}", to_csv(&calls)?),
-                ExportFormat::Json => print(true, &calls, |_| String::new()),
+                ExportFormat::Csv => {
+                    let stdout = std::io::stdout().lock();
+                    keyward.export_calls_csv(actor, &filter, now, stdout).await.map_err(output::export_failed)?;
+                }
+                ExportFormat::Json => print(true, &keyward.list_calls(actor, &filter, now).await?, |_| String::new()),
             }
         }
         CallsCmd::Stats { account } => {

@@ -14,7 +14,7 @@ fn bad_input_gets_a_clear_message_and_its_exit_code() {
     home.ok(&["account", "create", "acme"]);
     let key = home.ok(&["key", "generate", "acme"]).stdout.trim().to_owned();
 
-    expect(&home, "ana", &["key", "status", "nope"], 4, "no account named \"nope\"");
+    expect(&home, "ana", &["key", "status", "nope"], 4, "no account named \"nope\": `keyward account list` shows");
     expect(&home, "ana", &["account", "create", "Bad_Name"], 2, "not a valid account name");
     expect(&home, "ana", &["account", "create", "acme"], 5, "already exists");
     expect(&home, "ana", &["key", "generate", "acme"], 5, "rotate it instead");
@@ -33,6 +33,12 @@ fn bad_input_gets_a_clear_message_and_its_exit_code() {
     typo[10] = if typo[10] == b'a' { b'b' } else { b'a' };
     let typo = String::from_utf8(typo).unwrap();
     assert_eq!(home.run(&["--json", "key", "verify", &typo]).json()["code"], "MALFORMED");
+
+    // An export that cannot be written says so and exits 1 (not "bad input", not a panic).
+    let full = std::fs::File::create("/dev/full").unwrap();
+    let export = home.command("ana", &["audit", "export", "acme", "--format", "csv"]).stdout(full).output().unwrap();
+    assert_eq!(export.status.code(), Some(1), "{}", String::from_utf8_lossy(&export.stderr));
+    assert!(String::from_utf8_lossy(&export.stderr).contains("could not write the export"));
 
     // Nothing above changed anything: one account, the same key.
     assert_eq!(home.ok(&["--json", "account", "list"]).json().as_array().unwrap().len(), 1);

@@ -9,12 +9,13 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
+use futures_util::TryStreamExt;
 use serde::Serialize;
 
 use crate::actor::Actor;
 use crate::store;
 use crate::time::{to_millis, Timestamp};
-use crate::error::{Invalid, Result};
+use crate::error::{Error, Invalid, Result};
 use crate::serving::key_index::IndexedKey;
 use crate::keyward::Keyward;
 
@@ -118,50 +119,62 @@ const HOUR_MS: i64 = 3_600_000;
 const VISIBLE: &str = "(account IS NULL OR account IN (SELECT a.name FROM accounts a JOIN members m
      ON m.account_id = a.id WHERE m.name = ? AND m.role = 'super-admin'))";
 
-/// CSV of calls, newest first as listed.
-pub fn to_csv(calls: &[CallEntry]) -> Result<String> {
-    let header = [
-        "at",
-        "account",
-        "key_id",
-        "key_fingerprint",
-        "method",
-        "path",
-        "status",
-        "outcome",
-        "latency_us",
-        "client_ip",
-        "user_agent",
-    ];
-    crate::domain::export::to_csv(
-        header,
-        calls.iter().map(|c| {
-            [
-                c.at.to_string(),
-                c.account.clone().unwrap_or_default(),
-                c.key_id.clone().unwrap_or_default(),
-                c.key_fingerprint.clone().unwrap_or_default(),
-                c.method.clone(),
-                c.path.clone(),
-                c.status.to_string(),
-                c.outcome.clone(),
-                c.latency_us.to_string(),
-                c.client_ip.clone(),
-                c.user_agent.clone().unwrap_or_default(),
-            ]
-        }),
-    )
+const CSV_HEADER: [&str; 11] = [
+    "at",
+    "account",
+    "key_id",
+    "key_fingerprint",
+    "method",
+    "path",
+    "status",
+    "outcome",
+    "latency_us",
+    "client_ip",
+    "user_agent",
+];
+
+fn csv_row(c: &CallEntry) -> [String; 11] {
+    [
+        c.at.to_string(),
+        c.account.clone().unwrap_or_default(),
+        c.key_id.clone().unwrap_or_default(),
+        c.key_fingerprint.clone().unwrap_or_default(),
+        c.method.clone(),
+        c.path.clone(),
+        c.status.to_string(),
+        c.outcome.clone(),
+        c.latency_us.to_string(),
+        c.client_ip.clone(),
+        c.user_agent.clone().unwrap_or_default(),
+    ]
 }
 
-impl Keyward {
-    /// Calls, newest first. With an account: its super admins only.
-    pub async fn list_calls(&self, actor: &Actor, filter: &CallFilter, now: DateTime<Utc>) -> Result<Vec<CallEntry>> {
-        self.check_call_reader(actor, filter.account.as_deref(), now).await?;
+/// CSV of calls, newest first as listed.
+pub fn to_csv(calls: &[CallEntry]) -> Result<String> {
+    crate::domain::export::to_csv(CSV_HEADER, calls.iter().map(csv_row))
+}
+
+/// A call-log query with its bound values, so a listing and an export read the same rows.
+struct Selection {
+    sql: String,
+    account: Option<String>,
+    since: i64,
+    status: (i32, i32),
+    outcome: Option<String>,
+    reader: String,
+    text: Option<String>,
+    limit: i64,
+    offset: i64,
+}
+
+impl Selection {
+    /// `limit` None: every matching row.
+    fn new(actor: &Actor, filter: &CallFilter, limit: Option<i64>, now: DateTime<Utc>) -> Result<Selection> {
         let since = filter.since.unwrap_or(now - Duration::days(DEFAULT_RETENTION_DAYS));
-        let (low, high) = match filter.status_class {
+        let status = match filter.status_class {
             None => (0, 1000),
             Some(class @ 1..=5) => (i32::from(class) * 100, i32::from(class) * 100 + 100),
-            Some(other) => return Err(Invalid::StatusClass { class: other.into() }.into()),
+            Some(other) => return Err(Invalid::StatusClass { class: other }.into()),
         };
         // One account: its index, newest first. All: rowid order is time order, newest first.
         // (NOT INDEXED keeps SQLite from trading the rowid walk for the account index and a sort.)
@@ -176,23 +189,67 @@ impl Keyward {
                AND (? IS NULL OR path LIKE ? ESCAPE '\\' OR client_ip LIKE ? ESCAPE '\\' OR user_agent LIKE ? ESCAPE '\\')
              ORDER BY {order} LIMIT ? OFFSET ?"
         );
-        let text = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(contains_pattern);
-        Ok(sqlx::query_as(&sql)
-            .bind(&filter.account)
-            .bind(to_millis(since))
-            .bind(low)
-            .bind(high)
-            .bind(&filter.outcome)
-            .bind(&filter.outcome)
-            .bind(actor.name())
-            .bind(&text)
-            .bind(&text)
-            .bind(&text)
-            .bind(&text)
-            .bind(filter.limit.unwrap_or(100).clamp(1, 1_000_000))
-            .bind(filter.offset.unwrap_or(0).max(0))
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(Selection {
+            sql,
+            account: filter.account.as_deref().map(|a| a.trim().to_owned()),
+            since: to_millis(since),
+            status,
+            outcome: filter.outcome.clone(),
+            reader: actor.name().to_owned(),
+            text: filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(contains_pattern),
+            limit: limit.map_or(i64::MAX, |l| l.clamp(1, 1_000_000)),
+            offset: filter.offset.unwrap_or(0).max(0),
+        })
+    }
+
+    fn query(&self) -> sqlx::query::QueryAs<'_, sqlx::Sqlite, CallEntry, sqlx::sqlite::SqliteArguments<'_>> {
+        sqlx::query_as(&self.sql)
+            .bind(&self.account)
+            .bind(self.since)
+            .bind(self.status.0)
+            .bind(self.status.1)
+            .bind(&self.outcome)
+            .bind(&self.outcome)
+            .bind(&self.reader)
+            .bind(&self.text)
+            .bind(&self.text)
+            .bind(&self.text)
+            .bind(&self.text)
+            .bind(self.limit)
+            .bind(self.offset)
+    }
+}
+
+impl Keyward {
+    /// Calls, newest first (100 unless the filter says, at most 1,000,000). With an account: its
+    /// super admins only.
+    pub async fn list_calls(&self, actor: &Actor, filter: &CallFilter, now: DateTime<Utc>) -> Result<Vec<CallEntry>> {
+        self.check_call_reader(actor, filter.account.as_deref(), now).await?;
+        let selection = Selection::new(actor, filter, Some(filter.limit.unwrap_or(100)), now)?;
+        Ok(selection.query().fetch_all(&self.pool).await?)
+    }
+
+    /// Every matching call (the filter's limit is ignored), newest first, as CSV into `out`,
+    /// row by row: memory stays flat however many there are. Returns how many were written.
+    pub async fn export_calls_csv(
+        &self,
+        actor: &Actor,
+        filter: &CallFilter,
+        now: DateTime<Utc>,
+        out: impl std::io::Write,
+    ) -> Result<u64> {
+        self.check_call_reader(actor, filter.account.as_deref(), now).await?;
+        let selection = Selection::new(actor, filter, None, now)?;
+        let mut csv = csv::Writer::from_writer(out);
+        csv.write_record(CSV_HEADER)?;
+        let mut rows = selection.query().fetch(&self.pool);
+        let mut written = 0;
+        while let Some(call) = rows.try_next().await? {
+            csv.write_record(csv_row(&call))?;
+            written += 1;
+        }
+        csv.flush().map_err(|err| Error::Csv(err.into()))?;
+        Ok(written)
     }
 
     /// Counts per hour and outcome over the retention window.

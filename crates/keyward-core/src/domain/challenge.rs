@@ -120,7 +120,7 @@ fn code_hash(code: &str) -> String {
 }
 
 /// The pure judgement of one answer; `Wrong` means the caller must count a failure.
-fn judge(
+fn check_answer(
     row: &ChallengeRow,
     expected: &Expected<'_>,
     answer: &str,
@@ -198,7 +198,7 @@ impl Keyward {
             .fetch_optional(&self.pool)
             .await?
             .ok_or(ChallengeRefusal::Unknown)?;
-        match judge(&row, expected, code, now) {
+        match check_answer(&row, expected, code, now) {
             Ok(()) => Ok("challenge"),
             Err(refusal) => {
                 self.record_failure(id, &refusal, expected, now).await?;

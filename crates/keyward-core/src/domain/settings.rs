@@ -139,7 +139,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn defaults_are_valid_and_match_the_seed() {
+    fn defaults_are_valid_rotation_after_180_days_and_a_14_day_heads_up() {
         let defaults = Settings::default();
         defaults.validate().unwrap();
         assert_eq!(defaults.rotation_period_days, 180);

@@ -31,7 +31,7 @@ pub struct Verification {
 }
 
 /// A key's validity from its stored state: active, in grace, expired or revoked.
-pub fn judge(retired_at: Option<i64>, expires_at: Option<i64>, now_ms: i64) -> VerifyCode {
+pub fn validity(retired_at: Option<i64>, expires_at: Option<i64>, now_ms: i64) -> VerifyCode {
     match (retired_at, expires_at) {
         (None, _) => VerifyCode::Valid,
         (Some(_), Some(until)) if now_ms < until => VerifyCode::Valid,
@@ -55,7 +55,7 @@ impl Keyward {
         Ok(match row {
             None => Verification { valid: false, code: VerifyCode::NotFound, account: None, key_id: None },
             Some((key_id, account, retired_at, expires_at)) => {
-                let code = judge(retired_at, expires_at, to_millis(now));
+                let code = validity(retired_at, expires_at, to_millis(now));
                 Verification { valid: code == VerifyCode::Valid, code, account: Some(account), key_id: Some(key_id) }
             }
         })
@@ -68,9 +68,9 @@ mod tests {
 
     #[test]
     fn states() {
-        assert_eq!(judge(None, None, 5), VerifyCode::Valid);
-        assert_eq!(judge(Some(1), None, 5), VerifyCode::Revoked);
-        assert_eq!(judge(Some(1), Some(6), 5), VerifyCode::Valid);
-        assert_eq!(judge(Some(1), Some(5), 5), VerifyCode::Expired);
+        assert_eq!(validity(None, None, 5), VerifyCode::Valid);
+        assert_eq!(validity(Some(1), None, 5), VerifyCode::Revoked);
+        assert_eq!(validity(Some(1), Some(6), 5), VerifyCode::Valid);
+        assert_eq!(validity(Some(1), Some(5), 5), VerifyCode::Expired);
     }
 }

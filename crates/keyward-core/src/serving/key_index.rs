@@ -20,7 +20,7 @@ use crate::error::Result;
 use crate::keyward::Keyward;
 use crate::domain::limits::UsageLimits;
 use crate::serving::published::Published;
-use crate::domain::verify::{judge, VerifyCode};
+use crate::domain::verify::{validity, VerifyCode};
 
 /// What the gateway knows of a stored key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,7 +161,7 @@ impl Keyward {
         self.index.snapshot.read(|snapshot| match snapshot.by_digest.get(&digest) {
             // The map lookup found a candidate; the final comparison is constant time.
             Some(found) if bool::from(found.digest.ct_eq(&digest)) => {
-                let code = judge(found.retired_at, found.expires_at, to_millis(now()));
+                let code = validity(found.retired_at, found.expires_at, to_millis(now()));
                 Checked { code, key: Some(Arc::clone(found)) }
             }
             _ => Checked { code: VerifyCode::NotFound, key: None },

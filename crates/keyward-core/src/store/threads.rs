@@ -2,9 +2,7 @@
 //! call-log writer thread. Their work is bulk work — the call-log batches above all — so on
 //! Linux they are scheduled SCHED_BATCH: they keep their fair share of the CPU (a busy gateway
 //! still logs every call), but when one wakes it no longer preempts a thread that is answering a
-//! request. On two cores (`make bench`, p99 at half the bare server's max rate) the gap was
-//! +0.53…0.79 ms without it and +0.40…0.72 ms with it — a small gain, within this machine's
-//! run-to-run noise, at no cost.
+//! request (the p99 of `make bench`'s paced runs is the figure it serves).
 
 /// Connection threads are named this plus a number (a thread name holds 15 bytes).
 pub const THREAD_PREFIX: &str = "kw-sqlite-";
@@ -34,6 +32,7 @@ pub fn mark_this_thread_batch() {}
 /// thread that has just started may not be marked yet). `Err` says which are not, or that no
 /// thread has such a name.
 #[cfg(all(target_os = "linux", feature = "test-support"))]
+#[allow(unsafe_code)] // a libc query, its SAFETY note below
 pub fn wait_batch_scheduled(name_matches: impl Fn(&str) -> bool, within: std::time::Duration) -> Result<(), String> {
     let deadline = std::time::Instant::now() + within;
     loop {
@@ -72,6 +71,7 @@ fn threads_named(name_matches: impl Fn(&str) -> bool) -> Vec<libc::pid_t> {
 
 /// `tid` 0 is the calling thread.
 #[cfg(target_os = "linux")]
+#[allow(unsafe_code)] // a libc call, its SAFETY note below
 fn set_batch(tid: libc::pid_t) {
     let param = libc::sched_param { sched_priority: 0 };
     // SAFETY: a plain system call on a thread of this process, with a valid parameter block for

@@ -6,7 +6,7 @@ use axum::response::IntoResponse;
 use axum::Json;
 use utoipa::OpenApi;
 
-use crate::app::Client;
+use crate::app::Caller;
 
 /// Liveness: `ok` while the gateway serves.
 #[utoipa::path(get, path = "/healthz", responses((status = 200, description = "Serving", body = String)))]
@@ -16,8 +16,8 @@ pub async fn healthz() -> &'static str {
 
 /// Prometheus text: requests by outcome, latency, call-log rows served/written/dropped, queue depth.
 #[utoipa::path(get, path = "/metrics", responses((status = 200, description = "Prometheus text format", body = String)))]
-pub async fn metrics(State(client): State<Arc<Client>>) -> impl IntoResponse {
-    let gateway = &client.gateway;
+pub async fn metrics(State(caller): State<Arc<Caller>>) -> impl IntoResponse {
+    let gateway = &caller.gateway;
     gateway.metrics.queue_depth.set(gateway.calls.queue_depth() as i64);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], gateway.metrics.render())
 }

@@ -14,7 +14,7 @@ use futures_util::TryStreamExt;
 
 use super::verify::throttled;
 use super::{add_rate_headers, error, two_keys, ErrorBody};
-use crate::app::{Call, Client};
+use crate::app::{Call, Caller};
 use crate::outcome::Outcome;
 use crate::presented::{find_key, scrubbed_path, strip_key_headers, Presented};
 
@@ -22,8 +22,8 @@ use crate::presented::{find_key, scrubbed_path, strip_key_headers, Presented};
 const HOP_BY_HOP: &[&str] =
     &["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host"];
 
-pub async fn proxy(State(client): State<Arc<Client>>, request: Request) -> Response {
-    let (gateway, peer) = (&client.gateway, client.addr);
+pub async fn proxy(State(caller): State<Arc<Caller>>, request: Request) -> Response {
+    let (gateway, peer) = (&caller.gateway, caller.addr);
     let started = Instant::now();
     let Some(upstream) = gateway.config.upstream.clone() else {
         return error(
@@ -43,7 +43,7 @@ pub async fn proxy(State(client): State<Arc<Client>>, request: Request) -> Respo
         }
         Presented::Conflicting => return two_keys(),
     };
-    let Some(auth) = gateway.authorize(&key, peer.ip()) else {
+    let Some(auth) = gateway.assess(&key, peer.ip()) else {
         return throttled();
     };
     let path = scrubbed_path(&parts.uri);

@@ -1,5 +1,6 @@
-//! `POST /v1/keys/verify`: how a user's own service checks a key. Always 200 for a well-formed
-//! request; the body says no more than the code (account and key id only for a valid key).
+//! `POST /v1/keys/verify`: how a user's own service checks a key. A well-formed request gets 200
+//! with the verdict, or 429 once its address's failed attempts are throttled; the body says no
+//! more than the code (account and key id only for a valid key).
 
 use std::borrow::Cow;
 use std::sync::{Arc, LazyLock};
@@ -12,7 +13,7 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
 use super::{add_rate_headers, error, json_ok, json_response, limits, two_keys};
-use crate::app::{Call, Client};
+use crate::app::{Call, Caller};
 use crate::limiter::RateInfo;
 use crate::outcome::Outcome;
 use crate::presented::{find_key, scrubbed_path, Presented};
@@ -48,21 +49,21 @@ pub struct VerifyResponse<'a> {
     responses(
         (status = 200, description = "The verdict (valid or not)", body = VerifyResponse),
         (status = 400, description = "Not a JSON object with a `key` string, or two different keys", body = super::ErrorBody),
-        (status = 429, description = "Too many failed attempts from this client", body = VerifyResponse),
+        (status = 429, description = "Too many failed attempts from this caller", body = VerifyResponse),
     )
 )]
-pub async fn verify(State(client): State<Arc<Client>>, request: Request) -> Response {
-    check(&client, request).await
+pub async fn verify(State(caller): State<Arc<Caller>>, request: Request) -> Response {
+    check(&caller, request).await
 }
 
 /// The route's work, on either body: the router's, or a served connection's own, which hands
 /// verify calls straight here (`crate::server`).
-pub async fn check<B>(client: &Client, request: axum::http::Request<B>) -> Response
+pub async fn check<B>(caller: &Caller, request: axum::http::Request<B>) -> Response
 where
     B: HttpBody<Data = Bytes>,
     B::Error: Into<axum::BoxError>,
 {
-    let (gateway, peer) = (&client.gateway, client.addr);
+    let (gateway, peer) = (&caller.gateway, caller.addr);
     let started = Instant::now();
     // The whole request, split once: no copies of the headers or the URI on the hot path.
     let (parts, body) = request.into_parts();
@@ -85,7 +86,7 @@ where
     if differs {
         return two_keys();
     }
-    let Some(auth) = gateway.authorize(&key, peer.ip()) else {
+    let Some(auth) = gateway.assess(&key, peer.ip()) else {
         return throttled();
     };
     let valid = auth.outcome == Outcome::Valid;

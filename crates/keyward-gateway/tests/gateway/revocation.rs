@@ -39,8 +39,8 @@ async fn no_success_with_the_old_key_after_rotate_returns() {
     gw.keyward.rotate_key(&gw.admin, "acme", Grace::None, &Confirmation::Explicit, Utc::now()).await.unwrap();
     rotated_at.set(Instant::now()).unwrap();
     let (mut before, mut after, mut late) = (0, 0, 0);
-    for client in clients {
-        let (b, a, l) = client.await.unwrap();
+    for caller in clients {
+        let (b, a, l) = caller.await.unwrap();
         (before, after, late) = (before + b, after + a, late + l);
     }
     assert!(before > 100 && after > 100, "both sides of the rotation were exercised: {before} / {after}");

@@ -6,14 +6,14 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use keyward_gateway::app::router_for_client;
+use keyward_gateway::app::router_for_caller;
 use serde_json::Value;
 use tower::ServiceExt;
 
 use crate::TestGateway;
 
 async fn send(gw: &TestGateway, request: Request<Body>) -> (StatusCode, Value) {
-    let app = router_for_client(Arc::clone(&gw.gateway), SocketAddr::from(([127, 0, 0, 1], 4000)));
+    let app = router_for_caller(Arc::clone(&gw.gateway), SocketAddr::from(([127, 0, 0, 1], 4000)));
     let response = app.oneshot(request).await.unwrap();
     let status = response.status();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
@@ -60,7 +60,7 @@ async fn verify_keeps_the_time_limit_and_names_its_method() {
     assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
     assert!(json["error"].as_str().unwrap().contains("too long"), "{json}");
 
-    let app = router_for_client(Arc::clone(&gw.gateway), SocketAddr::from(([127, 0, 0, 1], 4000)));
+    let app = router_for_caller(Arc::clone(&gw.gateway), SocketAddr::from(([127, 0, 0, 1], 4000)));
     let response = app.oneshot(Request::get("/v1/keys/verify").body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(response.headers()["allow"], "POST");

@@ -3,6 +3,9 @@ import type { Grace } from "./Grace";
 import type { Language } from "./Language";
 import type { Theme } from "./Theme";
 
+/**
+ * The Settings page: the settings every front door shares and this desktop's preferences.
+ */
 export type Settings = { 
 /**
  * Rotation is recommended this many days after a key was made (30–730).
@@ -13,7 +16,7 @@ rotation_period_days: number,
  */
 reminder_lead_days: number, 
 /**
- * The grace window the rotate dialog proposes first.
+ * The grace window a rotation proposes first.
  */
 default_grace: Grace, 
 /**
@@ -21,7 +24,7 @@ default_grace: Grace,
  */
 clipboard_clear_secs: number, 
 /**
- * The desktop's in-process gateway listens on 127.0.0.1 at this port.
+ * The in-process gateway listens on 127.0.0.1 at this port.
  */
 gateway_port: number, start_at_login: boolean, 
 /**

@@ -3,7 +3,13 @@
 import { en, type MessageKey } from './en';
 import { ja } from './ja';
 import type { Language } from '../bindings/Language';
+import type { ChallengeRefusal } from '../bindings/ChallengeRefusal';
+import type { Clash } from '../bindings/Clash';
+import type { DesktopProblem } from '../bindings/DesktopProblem';
+import type { ErrorKind } from '../bindings/ErrorKind';
+import type { Invalid } from '../bindings/Invalid';
 import type { IpcError } from '../bindings/IpcError';
+import type { Missing } from '../bindings/Missing';
 
 export type { MessageKey };
 export type Lang = 'en' | 'ja';
@@ -27,20 +33,35 @@ export function t(key: MessageKey, params: Record<string, string | number> = {})
   return text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
 }
 
+/** The UI's words for each reason an error can carry, keyed `kind.reason`. */
+type DetailKey =
+  | `invalid_input.${Invalid['reason']}`
+  | `not_found.${Missing['reason']}`
+  | `conflict.${Clash['reason']}`
+  | `confirmation.${ChallengeRefusal['reason']}`
+  | `unavailable.${DesktopProblem['reason']}`;
+
+// Every error kind and every reason the shell can send has words in English — and so, by
+// ja's type, in Japanese: a reason added in Rust fails the type check until it is worded here.
+const everyKindWorded: Record<`error.${ErrorKind}`, string> = en;
+const everyReasonWorded: Record<DetailKey, string> = en;
+void everyKindWorded;
+void everyReasonWorded;
+
 /**
- * A core error in the user's words. Refused confirmation codes are explained fully in either
- * language; other errors keep the core's own message (it says what to do), led in Japanese by
- * a translated summary.
+ * A shell error in the user's words: the reason's own message with its fields when there is
+ * one, else the kind's. The shell's English `message` is for logs and never shown.
  */
 export function explain(err: IpcError): string {
-  if (err.refusal) {
-    const { reason, ...params } = err.refusal as { reason: string } & Record<string, number>;
-    return t(`refusal.${reason}` as MessageKey, params);
+  const detail = err.detail as ({ reason: string } & Record<string, unknown>) | undefined;
+  const key = detail && `${err.kind}.${detail.reason}`;
+  if (!key || !(key in en)) return t(`error.${err.kind}` as MessageKey);
+  const params: Record<string, string | number> = {};
+  for (const [name, value] of Object.entries(detail)) {
+    if (typeof value === 'string' || typeof value === 'number') params[name] = value;
   }
-  if (locale.lang === 'en') return capitalise(err.message);
-  return `${t(`error.${err.kind}` as MessageKey)}(${err.message})`;
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  if (typeof params.field === 'string' && `field.${params.field}` in en) {
+    params.field = t(`field.${params.field}` as MessageKey);
+  }
+  return t(key as MessageKey, params);
 }

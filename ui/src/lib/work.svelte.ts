@@ -2,10 +2,10 @@ import { asIpcError } from './api';
 import { explain } from './i18n/index.svelte';
 
 /**
- * A view's actions, one at a time: `busy` while one runs (its buttons disable on it), and what
+ * A view's work, one action at a time: `busy` while one runs (its buttons disable on it), and what
  * went wrong, explained, in `error` (shown next to the buttons; the page keeps its state).
  */
-export class Actions {
+export class Work {
   busy = $state(false);
   error = $state<string | null>(null);
 

@@ -1,0 +1,33 @@
+// Generated from src-tauri/src/commands/names.rs by a test of the desktop crate. Do not edit.
+
+/** Every IPC command the shell registers. */
+export type Command =
+  | 'app_info'
+  | 'accounts_list'
+  | 'account_create'
+  | 'key_status'
+  | 'key_generate'
+  | 'key_reveal'
+  | 'key_copy'
+  | 'challenge_issue'
+  | 'key_rotate'
+  | 'key_deactivate'
+  | 'key_expire_now'
+  | 'audit_list'
+  | 'audit_verify'
+  | 'audit_export'
+  | 'calls_list'
+  | 'calls_stats'
+  | 'calls_export'
+  | 'members_list'
+  | 'member_add'
+  | 'member_set_role'
+  | 'member_set_email'
+  | 'member_remove'
+  | 'settings_get'
+  | 'settings_save'
+  | 'gateway_status'
+  | 'gateway_restart'
+  | 'reminder_snooze'
+  | 'first_paint'
+  | 'open_requests_subscribe';
