@@ -46,8 +46,12 @@ pub enum DesktopProblem {
 impl std::fmt::Display for DesktopProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            DesktopProblem::Clipboard => f.write_str("the clipboard is not available: use Show and copy the key by hand"),
-            DesktopProblem::NoExportFolder => f.write_str("no Downloads or home folder was found to save the export in"),
+            DesktopProblem::Clipboard => {
+                f.write_str("the clipboard is not available: use Show and copy the key by hand")
+            }
+            DesktopProblem::NoExportFolder => {
+                f.write_str("no Downloads or home folder was found to save the export in")
+            }
             DesktopProblem::ExportWrite { path } => write!(f, "could not write {path}: check the folder's permissions"),
             DesktopProblem::StartAtLogin => {
                 f.write_str("settings were saved, but start at login could not be changed on this desktop")
@@ -58,7 +62,11 @@ impl std::fmt::Display for DesktopProblem {
 
 impl From<DesktopProblem> for IpcError {
     fn from(problem: DesktopProblem) -> IpcError {
-        IpcError { kind: ErrorKind::Unavailable, message: problem.to_string(), detail: Some(ErrorDetail::Desktop(problem)) }
+        IpcError {
+            kind: ErrorKind::Unavailable,
+            message: problem.to_string(),
+            detail: Some(ErrorDetail::Desktop(problem)),
+        }
     }
 }
 

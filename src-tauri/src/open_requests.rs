@@ -70,7 +70,8 @@ mod tests {
         let seen = Arc::clone(seen);
         Channel::new(move |body| match (works, body) {
             (true, InvokeResponseBody::Json(json)) => {
-                Ok(seen.lock().unwrap().push(serde_json::from_str(&json).unwrap()))
+                seen.lock().unwrap().push(serde_json::from_str(&json).unwrap());
+                Ok(())
             }
             (true, raw) => panic!("a name travels as JSON, not {raw:?}"),
             (false, _) => Err(tauri::Error::WebviewNotFound),

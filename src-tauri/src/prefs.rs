@@ -118,7 +118,9 @@ mod tests {
     fn defaults_are_valid_and_each_bad_value_is_named() {
         Prefs::default().validate().unwrap();
         let clipboard = Prefs { clipboard_clear_secs: 4, ..Prefs::default() }.validate().unwrap_err();
-        assert!(matches!(clipboard, Invalid::OutOfRange { ref field, min: 5, max: 600, .. } if field == "clipboard_clear_secs"));
+        assert!(
+            matches!(clipboard, Invalid::OutOfRange { ref field, min: 5, max: 600, .. } if field == "clipboard_clear_secs")
+        );
         let port = Prefs { gateway_port: 80, ..Prefs::default() }.validate().unwrap_err();
         assert!(matches!(port, Invalid::OutOfRange { ref field, .. } if field == "gateway_port"));
     }
@@ -129,6 +131,9 @@ mod tests {
         assert_eq!(json["rotation_period_days"], 180);
         assert_eq!(json["gateway_port"], 8790);
         let partial: Settings = serde_json::from_value(serde_json::json!({ "theme": "dark" })).unwrap();
-        assert_eq!(partial, Settings { prefs: Prefs { theme: Theme::Dark, ..Prefs::default() }, ..Settings::default() });
+        assert_eq!(
+            partial,
+            Settings { prefs: Prefs { theme: Theme::Dark, ..Prefs::default() }, ..Settings::default() }
+        );
     }
 }

@@ -162,7 +162,10 @@ fn settings_are_checked_whole_and_a_new_port_moves_the_gateway() {
     let defaults = ipc.ok("settings_get", json!({}));
     assert_eq!(defaults["gateway_port"], 8790);
     let bad = ipc.err("settings_save", json!({ "settings": { "gateway_port": 80, "clipboard_clear_secs": 10 } }));
-    assert_eq!(bad["detail"], json!({ "reason": "out_of_range", "field": "gateway_port", "value": 80, "min": 1024, "max": 65535 }));
+    assert_eq!(
+        bad["detail"],
+        json!({ "reason": "out_of_range", "field": "gateway_port", "value": 80, "min": 1024, "max": 65535 })
+    );
     let bad = ipc.err("settings_save", json!({ "settings": { "rotation_period_days": 10, "theme": "dark" } }));
     assert_eq!(bad["detail"]["field"], "rotation_period_days");
     assert_eq!(ipc.ok("settings_get", json!({})), defaults, "nothing of a refused form is saved");

@@ -26,7 +26,10 @@ pub fn fail(err: &Failure) -> ExitCode {
 /// Writes an export to stdout; a closed or full stdout is a failure (exit 1), not a panic.
 pub fn write_stdout(text: &str) -> Result<(), Failure> {
     use std::io::Write;
-    std::io::stdout().lock().write_all(text.as_bytes()).map_err(|err| Failure::Failed(format!("could not write the export: {err}")))
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .map_err(|err| Failure::Failed(format!("could not write the export: {err}")))
 }
 
 /// An export that could not be written to stdout says so (exit 1); other errors stay the core's.

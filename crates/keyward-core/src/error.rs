@@ -62,7 +62,9 @@ pub enum Error {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum Invalid {
-    #[error("\"{name}\" is not a valid account name: use 1 to 63 lowercase letters, digits or '-' (e.g. \"acme-prod\")")]
+    #[error(
+        "\"{name}\" is not a valid account name: use 1 to 63 lowercase letters, digits or '-' (e.g. \"acme-prod\")"
+    )]
     AccountName { name: String },
     #[error("the display name is longer than {max} characters: shorten it")]
     DisplayName { max: u32 },

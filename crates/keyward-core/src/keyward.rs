@@ -10,13 +10,13 @@ use sqlx::SqlitePool;
 
 use crate::actor::Actor;
 use crate::domain::audit::{self, AuditEvent, NewEntry};
-use crate::store::call_writer::CallWriter;
-use crate::store;
-use crate::error::{Error, Missing, Result};
-use crate::serving::key_index::KeyIndex;
 use crate::domain::members::Role;
+use crate::error::{Error, Missing, Result};
 use crate::paths::{APP_IDENTIFIER, DATABASE_FILE};
 use crate::secrets::store::{OsKeyring, SecretStore};
+use crate::serving::key_index::KeyIndex;
+use crate::store;
+use crate::store::call_writer::CallWriter;
 
 #[derive(Clone)]
 pub struct Keyward {

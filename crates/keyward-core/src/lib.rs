@@ -41,9 +41,9 @@ pub mod error;
 pub mod keyward;
 pub mod paths;
 pub mod secrets;
+pub mod serde_names;
 pub mod serving;
 pub mod store;
-pub mod serde_names;
 pub mod time;
 
 pub use actor::Actor;

@@ -34,7 +34,11 @@ pub async fn calls_stats(state: App<'_>, account: String) -> Result<CallStats, I
 
 /// Every call the filter matches (not just the page shown), streamed as CSV into Downloads.
 #[tauri::command]
-pub async fn calls_export<R: Runtime>(app: AppHandle<R>, state: App<'_>, filter: CallFilter) -> Result<String, IpcError> {
+pub async fn calls_export<R: Runtime>(
+    app: AppHandle<R>,
+    state: App<'_>,
+    filter: CallFilter,
+) -> Result<String, IpcError> {
     let stem = format!("keyward-calls-{}", filter.account.as_deref().unwrap_or("all"));
     let now = chrono::Utc::now();
     exports::stream_csv(&app, &stem, |file| state.keyward.export_calls_csv(&state.actor, &filter, now, file)).await

@@ -14,7 +14,11 @@ pub async fn settings_get(state: App<'_>) -> Result<Settings, IpcError> {
 /// login, close to tray, and a new gateway port (the gateway restarts on it; a busy port shows
 /// in its status). A refused value saves nothing.
 #[tauri::command]
-pub async fn settings_save<R: Runtime>(app: AppHandle<R>, state: App<'_>, settings: Settings) -> Result<Settings, IpcError> {
+pub async fn settings_save<R: Runtime>(
+    app: AppHandle<R>,
+    state: App<'_>,
+    settings: Settings,
+) -> Result<Settings, IpcError> {
     settings.shared.validate()?;
     settings.prefs.validate()?;
     let before: Prefs = state.keyward.preferences().await?;

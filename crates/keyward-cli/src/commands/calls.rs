@@ -45,9 +45,7 @@ fn to_filter(account: Option<String>, args: &CallFilterArgs) -> Result<CallFilte
     let status_class = match args.status.as_deref() {
         None => None,
         Some(s @ ("2xx" | "3xx" | "4xx" | "5xx")) => Some(u16::from(s.as_bytes()[0] - b'0')),
-        Some(other) => {
-            return Err(Failure::Usage(format!("\"{other}\" is not a status class: use 2xx, 4xx or 5xx")))
-        }
+        Some(other) => return Err(Failure::Usage(format!("\"{other}\" is not a status class: use 2xx, 4xx or 5xx"))),
     };
     Ok(CallFilter {
         account,

@@ -27,9 +27,10 @@ pub struct Ctx {
 }
 
 pub async fn run(cli: Cli) -> Result<ExitCode> {
-    let data_dir = cli.data_dir.or_else(default_data_dir).ok_or_else(|| {
-        Failure::Usage("no data folder could be found for this user: pass --data-dir DIR".into())
-    })?;
+    let data_dir = cli
+        .data_dir
+        .or_else(default_data_dir)
+        .ok_or_else(|| Failure::Usage("no data folder could be found for this user: pass --data-dir DIR".into()))?;
     let keyward = Keyward::open(&data_dir).await?;
     // Verify and status must work without a keyring, so a failed clean only waits for next time.
     let _ = keyward.clean_orphaned_secrets(chrono::Utc::now()).await;

@@ -51,9 +51,15 @@ pub struct Home {
     pub dir: tempfile::TempDir,
 }
 
+impl Default for Home {
+    fn default() -> Home {
+        Home { dir: tempfile::tempdir().unwrap() }
+    }
+}
+
 impl Home {
     pub fn new() -> Home {
-        Home { dir: tempfile::tempdir().unwrap() }
+        Home::default()
     }
 
     pub fn command(&self, actor: &str, args: &[&str]) -> Command {

@@ -7,11 +7,11 @@ use serde_json::json;
 
 use crate::actor::Actor;
 use crate::domain::audit::AuditEvent;
-use crate::store::{self, is_unique_violation};
-use crate::time::{to_millis, Timestamp};
+use crate::domain::members::Role;
 use crate::error::{Clash, Invalid, Missing, Result};
 use crate::keyward::{AccountRow, Keyward};
-use crate::domain::members::Role;
+use crate::store::{self, is_unique_violation};
+use crate::time::{to_millis, Timestamp};
 
 const MAX_DISPLAY_NAME: usize = 100;
 

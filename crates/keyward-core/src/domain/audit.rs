@@ -10,10 +10,10 @@ use sha2::{Digest, Sha256};
 use sqlx::{SqliteConnection, SqlitePool};
 
 use crate::actor::Actor;
-use crate::time::{to_millis, Timestamp};
 use crate::error::Result;
 use crate::keyward::Keyward;
 use crate::serde_names::display_as_serde_name;
+use crate::time::{to_millis, Timestamp};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -13,11 +13,11 @@ use futures_util::TryStreamExt;
 use serde::Serialize;
 
 use crate::actor::Actor;
+use crate::error::{Error, Invalid, Result};
+use crate::keyward::Keyward;
+use crate::serving::key_index::IndexedKey;
 use crate::store;
 use crate::time::{to_millis, Timestamp};
-use crate::error::{Error, Invalid, Result};
-use crate::serving::key_index::IndexedKey;
-use crate::keyward::Keyward;
 
 /// One call as the gateway records it.
 #[derive(Debug, Clone, PartialEq, Eq)]

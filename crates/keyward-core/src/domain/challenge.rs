@@ -15,11 +15,11 @@ use subtle::ConstantTimeEq;
 
 use crate::actor::Actor;
 use crate::domain::audit::AuditEvent;
-use crate::store;
-use crate::time::{to_millis, Timestamp};
 use crate::error::{Error, Result};
 use crate::keyward::{AccountRow, Keyward};
 use crate::serde_names::display_as_serde_name;
+use crate::store;
+use crate::time::{to_millis, Timestamp};
 
 /// No 0/O, 1/I/L, 2/Z, 5/S, 8/B: nothing a person can misread.
 const CODE_ALPHABET: &[u8] = b"ACDEFGHJKMNPQRTUVWXY34679";
@@ -63,9 +63,7 @@ pub struct Challenge {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum ChallengeRefusal {
-    #[error(
-        "this action needs confirmation: answer a challenge code, or confirm explicitly in scripts"
-    )]
+    #[error("this action needs confirmation: answer a challenge code, or confirm explicitly in scripts")]
     Required,
     #[error("there is no such challenge: ask for a new code")]
     Unknown,

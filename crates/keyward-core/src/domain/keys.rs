@@ -15,12 +15,12 @@ use crate::actor::Actor;
 use crate::domain::api_key::ApiKey;
 use crate::domain::audit::AuditEvent;
 use crate::domain::challenge::{Action, Confirmation, Expected};
-use crate::store::{self, is_unique_violation};
-use crate::time::{to_millis, Timestamp};
 use crate::error::{Clash, Error, Invalid, Missing, Result};
-use crate::serde_names::{display_as_serde_name, from_name};
 use crate::keyward::{AccountRow, Keyward};
 use crate::secrets::journal::journal_for_removal;
+use crate::serde_names::{display_as_serde_name, from_name};
+use crate::store::{self, is_unique_violation};
+use crate::time::{to_millis, Timestamp};
 
 /// The account's active key, as the lifecycle operations need it.
 #[derive(Debug, Clone, sqlx::FromRow)]

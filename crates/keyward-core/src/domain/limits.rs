@@ -7,9 +7,9 @@ use serde_json::json;
 
 use crate::actor::Actor;
 use crate::domain::audit::AuditEvent;
-use crate::store;
 use crate::error::{Error, Invalid, Result};
 use crate::keyward::Keyward;
+use crate::store;
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, sqlx::FromRow)]

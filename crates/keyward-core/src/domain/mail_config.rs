@@ -23,9 +23,10 @@ pub struct MailConfig {
 fn check(name: &str, value: &str) -> Result<()> {
     match name {
         SMTP_URL => {
-            let rest = value.strip_prefix("smtp://").or_else(|| value.strip_prefix("smtps://")).ok_or_else(|| {
-                Error::from(Invalid::SmtpUrl { url: value.to_owned() })
-            })?;
+            let rest = value
+                .strip_prefix("smtp://")
+                .or_else(|| value.strip_prefix("smtps://"))
+                .ok_or_else(|| Error::from(Invalid::SmtpUrl { url: value.to_owned() }))?;
             let authority = rest.split(['/', '?']).next().unwrap_or_default();
             if authority.rsplit_once('@').is_some_and(|(user, _)| user.contains(':')) {
                 return Err(Invalid::SmtpPasswordInUrl { env: SMTP_PASSWORD_ENV.to_owned() }.into());
@@ -36,7 +37,9 @@ fn check(name: &str, value: &str) -> Result<()> {
             Some((local, domain)) if !local.is_empty() && domain.contains('.') => Ok(()),
             _ => Err(Invalid::SmtpFrom { from: value.to_owned() }.into()),
         },
-        other => Err(Invalid::UnknownSetting { name: other.to_owned(), known: format!("{SMTP_URL}, {SMTP_FROM}") }.into()),
+        other => {
+            Err(Invalid::UnknownSetting { name: other.to_owned(), known: format!("{SMTP_URL}, {SMTP_FROM}") }.into())
+        }
     }
 }
 

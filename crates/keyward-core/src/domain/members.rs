@@ -7,11 +7,11 @@ use serde_json::json;
 
 use crate::actor::Actor;
 use crate::domain::audit::AuditEvent;
-use crate::store::{self, is_unique_violation};
-use crate::time::{to_millis, Timestamp};
 use crate::error::{Clash, Error, Invalid, Missing, Result};
 use crate::keyward::{AccountRow, Keyward};
 use crate::serde_names::{display_as_serde_name, from_name};
+use crate::store::{self, is_unique_violation};
+use crate::time::{to_millis, Timestamp};
 
 /// An account role: `super-admin` or `member`, the same words in the database, JSON and the CLI.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]

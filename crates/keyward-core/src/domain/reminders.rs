@@ -14,13 +14,13 @@ use serde_json::json;
 
 use crate::actor::Actor;
 use crate::domain::audit::AuditEvent;
-use crate::store;
-use crate::time::{from_millis, to_millis, Timestamp};
-use crate::error::{Error, Invalid, Result};
-use crate::keyward::Keyward;
 use crate::domain::members::Role;
 use crate::domain::reminder_policy::{latest_slot, reminder_to_send, Policy};
 use crate::domain::settings::{REMINDER_LEAD_DAYS, ROTATION_PERIOD_DAYS};
+use crate::error::{Error, Invalid, Result};
+use crate::keyward::Keyward;
+use crate::store;
+use crate::time::{from_millis, to_millis, Timestamp};
 
 /// One reminder for one person.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -80,6 +80,9 @@ struct SnoozeRow {
     until_at: i64,
 }
 
+/// Per (key id, recipient): the reminders already sent there, as (kind, when).
+type SentTo<'a> = BTreeMap<(&'a str, &'a str), Vec<(String, DateTime<Utc>)>>;
+
 impl Keyward {
     /// Every reminder that should go out at `now`, to whom. Reads only.
     pub async fn due_reminders(&self, now: DateTime<Utc>) -> Result<Vec<DueReminder>> {
@@ -117,7 +120,7 @@ impl Keyward {
         .fetch_all(&self.pool)
         .await?;
 
-        let mut sent_to: BTreeMap<(&str, &str), Vec<(String, DateTime<Utc>)>> = BTreeMap::new();
+        let mut sent_to: SentTo = BTreeMap::new();
         for row in &sent {
             sent_to
                 .entry((&row.key_id, &row.recipient))

@@ -39,11 +39,7 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings {
-            rotation_period_days: 180,
-            reminder_lead_days: 14,
-            default_grace: Grace::None,
-        }
+        Settings { rotation_period_days: 180, reminder_lead_days: 14, default_grace: Grace::None }
     }
 }
 
@@ -64,11 +60,13 @@ fn rows(prefs: &impl Serialize) -> Vec<(String, String)> {
 
 async fn write_rows(tx: &mut sqlx::SqliteConnection, prefs: &impl Serialize) -> Result<()> {
     for (name, value) in rows(prefs) {
-        sqlx::query("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value")
-            .bind(name)
-            .bind(value)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        )
+        .bind(name)
+        .bind(value)
+        .execute(&mut *tx)
+        .await?;
     }
     Ok(())
 }
@@ -148,7 +146,8 @@ mod tests {
 
     #[test]
     fn each_out_of_range_value_is_named() {
-        let cases: [(fn(&mut Settings), &str); 3] = [
+        type Spoil = fn(&mut Settings);
+        let cases: [(Spoil, &str); 3] = [
             (|s| s.rotation_period_days = 29, "rotation period days 29 is out of range: use 30 to 730"),
             (|s| s.reminder_lead_days = 91, "reminder lead days 91 is out of range: use 0 to 90"),
             (

@@ -5,9 +5,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::actor::Actor;
-use crate::time::{to_millis, Timestamp};
 use crate::error::Result;
 use crate::keyward::Keyward;
+use crate::time::{to_millis, Timestamp};
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, Serialize)]

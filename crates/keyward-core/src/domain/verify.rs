@@ -5,10 +5,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::domain::api_key::ApiKey;
-use crate::time::to_millis;
 use crate::error::Result;
 use crate::keyward::Keyward;
 use crate::serde_names::display_as_serde_name;
+use crate::time::to_millis;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

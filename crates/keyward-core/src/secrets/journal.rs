@@ -9,10 +9,10 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::actor::Actor;
 use crate::domain::api_key::{random_base62, ApiKey};
-use crate::time::{to_millis, Timestamp};
-use crate::error::Result;
 use crate::domain::keys::{IssuedKey, KeyInfo};
+use crate::error::Result;
 use crate::keyward::Keyward;
+use crate::time::{to_millis, Timestamp};
 
 /// How long a key change may take between writing the keyring and committing; journal rows
 /// younger than this are not orphans yet.

@@ -15,12 +15,12 @@ use chrono::{DateTime, Utc};
 use subtle::ConstantTimeEq;
 
 use crate::domain::api_key::ApiKey;
-use crate::time::to_millis;
+use crate::domain::limits::UsageLimits;
+use crate::domain::verify::{validity, VerifyCode};
 use crate::error::Result;
 use crate::keyward::Keyward;
-use crate::domain::limits::UsageLimits;
 use crate::serving::published::Published;
-use crate::domain::verify::{validity, VerifyCode};
+use crate::time::to_millis;
 
 /// What the gateway knows of a stored key.
 #[derive(Debug, Clone, PartialEq, Eq)]

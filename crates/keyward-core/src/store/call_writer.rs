@@ -15,9 +15,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Statement, TransactionBehavior};
 
 use crate::domain::calls::CallRecord;
+use crate::error::Result;
 use crate::store::BUSY_TIMEOUT;
 use crate::time::to_millis;
-use crate::error::Result;
 
 /// Rows per INSERT statement: enough to amortise a statement's start-up, few enough that the
 /// SQL stays small (1,100 placeholders).

@@ -13,7 +13,7 @@ fn call(f: &Fixture, minute: i64, path: &str, agent: &str) -> CallRecord {
         method: "GET".into(),
         path: path.to_owned().into(),
         status: 200,
-        outcome: "VALID".into(),
+        outcome: "VALID",
         latency_us: 120,
         client_ip: [127, 0, 0, 1].into(),
         user_agent: Some(agent.into()),

@@ -17,7 +17,7 @@ fn call(f: &Fixture, second: i64, key_id: &str) -> CallRecord {
         method: if second % 3 == 0 { "GET" } else { "POST" }.into(),
         path: format!("/v1/items/{second}?page=2").into(),
         status: 200 + (second % 2) as u16 * 229,
-        outcome: if second % 2 == 0 { "VALID" } else { "RATE_LIMITED" }.into(),
+        outcome: if second % 2 == 0 { "VALID" } else { "RATE_LIMITED" },
         latency_us: 1_000 + second,
         // Runs of one address and a change now and then: the writer formats each run once.
         client_ip: if second % 7 == 0 { "2001:db8::7".parse().unwrap() } else { [10, 0, 0, 7].into() },

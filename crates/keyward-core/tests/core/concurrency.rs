@@ -15,8 +15,11 @@ async fn concurrent_generate_leaves_one_active_key() {
             tokio::join!(f.keyward.generate_key(&f.admin, "acme", f.t0), other.generate_key(&f.admin, "acme", f.t0));
         let outcomes = [a.is_ok(), b.is_ok()];
         assert_eq!(outcomes.iter().filter(|ok| **ok).count(), 1, "round {round}: {outcomes:?}");
-        let loser = if a.is_ok() { b.unwrap_err() } else { a.unwrap_err() };
-        assert!(matches!(loser, Error::Conflict(Clash::ActiveKeyExists { ref account }) if account == "acme"), "{loser}");
+        let loser = a.and(b).unwrap_err();
+        assert!(
+            matches!(loser, Error::Conflict(Clash::ActiveKeyExists { ref account }) if account == "acme"),
+            "{loser}"
+        );
         assert_eq!(f.count("SELECT COUNT(*) FROM api_keys WHERE retired_at IS NULL").await, 1);
         assert_eq!(f.secrets.len(), 1, "round {round}: the losing secret was removed");
     }

@@ -68,7 +68,7 @@ async fn expire_now_ends_a_grace_window_and_deactivate_ends_all() {
     let t1 = t0 + Duration::hours(2);
     assert_eq!(kw.verify_key(first.key.expose(), t1).await.unwrap().code, VerifyCode::Valid);
     let ended = kw.expire_now(ana, "acme", None, t1).await.unwrap();
-    assert_eq!(ended, [first.info.key_id.clone()]);
+    assert_eq!(ended, std::slice::from_ref(&first.info.key_id));
     assert_eq!(kw.verify_key(first.key.expose(), t1).await.unwrap().code, VerifyCode::Expired);
     assert!(matches!(kw.expire_now(ana, "acme", None, t1).await, Err(Error::NotFound(_))));
 

@@ -7,13 +7,13 @@ mod call_writer;
 mod challenges;
 mod concurrency;
 mod crash_safety;
-#[cfg(target_os = "linux")]
-mod store_threads;
 mod lifecycle;
 mod limits;
 mod permissions;
 mod reminders;
 mod settings;
+#[cfg(target_os = "linux")]
+mod store_threads;
 
 use std::sync::Arc;
 

@@ -155,10 +155,7 @@ async fn a_failed_send_stays_due_and_is_not_audited() {
     let due = f.keyward.due_reminders(now).await.unwrap();
     assert_eq!(due.len(), 1);
     assert_eq!((due[0].kind.as_str(), due[0].age_days, due[0].recipient.as_str()), ("due-0", 181, "ana"));
-    let failed = f
-        .keyward
-        .deliver_reminder(&f.admin, &due[0], "email", now, async { Err(SendFailed) })
-        .await;
+    let failed = f.keyward.deliver_reminder(&f.admin, &due[0], "email", now, async { Err(SendFailed) }).await;
     assert!(failed.is_err());
     assert_eq!(f.keyward.due_reminders(now).await.unwrap(), due, "still due for the next run");
     assert_eq!(f.count("SELECT COUNT(*) FROM audit_log WHERE event = 'reminder_sent'").await, 0);

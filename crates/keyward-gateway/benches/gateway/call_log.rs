@@ -31,7 +31,7 @@ pub async fn call_log_figures() -> (f64, Vec<(&'static str, f64)>) {
                 method: "POST".into(),
                 path: "/v1/keys/verify".into(),
                 status: if i % 10 == 0 { 401 } else { 200 },
-                outcome: if i % 10 == 0 { "REVOKED" } else { "VALID" }.into(),
+                outcome: if i % 10 == 0 { "REVOKED" } else { "VALID" },
                 latency_us: 42,
                 client_ip: [127, 0, 0, 1].into(),
                 user_agent: Some("wrk".into()),

@@ -29,16 +29,22 @@ async fn rows_are_complete_and_never_hold_a_key() {
     let key = upstream_gw.key.clone();
     let (keyward, dir, gateway) = upstream_gw.stop().await;
 
-    let rows: Vec<(String, Option<String>, Option<String>, Option<String>, String, i64, String, String, Option<String>)> =
-        sqlx::query_as("SELECT method, account, key_id, key_fingerprint, path, status, outcome, client_ip, user_agent FROM calls ORDER BY rowid")
-            .fetch_all(keyward.pool())
-            .await
-            .unwrap();
+    let rows: Vec<keyward_core::CallEntry> = sqlx::query_as(
+        "SELECT at, account, key_id, key_fingerprint, method, path, status, outcome, latency_us, client_ip, user_agent
+         FROM calls ORDER BY rowid",
+    )
+    .fetch_all(keyward.pool())
+    .await
+    .unwrap();
     assert_eq!(rows.len(), 3);
-    assert_eq!(rows[0].1.as_deref(), Some("acme"));
-    assert_eq!(rows[1].3.as_deref(), Some(&unknown.hash()[..8]), "unknown keys are named by their hash's first 8 hex");
-    assert_eq!((rows[2].4.as_str(), rows[2].6.as_str()), ("/v1/keys/verify?page=2", "VALID"));
-    assert_eq!((rows[2].7.as_str(), rows[2].8.as_deref()), ("127.0.0.1", Some("integration-test/1.0")));
+    assert_eq!(rows[0].account.as_deref(), Some("acme"));
+    let fingerprint = rows[1].key_fingerprint.as_deref();
+    assert_eq!(fingerprint, Some(&unknown.hash()[..8]), "unknown keys are named by their hash's first 8 hex");
+    assert_eq!((rows[2].path.as_str(), rows[2].outcome.as_str()), ("/v1/keys/verify?page=2", "VALID"));
+    assert_eq!(
+        (rows[2].client_ip.as_str(), rows[2].user_agent.as_deref()),
+        ("127.0.0.1", Some("integration-test/1.0"))
+    );
     assert!(!format!("{rows:?}").contains(&key) && !format!("{rows:?}").contains(unknown.expose()));
     assert!(!files_contain(dir.path(), &key), "the key is in the database files");
     assert!(!files_contain(dir.path(), unknown.expose()));
@@ -107,7 +113,7 @@ async fn retention_purge_removes_only_old_rows_in_chunks() {
         method: "GET".into(),
         path: "/x".into(),
         status: 200,
-        outcome: "VALID".into(),
+        outcome: "VALID",
         latency_us: 10,
         client_ip: [127, 0, 0, 1].into(),
         user_agent: None,
