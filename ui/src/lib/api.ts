@@ -24,9 +24,26 @@ import type { RotationDone } from './bindings/RotationDone';
 import type { Settings } from './bindings/Settings';
 
 export type {
-  Account, Action, AppInfo, AuditEntry, CallEntry, CallFilter, CallStats, ChainStatus, Challenge,
-  CopyReceipt, Deactivation, GatewayStatus, Grace, IpcError, KeyInfo, KeyStatus, Member, Role,
-  RotationDone, Settings,
+  Account,
+  Action,
+  AppInfo,
+  AuditEntry,
+  CallEntry,
+  CallFilter,
+  CallStats,
+  ChainStatus,
+  Challenge,
+  CopyReceipt,
+  Deactivation,
+  GatewayStatus,
+  Grace,
+  IpcError,
+  KeyInfo,
+  KeyStatus,
+  Member,
+  Role,
+  RotationDone,
+  Settings,
 };
 
 /** Only a command the shell registers can be named (`Command` is generated from its list). */

@@ -43,7 +43,9 @@ export async function refreshAccounts(): Promise<void> {
   const statuses = await Promise.all(mine.map((a) => api.keyStatus(a.name).catch(() => null)));
   app.due = mine.flatMap((account, i) => {
     const active = statuses[i]?.active;
-    return active?.rotation_due ? [{ account: account.name, display_name: account.display_name, age_days: active.age_days }] : [];
+    return active?.rotation_due
+      ? [{ account: account.name, display_name: account.display_name, age_days: active.age_days }]
+      : [];
   });
 }
 

@@ -3,12 +3,21 @@ import { lang, t } from './i18n/index.svelte';
 
 export function dateTime(iso: string): string {
   return new Date(iso).toLocaleString(lang() === 'ja' ? 'ja-JP' : 'en-GB', {
-    year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit',
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
   });
 }
 
 export function date(iso: string): string {
-  return new Date(iso).toLocaleDateString(lang() === 'ja' ? 'ja-JP' : 'en-GB', { year: 'numeric', month: 'short', day: 'numeric' });
+  return new Date(iso).toLocaleDateString(lang() === 'ja' ? 'ja-JP' : 'en-GB', {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+  });
 }
 
 /** "183 days ago", "1 day ago", "today" (whole days, as the key's age is counted). */

@@ -55,7 +55,10 @@ describe('API key tab', () => {
   });
 
   it('lists a running grace window with its countdown and Expire now', async () => {
-    const withGrace = { ...status(3), grace: [{ key_id: 'key_0', hint: 'kw_Old…Old1', valid_until: new Date(Date.now() + 3_600_000).toISOString() }] };
+    const withGrace = {
+      ...status(3),
+      grace: [{ key_id: 'key_0', hint: 'kw_Old…Old1', valid_until: new Date(Date.now() + 3_600_000).toISOString() }],
+    };
     const mock = ipc({ ...base, key_status: () => withGrace, key_expire_now: () => ['key_0'] });
     mockIPC(mock.handle);
     render(ApiKeyTab, { account: 'acme' });
@@ -67,7 +70,14 @@ describe('API key tab', () => {
   });
 
   it('shows a refused action next to the buttons', async () => {
-    mockIPC(ipc({ ...base, key_reveal: () => { throw { kind: 'keyring_unavailable', message: 'the OS keyring is unavailable (locked). Unlock it' }; } }).handle);
+    mockIPC(
+      ipc({
+        ...base,
+        key_reveal: () => {
+          throw { kind: 'keyring_unavailable', message: 'the OS keyring is unavailable (locked). Unlock it' };
+        },
+      }).handle,
+    );
     render(ApiKeyTab, { account: 'acme' });
     await fireEvent.click(await screen.findByTestId('key-show'));
     expect((await screen.findByTestId('key-error')).textContent).toContain('The OS keyring is locked or unavailable');
@@ -83,11 +93,23 @@ describe('confirmation dialog', () => {
     await fireEvent.click(screen.getByTestId('action-rotate'));
     return mock;
   }
-  const challenge = { id: 'ch_1', code: 'K7MX3Q', action: 'rotate', account: 'acme', key_id: 'key_1', expires_at: '2026-11-26T12:00:00.000Z' };
+  const challenge = {
+    id: 'ch_1',
+    code: 'K7MX3Q',
+    action: 'rotate',
+    account: 'acme',
+    key_id: 'key_1',
+    expires_at: '2026-11-26T12:00:00.000Z',
+  };
 
   it('asks the core for a code only when "I\'m not a robot" is ticked, then sends code and grace', async () => {
-    const mock = await openRotate({ challenge_issue: () => challenge, key_rotate: () => ({ new_key: {}, old_key_id: 'key_1', old_key_valid_until: null }) });
-    expect(screen.getByTestId('consequence').textContent).toContain('Integrations using the current key will stop working');
+    const mock = await openRotate({
+      challenge_issue: () => challenge,
+      key_rotate: () => ({ new_key: {}, old_key_id: 'key_1', old_key_valid_until: null }),
+    });
+    expect(screen.getByTestId('consequence').textContent).toContain(
+      'Integrations using the current key will stop working',
+    );
     expect(mock.calls.some((c) => c.cmd === 'challenge_issue')).toBe(false);
     expect((screen.getByTestId('confirm-submit') as HTMLButtonElement).disabled).toBe(true);
     await fireEvent.click(screen.getByTestId('robot'));
@@ -98,17 +120,24 @@ describe('confirmation dialog', () => {
     await fireEvent.input(screen.getByTestId('challenge-answer'), { target: { value: 'k7mx3q' } });
     await fireEvent.click(screen.getByTestId('confirm-submit'));
     await screen.findByText(/Key rotated/, {}, { timeout: 2000 }).catch(() => null);
-    expect(mock.calls.find((c) => c.cmd === 'key_rotate')?.args).toEqual({ account: 'acme', grace: '24h', challengeId: 'ch_1', code: 'k7mx3q' });
+    expect(mock.calls.find((c) => c.cmd === 'key_rotate')?.args).toEqual({
+      account: 'acme',
+      grace: '24h',
+      challengeId: 'ch_1',
+      code: 'k7mx3q',
+    });
   });
 
   it.each([
     [{ reason: 'wrong', attempts_left: 2 }, 'That code is not right: 2 attempt(s) left.'],
     [{ reason: 'burned' }, 'Three wrong answers voided this code. Get a new code.'],
     [{ reason: 'expired' }, 'The code expired after 2 minutes. Get a new code.'],
-  ])('explains the core\'s refusal %o and keeps the dialog as it was', async (refusal, explained) => {
+  ])("explains the core's refusal %o and keeps the dialog as it was", async (refusal, explained) => {
     await openRotate({
       challenge_issue: () => challenge,
-      key_rotate: () => { throw { kind: 'confirmation', message: 'refused', detail: refusal }; },
+      key_rotate: () => {
+        throw { kind: 'confirmation', message: 'refused', detail: refusal };
+      },
     });
     await fireEvent.click(screen.getByTestId('grace-7d'));
     await fireEvent.click(screen.getByTestId('robot'));
@@ -126,7 +155,9 @@ describe('confirmation dialog', () => {
     render(ApiKeyTab, { account: 'acme' });
     await fireEvent.click(await screen.findByTestId('key-actions'));
     await fireEvent.click(screen.getByTestId('action-deactivate'));
-    expect(screen.getByTestId('consequence').textContent).toBe('Integrations using this key will stop working now. No new key is created.');
+    expect(screen.getByTestId('consequence').textContent).toBe(
+      'Integrations using this key will stop working now. No new key is created.',
+    );
     expect(screen.getByTestId('confirm-submit').textContent?.trim()).toBe('Deactivate now');
     expect(screen.queryByTestId('grace-0')).toBeNull();
   });

@@ -15,7 +15,13 @@ afterEach(() => {
 
 describe('App', () => {
   it('opens the first account on its API key tab, with age, creator and the rotation badge', async () => {
-    const mock = ipc({ ...base, accounts_list: () => [acme, { ...acme, name: 'globex', display_name: 'Globex', your_role: null, has_active_key: false }] });
+    const mock = ipc({
+      ...base,
+      accounts_list: () => [
+        acme,
+        { ...acme, name: 'globex', display_name: 'Globex', your_role: null, has_active_key: false },
+      ],
+    });
     mockIPC(mock.handle);
     render(App);
     expect(await screen.findByText('Created 183 days ago by ana', { exact: false })).toBeTruthy();
@@ -50,7 +56,13 @@ describe('App', () => {
   it('opens the account a clicked reminder names, through the channel it subscribed at start', async () => {
     let channel: Channel<string> | undefined;
     const globex = { ...acme, name: 'globex', display_name: 'Globex' };
-    mockIPC(ipc({ ...base, accounts_list: () => [acme, globex], open_requests_subscribe: (args) => void (channel = args.channel as Channel<string>) }).handle);
+    mockIPC(
+      ipc({
+        ...base,
+        accounts_list: () => [acme, globex],
+        open_requests_subscribe: (args) => void (channel = args.channel as Channel<string>),
+      }).handle,
+    );
     render(App);
     await screen.findByText('Created 183 days ago by ana', { exact: false });
     expect(channel).toBeDefined();
@@ -67,7 +79,14 @@ describe('App', () => {
   });
 
   it('shows a start-up error from the core where the page would be', async () => {
-    mockIPC(ipc({ ...base, accounts_list: () => { throw { kind: 'keyring_unavailable', message: 'the OS keyring is unavailable' }; } }).handle);
+    mockIPC(
+      ipc({
+        ...base,
+        accounts_list: () => {
+          throw { kind: 'keyring_unavailable', message: 'the OS keyring is unavailable' };
+        },
+      }).handle,
+    );
     render(App);
     expect((await screen.findByRole('alert')).textContent).toContain('The OS keyring is locked or unavailable');
   });
@@ -78,7 +97,8 @@ describe('App', () => {
       ...base,
       accounts_list: () => accounts,
       account_create: (args) => {
-        if (args.name === 'Bad Name') throw { kind: 'invalid_input', message: 'refused', detail: { reason: 'account_name', name: 'Bad Name' } };
+        if (args.name === 'Bad Name')
+          throw { kind: 'invalid_input', message: 'refused', detail: { reason: 'account_name', name: 'Bad Name' } };
         const created = { ...acme, name: String(args.name), display_name: String(args.displayName) };
         accounts = [...accounts, created];
         return created;
@@ -97,6 +117,9 @@ describe('App', () => {
     await fireEvent.input(screen.getByLabelText('Display name'), { target: { value: 'Initech' } });
     await fireEvent.submit(name.closest('form')!);
     expect(await screen.findByText('Account initech created. You are its super admin.')).toBeTruthy();
-    expect(mock.calls.find((c) => c.cmd === 'account_create' && c.args.name === 'initech')?.args).toEqual({ name: 'initech', displayName: 'Initech' });
+    expect(mock.calls.find((c) => c.cmd === 'account_create' && c.args.name === 'initech')?.args).toEqual({
+      name: 'initech',
+      displayName: 'Initech',
+    });
   });
 });

@@ -16,32 +16,53 @@ describe('translations', () => {
     }
   });
 
-  it('uses HubSpot\'s Japanese wording for the key actions (APIキーを生成, …)', () => {
+  it("uses HubSpot's Japanese wording for the key actions (APIキーを生成, …)", () => {
     setLanguage('ja');
     expect(t('key.generate')).toBe('APIキーを生成');
     expect(t('confirm.rotate_button')).toBe('今すぐこのキーを変更(ローテーション)して期限切れにする');
     expect(t('confirm.deactivate_button')).toBe('今すぐこのキーを無効化する');
   });
 
-  it('explains each error by its reason and fields in the chosen language, never in the core\'s English', () => {
-    const wrong: IpcError = { kind: 'confirmation', message: 'wrong code: 1 attempt(s) left', detail: { reason: 'wrong', attempts_left: 1 } };
+  it("explains each error by its reason and fields in the chosen language, never in the core's English", () => {
+    const wrong: IpcError = {
+      kind: 'confirmation',
+      message: 'wrong code: 1 attempt(s) left',
+      detail: { reason: 'wrong', attempts_left: 1 },
+    };
     expect(explain(wrong)).toBe('That code is not right: 1 attempt(s) left.');
-    const range: IpcError = { kind: 'invalid_input', message: 'x', detail: { reason: 'out_of_range', field: 'rotation_period_days', value: 20, min: 30, max: 730 } };
+    const range: IpcError = {
+      kind: 'invalid_input',
+      message: 'x',
+      detail: { reason: 'out_of_range', field: 'rotation_period_days', value: 20, min: 30, max: 730 },
+    };
     expect(explain(range)).toBe('Rotation period (days): 20 is out of range. Use 30 to 730.');
     setLanguage('ja');
     expect(explain(wrong)).toBe('コードが違います。残り 1 回入力できます。');
     expect(explain(range)).toBe('ローテーション周期(日): 20 は範囲外です。30〜730 の値にしてください。');
-    const missing: IpcError = { kind: 'not_found', message: 'account "acme" has no active key', detail: { reason: 'active_key', account: 'acme' } };
+    const missing: IpcError = {
+      kind: 'not_found',
+      message: 'account "acme" has no active key',
+      detail: { reason: 'active_key', account: 'acme' },
+    };
     expect(explain(missing)).toBe('acme には有効なAPIキーがありません。先に生成してください。');
-    const denied: IpcError = { kind: 'permission_denied', message: 'bob is not a super admin of acme: ask one of its super admins' };
+    const denied: IpcError = {
+      kind: 'permission_denied',
+      message: 'bob is not a super admin of acme: ask one of its super admins',
+    };
     expect(explain(denied)).toBe('このアカウントのスーパー管理者ではありません。');
   });
 
   it('has words for every error kind in both languages', () => {
     // `satisfies` makes this list fail the type check when Rust adds a kind.
     const kinds = {
-      invalid_input: 1, permission_denied: 1, not_found: 1, conflict: 1, confirmation: 1,
-      keyring_unavailable: 1, unavailable: 1, internal: 1,
+      invalid_input: 1,
+      permission_denied: 1,
+      not_found: 1,
+      conflict: 1,
+      confirmation: 1,
+      keyring_unavailable: 1,
+      unavailable: 1,
+      internal: 1,
     } satisfies Record<ErrorKind, 1>;
     for (const kind of Object.keys(kinds) as ErrorKind[]) {
       for (const lang of ['en', 'ja'] as const) {
@@ -54,7 +75,9 @@ describe('translations', () => {
   });
 
   it('has words for every reason in both languages (reasons come from the generated types)', () => {
-    const reasons = Object.keys(en).filter((key) => /^(invalid_input|not_found|conflict|confirmation|unavailable)\./.test(key));
+    const reasons = Object.keys(en).filter((key) =>
+      /^(invalid_input|not_found|conflict|confirmation|unavailable)\./.test(key),
+    );
     expect(reasons.length).toBeGreaterThan(30);
     for (const key of reasons) expect(ja[key as keyof typeof ja], key).not.toBe(en[key as keyof typeof en]);
   });

@@ -25,23 +25,43 @@ afterEach(() => {
 });
 
 const entry = (seq: number, event: string): AuditEntry => ({
-  seq, at: '2026-11-20T10:00:00.000Z', actor: 'ana', device: 'laptop', account: 'acme', key_id: 'key_1', key_hint: 'kw_Ab1…9xYz',
-  event, details: '{"grace":"1h","confirmed_by":"challenge"}', prev_hash: '', hash: '',
+  seq,
+  at: '2026-11-20T10:00:00.000Z',
+  actor: 'ana',
+  device: 'laptop',
+  account: 'acme',
+  key_id: 'key_1',
+  key_hint: 'kw_Ab1…9xYz',
+  event,
+  details: '{"grace":"1h","confirmed_by":"challenge"}',
+  prev_hash: '',
+  hash: '',
 });
 
 describe('audit log tab', () => {
   it('words a refused confirmation in the details, not as an object', async () => {
-    const failed = { ...entry(1, 'challenge_failed'), details: '{"action":"rotate","challenge":"c1","refusal":{"reason":"wrong","attempts_left":2}}' };
-    mockIPC(ipc({ ...base, audit_list: () => [failed], audit_verify: () => ({ status: 'verified', entries: 1 }) }).handle);
+    const failed = {
+      ...entry(1, 'challenge_failed'),
+      details: '{"action":"rotate","challenge":"c1","refusal":{"reason":"wrong","attempts_left":2}}',
+    };
+    mockIPC(
+      ipc({ ...base, audit_list: () => [failed], audit_verify: () => ({ status: 'verified', entries: 1 }) }).handle,
+    );
     render(AuditTab, { account: 'acme' });
     const cell = await screen.findByText(/^action: rotate/);
-    expect(cell.textContent).toBe('action: rotate · challenge: c1 · refusal: That code is not right: 2 attempt(s) left.');
+    expect(cell.textContent).toBe(
+      'action: rotate · challenge: c1 · refusal: That code is not right: 2 attempt(s) left.',
+    );
     expect(cell.textContent).not.toContain('[object Object]');
   });
 
-
   it('lists entries with the chain verdict and filters by event', async () => {
-    const mock = ipc({ ...base, audit_list: (a) => (a.event ? [entry(3, 'rotated')] : [entry(1, 'generated'), entry(2, 'viewed'), entry(3, 'rotated')]), audit_verify: () => ({ status: 'verified', entries: 3 }) });
+    const mock = ipc({
+      ...base,
+      audit_list: (a) =>
+        a.event ? [entry(3, 'rotated')] : [entry(1, 'generated'), entry(2, 'viewed'), entry(3, 'rotated')],
+      audit_verify: () => ({ status: 'verified', entries: 3 }),
+    });
     mockIPC(mock.handle);
     render(AuditTab, { account: 'acme' });
     expect((await screen.findByTestId('chain-status')).textContent).toContain('Verified: 3 entries');
@@ -53,24 +73,52 @@ describe('audit log tab', () => {
   });
 
   it('says where a broken chain breaks', async () => {
-    mockIPC(ipc({ ...base, audit_list: () => [entry(1, 'generated')], audit_verify: () => ({ status: 'broken', entry: 7, reason: 'hash does not match' }) }).handle);
+    mockIPC(
+      ipc({
+        ...base,
+        audit_list: () => [entry(1, 'generated')],
+        audit_verify: () => ({ status: 'broken', entry: 7, reason: 'hash does not match' }),
+      }).handle,
+    );
     render(AuditTab, { account: 'acme' });
     expect((await screen.findByTestId('chain-status')).textContent).toContain('Broken at entry 7');
   });
 });
 
 const noCalls: CallStats = { account: 'acme', since: '2026-11-19T12:00:00.000Z', hours: [], logged: 0, dropped: 0 };
-const call: CallEntry = { at: '2026-11-26T10:00:00.000Z', account: 'acme', key_id: 'key_1', key_fingerprint: null, method: 'GET', path: '/v1/contacts', status: 401, outcome: 'REVOKED', latency_us: 1500, client_ip: '127.0.0.1', user_agent: 'crm-sync/2.0' };
+const call: CallEntry = {
+  at: '2026-11-26T10:00:00.000Z',
+  account: 'acme',
+  key_id: 'key_1',
+  key_fingerprint: null,
+  method: 'GET',
+  path: '/v1/contacts',
+  status: 401,
+  outcome: 'REVOKED',
+  latency_us: 1500,
+  client_ip: '127.0.0.1',
+  user_agent: 'crm-sync/2.0',
+};
 
 describe('call log tab', () => {
   it('explains how to send a first call when there are none', async () => {
     mockIPC(ipc({ ...base, calls_list: () => [], calls_stats: () => noCalls }).handle);
     render(CallsTab, { account: 'acme' });
-    expect((await screen.findByTestId('calls-empty')).textContent).toContain("curl -X POST http://127.0.0.1:8790/v1/keys/verify");
+    expect((await screen.findByTestId('calls-empty')).textContent).toContain(
+      'curl -X POST http://127.0.0.1:8790/v1/keys/verify',
+    );
   });
 
   it('lists calls and sends the filters to the core, from page one', async () => {
-    const mock = ipc({ ...base, calls_list: () => [call], calls_stats: () => ({ ...noCalls, logged: 1, hours: [{ hour: '2026-11-26T10:00:00.000Z', outcome: 'REVOKED', count: 1 }] }) });
+    const mock = ipc({
+      ...base,
+      calls_list: () => [call],
+      calls_stats: () => ({
+        ...noCalls,
+        logged: 1,
+        hours: [{ hour: '2026-11-26T10:00:00.000Z', outcome: 'REVOKED', count: 1 }],
+      }),
+    });
     mockIPC(mock.handle);
     render(CallsTab, { account: 'acme' });
     const table = await screen.findByTestId('calls-table');
@@ -89,7 +137,8 @@ describe('members tab', () => {
       ...base,
       members_list: () => [{ name: 'ana', email: null, role: 'super-admin', added_at: '2026-01-10T09:00:00.000Z' }],
       member_add: (a) => {
-        if (a.email === 'not-an-email') throw { kind: 'invalid_input', message: 'refused', detail: { reason: 'email', email: 'not-an-email' } };
+        if (a.email === 'not-an-email')
+          throw { kind: 'invalid_input', message: 'refused', detail: { reason: 'email', email: 'not-an-email' } };
         return { name: a.name, email: a.email, role: a.role, added_at: '2026-11-26T09:00:00.000Z' };
       },
     });
@@ -110,10 +159,10 @@ describe('members tab', () => {
       ...base,
       members_list: () => [{ name: 'ana', email: stored, role: 'super-admin', added_at: '2026-01-10T09:00:00.000Z' }],
       member_set_email: (a) => {
-        if (a.email === 'nope') throw { kind: 'invalid_input', message: 'refused', detail: { reason: 'email', email: 'nope' } };
+        if (a.email === 'nope')
+          throw { kind: 'invalid_input', message: 'refused', detail: { reason: 'email', email: 'nope' } };
         stored = (a.email as string | null)?.trim() || null; // the core trims
         return { name: a.name, email: stored, role: 'super-admin', added_at: '2026-01-10T09:00:00.000Z' };
-
       },
     });
     mockIPC(mock.handle);
@@ -123,7 +172,11 @@ describe('members tab', () => {
 
     await fireEvent.change(field, { target: { value: ' ana@new.example ' } });
     await waitFor(() => expect(toasts.current?.text).toBe('Reminders for ana go to ana@new.example.'));
-    expect(mock.calls.find((c) => c.cmd === 'member_set_email')?.args).toEqual({ account: 'acme', name: 'ana', email: 'ana@new.example' }); // an email field drops the spaces itself
+    expect(mock.calls.find((c) => c.cmd === 'member_set_email')?.args).toEqual({
+      account: 'acme',
+      name: 'ana',
+      email: 'ana@new.example',
+    }); // an email field drops the spaces itself
 
     await fireEvent.change(field, { target: { value: 'nope' } });
     expect((await screen.findByTestId('members-error')).textContent).toContain('is not an email address');
@@ -137,7 +190,12 @@ describe('members tab', () => {
 
 describe('settings page', () => {
   it('shows a busy gateway port with what to do', async () => {
-    app.gateway = { url: 'http://127.0.0.1:8790', port: 8790, running: false, error: 'Port 8790 is already in use by another program: choose another gateway port in Settings.' };
+    app.gateway = {
+      url: 'http://127.0.0.1:8790',
+      port: 8790,
+      running: false,
+      error: 'Port 8790 is already in use by another program: choose another gateway port in Settings.',
+    };
     mockIPC(ipc(base).handle);
     render(SettingsPage);
     expect(screen.getByTestId('gateway-error').textContent).toContain('choose another gateway port');
@@ -149,7 +207,12 @@ describe('settings page', () => {
     const mock = ipc({
       ...base,
       settings_save: (a) => {
-        if (refuse) throw { kind: 'invalid_input', message: 'refused', detail: { reason: 'out_of_range', field: 'gateway_port', value: 80, min: 1024, max: 65535 } };
+        if (refuse)
+          throw {
+            kind: 'invalid_input',
+            message: 'refused',
+            detail: { reason: 'out_of_range', field: 'gateway_port', value: 80, min: 1024, max: 65535 },
+          };
         return a.settings;
       },
       accounts_list: () => [acme],
@@ -160,7 +223,9 @@ describe('settings page', () => {
     await fireEvent.input(screen.getByTestId('gateway-port'), { target: { value: '80' } });
     expect((screen.getByTestId('gateway-port') as HTMLInputElement).validity.rangeUnderflow).toBe(true);
     await fireEvent.submit(screen.getByTestId('settings-form'));
-    expect((await screen.findByTestId('settings-error')).textContent).toBe('Gateway port: 80 is out of range. Use 1024 to 65535.');
+    expect((await screen.findByTestId('settings-error')).textContent).toBe(
+      'Gateway port: 80 is out of range. Use 1024 to 65535.',
+    );
     expect((screen.getByTestId('gateway-port') as HTMLInputElement).value).toBe('80');
     refuse = false;
     await fireEvent.input(screen.getByTestId('gateway-port'), { target: { value: '18790' } });

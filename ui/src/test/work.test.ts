@@ -18,7 +18,12 @@ describe('Work', () => {
     const work = new Work();
     let reloaded = false;
     await work.run(
-      () => Promise.reject({ kind: 'not_found', message: 'no account named "acme"', detail: { reason: 'account', account: 'acme' } }),
+      () =>
+        Promise.reject({
+          kind: 'not_found',
+          message: 'no account named "acme"',
+          detail: { reason: 'account', account: 'acme' },
+        }),
       async () => {
         reloaded = true;
       },

@@ -29,7 +29,8 @@ export const en = {
   'role.none': 'Not a member',
 
   'key.heading': 'API key',
-  'key.lead': 'Each account has one key at a time. Services present it as a Bearer token, an X-API-Key header or the hapikey parameter.',
+  'key.lead':
+    'Each account has one key at a time. Services present it as a Bearer token, an X-API-Key header or the hapikey parameter.',
   'key.none': 'This account has no active key.',
   'key.generate': 'Generate API key',
   'key.generated': 'A new key was generated. Show or copy it to hand it over.',
@@ -57,7 +58,8 @@ export const en = {
 
   'confirm.rotate_title': 'Rotate the API key',
   'confirm.deactivate_title': 'Deactivate the API key',
-  'confirm.rotate_consequence': 'A new key is created. Integrations using the current key will stop working when it expires — update them with the new key.',
+  'confirm.rotate_consequence':
+    'A new key is created. Integrations using the current key will stop working when it expires — update them with the new key.',
   'confirm.deactivate_consequence': 'Integrations using this key will stop working now. No new key is created.',
   'confirm.grace': 'When should the current key stop working?',
   'grace.0': 'Now',
@@ -83,7 +85,8 @@ export const en = {
   'confirmation.required': 'Tick "I\'m not a robot" and type the code first.',
 
   'audit.heading': 'Audit log',
-  'audit.lead': 'Who generated, viewed, copied, rotated or deactivated the key, and when. Each entry seals the one before it.',
+  'audit.lead':
+    'Who generated, viewed, copied, rotated or deactivated the key, and when. Each entry seals the one before it.',
   'audit.filter': 'Event',
   'audit.all_events': 'All events',
   'audit.verified': 'Verified: {entries} entries, chain intact',
@@ -207,14 +210,17 @@ export const en = {
   'error.unavailable': 'A desktop service is unavailable.',
   'error.internal': 'Something went wrong inside Keyward.',
 
-  'invalid_input.account_name': '"{name}" is not a valid account name: use 1 to 63 lowercase letters, digits or "-" (e.g. acme-prod).',
+  'invalid_input.account_name':
+    '"{name}" is not a valid account name: use 1 to 63 lowercase letters, digits or "-" (e.g. acme-prod).',
   'invalid_input.display_name': 'The display name is longer than {max} characters: shorten it.',
-  'invalid_input.member_name': '"{name}" is not a valid member name: use the person\'s user name (1 to 64 characters, no spaces).',
+  'invalid_input.member_name':
+    '"{name}" is not a valid member name: use the person\'s user name (1 to 64 characters, no spaces).',
   'invalid_input.email': '"{email}" is not an email address: use the form name@example.com.',
   'invalid_input.role': '"{role}" is not a role: choose super admin or member.',
   'invalid_input.grace': '"{grace}" is not a grace period: choose now, 1 hour, 24 hours or 7 days.',
   'invalid_input.out_of_range': '{field}: {value} is out of range. Use {min} to {max}.',
-  'invalid_input.lead_too_long': 'The reminder lead time ({lead_days} days) must be shorter than the rotation period ({period_days} days).',
+  'invalid_input.lead_too_long':
+    'The reminder lead time ({lead_days} days) must be shorter than the rotation period ({period_days} days).',
   'invalid_input.burst_limit': '"{text}" is not a burst limit: write REQUESTS/SECONDS, e.g. 100/10.',
   'invalid_input.status_class': '{class}xx is not a status class: choose 2xx, 4xx or 5xx.',
   'invalid_input.snooze': 'Reminders can be snoozed for 1 day or 7 days, not {days}.',
@@ -230,10 +236,11 @@ export const en = {
   'conflict.member_exists': '{member} is already a member of {account}: change their role in the list instead.',
   'conflict.last_super_admin': '{member} is the last super admin of {account}: make someone else a super admin first.',
   'conflict.active_key_exists': '{account} already has an active key: rotate it instead.',
-  'conflict.key_changed': 'The key of {account} changed while this was being confirmed: look at its status and try again.',
+  'conflict.key_changed':
+    'The key of {account} changed while this was being confirmed: look at its status and try again.',
   'unavailable.clipboard': 'The clipboard is not available: use Show and copy the key by hand.',
   'unavailable.no_export_folder': 'No Downloads or home folder was found to save the export in.',
-  'unavailable.export_write': 'Could not write {path}: check the folder\'s permissions.',
+  'unavailable.export_write': "Could not write {path}: check the folder's permissions.",
   'unavailable.start_at_login': 'Settings were saved, but start at login could not be changed on this desktop.',
   'field.rotation_period_days': 'Rotation period (days)',
   'field.reminder_lead_days': 'Reminder lead time (days)',

@@ -20,7 +20,8 @@ export const ja: Record<MessageKey, string> = {
   'create.done': 'アカウント {name} を作成しました。あなたがスーパー管理者です。',
 
   'welcome.title': 'Keyward へようこそ',
-  'welcome.body': 'アカウントを作成すると、そのAPIキーを発行できます。サービスは {url} のゲートウェイでキーを検証します。',
+  'welcome.body':
+    'アカウントを作成すると、そのAPIキーを発行できます。サービスは {url} のゲートウェイでキーを検証します。',
 
   'tab.key': 'APIキー',
   'tab.audit': '監査ログ',
@@ -31,7 +32,8 @@ export const ja: Record<MessageKey, string> = {
   'role.none': 'メンバーではありません',
 
   'key.heading': 'APIキー',
-  'key.lead': '同時に使用できるキーはアカウントごとに1つのみです。サービスはBearerトークン、X-API-Keyヘッダー、またはhapikeyパラメーターでキーを送信します。',
+  'key.lead':
+    '同時に使用できるキーはアカウントごとに1つのみです。サービスはBearerトークン、X-API-Keyヘッダー、またはhapikeyパラメーターでキーを送信します。',
   'key.none': 'このアカウントには有効なキーがありません。',
   'key.generate': 'APIキーを生成',
   'key.generated': '新しいキーを生成しました。[表示]または[コピー]で開発者に渡せます。',
@@ -59,8 +61,10 @@ export const ja: Record<MessageKey, string> = {
 
   'confirm.rotate_title': 'APIキーを変更(ローテーション)',
   'confirm.deactivate_title': 'APIキーを無効化',
-  'confirm.rotate_consequence': '新しいキーが作成されます。現在のキーを使用している連携は、キーの期限が切れると動作しなくなります。新しいキーに置き換えてください。',
-  'confirm.deactivate_consequence': 'このキーを使用している連携は今すぐ動作しなくなります。新しいキーは作成されません。',
+  'confirm.rotate_consequence':
+    '新しいキーが作成されます。現在のキーを使用している連携は、キーの期限が切れると動作しなくなります。新しいキーに置き換えてください。',
+  'confirm.deactivate_consequence':
+    'このキーを使用している連携は今すぐ動作しなくなります。新しいキーは作成されません。',
   'confirm.grace': '現在のキーをいつ無効にしますか?',
   'grace.0': '今すぐ',
   'grace.1h': '1時間後',
@@ -85,7 +89,8 @@ export const ja: Record<MessageKey, string> = {
   'confirmation.required': '先に「私はロボットではありません」をオンにして、コードを入力してください。',
 
   'audit.heading': '監査ログ',
-  'audit.lead': 'APIキーを生成・閲覧・コピー・ローテーション・無効化したユーザーと日時。各エントリーは直前のエントリーを封印します。',
+  'audit.lead':
+    'APIキーを生成・閲覧・コピー・ローテーション・無効化したユーザーと日時。各エントリーは直前のエントリーを封印します。',
   'audit.filter': 'イベント',
   'audit.all_events': 'すべてのイベント',
   'audit.verified': '検証済み: {entries} 件、改ざんなし',
@@ -205,19 +210,23 @@ export const ja: Record<MessageKey, string> = {
   'error.not_found': '対象が見つかりません。',
   'error.conflict': 'その間に状態が変わりました。',
   'error.confirmation': '確認が完了しませんでした。',
-  'error.keyring_unavailable': 'OSのキーリングがロックされているか利用できません。ロックを解除してから再試行してください。',
+  'error.keyring_unavailable':
+    'OSのキーリングがロックされているか利用できません。ロックを解除してから再試行してください。',
   'error.unavailable': 'デスクトップの機能が利用できません。',
   'error.internal': 'Keyward 内部でエラーが発生しました。',
 
-  'invalid_input.account_name': 'アカウント名は英小文字・数字・「-」の1〜63文字です(例: acme-prod)。「{name}」は使えません。',
+  'invalid_input.account_name':
+    'アカウント名は英小文字・数字・「-」の1〜63文字です(例: acme-prod)。「{name}」は使えません。',
   'invalid_input.display_name': '表示名が{max}文字を超えています。短くしてください。',
   'invalid_input.member_name': 'メンバー名はユーザー名(1〜64文字、空白なし)です。「{name}」は使えません。',
   'invalid_input.email': '「{email}」はメールアドレスではありません。name@example.com の形式で入力してください。',
   'invalid_input.role': '「{role}」は役割ではありません。スーパー管理者かメンバーを選んでください。',
   'invalid_input.grace': '「{grace}」は猶予期間ではありません。今すぐ・1時間後・24時間後・7日後から選んでください。',
   'invalid_input.out_of_range': '{field}: {value} は範囲外です。{min}〜{max} の値にしてください。',
-  'invalid_input.lead_too_long': '事前通知の日数({lead_days}日)はローテーション周期({period_days}日)より短くしてください。',
-  'invalid_input.burst_limit': '「{text}」はバースト制限ではありません。リクエスト数/秒数(例: 100/10)で入力してください。',
+  'invalid_input.lead_too_long':
+    '事前通知の日数({lead_days}日)はローテーション周期({period_days}日)より短くしてください。',
+  'invalid_input.burst_limit':
+    '「{text}」はバースト制限ではありません。リクエスト数/秒数(例: 100/10)で入力してください。',
   'invalid_input.status_class': '{class}xx はステータスの区分ではありません。2xx・4xx・5xx から選んでください。',
   'invalid_input.snooze': '通知の一時停止は1日か7日です({days}日はできません)。',
   'invalid_input.smtp_url': '「{url}」はSMTPのURLではありません。',
@@ -230,7 +239,8 @@ export const ja: Record<MessageKey, string> = {
   'not_found.grace_window': '{account} には猶予期間中のキーがありません。期限切れにするものはありません。',
   'conflict.account_exists': '「{account}」というアカウントはすでにあります。別の名前にしてください。',
   'conflict.member_exists': '{member} はすでに {account} のメンバーです。役割は一覧から変更してください。',
-  'conflict.last_super_admin': '{member} は {account} の最後のスーパー管理者です。先に他のメンバーをスーパー管理者にしてください。',
+  'conflict.last_super_admin':
+    '{member} は {account} の最後のスーパー管理者です。先に他のメンバーをスーパー管理者にしてください。',
   'conflict.active_key_exists': '{account} にはすでに有効なAPIキーがあります。ローテーションしてください。',
   'conflict.key_changed': '確認の間に {account} のキーが変わりました。状態を確認してからやり直してください。',
   'unavailable.clipboard': 'クリップボードが使えません。「表示」からキーを手動でコピーしてください。',
