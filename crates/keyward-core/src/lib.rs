@@ -16,7 +16,7 @@
 //! # Where each `Keyward` method is
 //! | methods | module |
 //! |---|---|
-//! | `open`, `open_with`, `device`, `call_writer` | [`keyward`] |
+//! | `open`, `open_with`, `device`, `call_writer`, `pool` (tests only) | [`keyward`] |
 //! | `create_account`, `list_accounts`, `show_account` | [`domain::accounts`] |
 //! | `add_member`, `list_members`, `remove_member`, `set_role`, `set_member_email` | [`domain::members`] |
 //! | `generate_key`, `reveal_key`, `rotate_key`, `deactivate_key`, `expire_now` | [`domain::keys`] |
@@ -25,7 +25,7 @@
 //! | `issue_challenge` | [`domain::challenge`] |
 //! | `usage_limits`, `set_usage_limits` | [`domain::limits`] |
 //! | `audit_entries`, `verify_audit_chain` | [`domain::audit`] |
-//! | `list_calls`, `call_stats`, `purge_calls` | [`domain::calls`] |
+//! | `list_calls`, `export_calls_csv`, `call_stats`, `purge_calls` | [`domain::calls`] |
 //! | `due_reminders`, `deliver_reminder`, `snooze_reminders`, `set_rotation_policy` | [`domain::reminders`] |
 //! | `settings`, `save_settings`, `preferences`, `save_preferences` | [`domain::settings`] |
 //! | `mail_config`, `set_mail_config` | [`domain::mail_config`] |
