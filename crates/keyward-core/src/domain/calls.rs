@@ -17,6 +17,7 @@ use crate::error::{Error, Invalid, Result};
 use crate::keyward::Keyward;
 use crate::serving::key_index::IndexedKey;
 use crate::store;
+use crate::store::call_writer::CallRow;
 use crate::time::{to_millis, Timestamp};
 
 /// One call as the gateway records it.
@@ -40,6 +41,42 @@ pub struct CallRecord {
     /// Formatted by the writer, off the request path (most rows repeat the previous row's).
     pub client_ip: IpAddr,
     pub user_agent: Option<String>,
+}
+
+impl CallRow for CallRecord {
+    fn at(&self) -> DateTime<Utc> {
+        self.at
+    }
+    fn account(&self) -> Option<&str> {
+        self.key.as_ref().map(|k| k.account.as_str())
+    }
+    fn key_id(&self) -> Option<&str> {
+        self.key.as_ref().map(|k| k.key_id.as_str())
+    }
+    fn key_fingerprint(&self) -> Option<&str> {
+        self.key_fingerprint.as_deref()
+    }
+    fn method(&self) -> &str {
+        &self.method
+    }
+    fn path(&self) -> &str {
+        &self.path
+    }
+    fn status(&self) -> u16 {
+        self.status
+    }
+    fn outcome(&self) -> &str {
+        self.outcome
+    }
+    fn latency_us(&self) -> i64 {
+        self.latency_us
+    }
+    fn client_ip(&self) -> IpAddr {
+        self.client_ip
+    }
+    fn user_agent(&self) -> Option<&str> {
+        self.user_agent.as_deref()
+    }
 }
 
 /// One call as read back.

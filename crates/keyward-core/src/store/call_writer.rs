@@ -14,7 +14,6 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Statement, TransactionBehavior};
 
-use crate::domain::calls::CallRecord;
 use crate::error::Result;
 use crate::store::BUSY_TIMEOUT;
 use crate::time::to_millis;
@@ -23,6 +22,23 @@ use crate::time::to_millis;
 /// SQL stays small (1,100 placeholders).
 const ROWS_PER_STATEMENT: usize = 100;
 const COLUMNS: usize = 11;
+
+/// One call-log row as the writer binds it. The rules' call record implements it, so the store
+/// owns the shape of its rows and knows no domain type; the writer is generic over it, which costs
+/// nothing per row.
+pub trait CallRow {
+    fn at(&self) -> DateTime<Utc>;
+    fn account(&self) -> Option<&str>;
+    fn key_id(&self) -> Option<&str>;
+    fn key_fingerprint(&self) -> Option<&str>;
+    fn method(&self) -> &str;
+    fn path(&self) -> &str;
+    fn status(&self) -> u16;
+    fn outcome(&self) -> &str;
+    fn latency_us(&self) -> i64;
+    fn client_ip(&self) -> IpAddr;
+    fn user_agent(&self) -> Option<&str>;
+}
 
 pub struct CallWriter {
     conn: Connection,
@@ -45,7 +61,7 @@ impl CallWriter {
 
     /// Writes one batch in one transaction: the rows, the drop count since the last batch,
     /// and `last_used_at` for the keys in `touched`. On an error nothing of it is written.
-    pub fn write(&mut self, batch: &[CallRecord], dropped: u64, touched: &[(String, DateTime<Utc>)]) -> Result<()> {
+    pub fn write<R: CallRow>(&mut self, batch: &[R], dropped: u64, touched: &[(String, DateTime<Utc>)]) -> Result<()> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         for chunk in batch.chunks(ROWS_PER_STATEMENT) {
             let partial;
@@ -57,7 +73,7 @@ impl CallWriter {
             };
             let mut insert = tx.prepare_cached(sql)?;
             for (row, call) in chunk.iter().enumerate() {
-                bind_row(&mut insert, row * COLUMNS, call, self.client_ip.of(call.client_ip))?;
+                bind_row(&mut insert, row * COLUMNS, call, self.client_ip.of(call.client_ip()))?;
             }
             insert.raw_execute()?;
             // A 1,000-row batch is ~2 ms of CPU; offered back between statements, a request
@@ -141,18 +157,18 @@ impl IpText {
 
 /// Binds one call's columns from parameter `first + 1` on, as borrowed values (SQLite copies
 /// them, so `client_ip` may change after).
-fn bind_row(insert: &mut Statement<'_>, first: usize, call: &CallRecord, client_ip: &str) -> rusqlite::Result<()> {
-    insert.raw_bind_parameter(first + 1, to_millis(call.at))?;
-    insert.raw_bind_parameter(first + 2, call.key.as_ref().map(|k| k.account.as_str()))?;
-    insert.raw_bind_parameter(first + 3, call.key.as_ref().map(|k| k.key_id.as_str()))?;
-    insert.raw_bind_parameter(first + 4, call.key_fingerprint.as_deref())?;
-    insert.raw_bind_parameter(first + 5, &*call.method)?;
-    insert.raw_bind_parameter(first + 6, &*call.path)?;
-    insert.raw_bind_parameter(first + 7, call.status)?;
-    insert.raw_bind_parameter(first + 8, call.outcome)?;
-    insert.raw_bind_parameter(first + 9, call.latency_us)?;
+fn bind_row(insert: &mut Statement<'_>, first: usize, call: &impl CallRow, client_ip: &str) -> rusqlite::Result<()> {
+    insert.raw_bind_parameter(first + 1, to_millis(call.at()))?;
+    insert.raw_bind_parameter(first + 2, call.account())?;
+    insert.raw_bind_parameter(first + 3, call.key_id())?;
+    insert.raw_bind_parameter(first + 4, call.key_fingerprint())?;
+    insert.raw_bind_parameter(first + 5, call.method())?;
+    insert.raw_bind_parameter(first + 6, call.path())?;
+    insert.raw_bind_parameter(first + 7, call.status())?;
+    insert.raw_bind_parameter(first + 8, call.outcome())?;
+    insert.raw_bind_parameter(first + 9, call.latency_us())?;
     insert.raw_bind_parameter(first + 10, client_ip)?;
-    insert.raw_bind_parameter(first + 11, call.user_agent.as_deref())
+    insert.raw_bind_parameter(first + 11, call.user_agent())
 }
 
 #[cfg(test)]

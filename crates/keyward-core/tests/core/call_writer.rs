@@ -65,7 +65,7 @@ async fn writes_every_column_of_every_row_with_its_counters() {
     assert_eq!(last_used, Some(used_at.timestamp_millis()));
 
     // Drops alone (an empty batch) still reach the counter.
-    writer.write(&[], 3, &[]).unwrap();
+    writer.write::<CallRecord>(&[], 3, &[]).unwrap();
     assert_eq!(f.keyward.call_stats(&f.admin, Some("acme"), now).await.unwrap().dropped, 10);
 }
 
