@@ -116,7 +116,7 @@ fn serve_and_calls_refuse_bad_input_clearly() {
     assert!(run.stderr.contains("REQUESTS/SECONDS"), "{}", run.shown());
     let run = home.run(&["account", "limits", "acme", "--burst", "0/10"]);
     assert_eq!(run.code, 2, "a burst of 0 is refused, not turned into 1: {}", run.shown());
-    assert!(run.stderr.contains("burst limit 0 is out of range: use 1 to 1000000"), "{}", run.shown());
+    assert!(run.stderr.contains("burst limit 0 is out of range: use 1 to 1000000000"), "{}", run.shown());
     let run = home.run_as("bob", &["account", "limits", "acme", "--daily", "5"]);
     assert_eq!(run.code, 3, "{}", run.shown());
     let run = home.run_as("bob", &["calls", "list", "acme"]);

@@ -19,7 +19,7 @@ pub struct UsageLimits {
     pub daily_limit: u32,
 }
 
-pub const BURST_LIMIT: std::ops::RangeInclusive<i64> = 1..=1_000_000;
+pub const BURST_LIMIT: std::ops::RangeInclusive<i64> = 1..=1_000_000_000;
 pub const BURST_SECONDS: std::ops::RangeInclusive<i64> = 1..=86_400;
 pub const DAILY_LIMIT: std::ops::RangeInclusive<i64> = 1..=1_000_000_000;
 
