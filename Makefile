@@ -34,8 +34,8 @@ ui/dist/index.html: $(UI_SOURCES)
 	@touch $@
 
 # Formatting and lints, as CI runs them first: rustfmt, clippy (warnings are errors), and the
-# UI's type check and prettier.
-lint: deps
+# UI's type check and prettier. Needs ui/dist: the app embeds it when clippy compiles it.
+lint: deps ui
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --features keyward-desktop/e2e -- -D warnings
 	cd ui && npm run check && npm run format:check
