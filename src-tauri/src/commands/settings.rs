@@ -7,7 +7,8 @@ use crate::IpcError;
 
 #[tauri::command]
 pub async fn settings_get(state: App<'_>) -> Result<Settings, IpcError> {
-    Ok(Settings { shared: state.keyward.settings().await?, prefs: state.keyward.preferences().await? })
+    // Both halves are rows of one table: read it once.
+    Ok(state.keyward.preferences::<Settings>().await?)
 }
 
 /// Checks the whole page, saves it, then applies what lives outside the database: start at
