@@ -52,12 +52,13 @@ cli:
 test-ui:
 	cd ui && npm test
 
-# Rust: core, gateway, CLI (real keyring), IPC, and the desktop app through WebDriver (the `e2e`
-# feature) — all inside a throwaway desktop session (Xvfb + private D-Bus + unlocked keyring).
+# Rust: core (on SQLite and PostgreSQL), gateway, CLI (real keyring), IPC, and the desktop app
+# through WebDriver (the `e2e` feature) — all inside a throwaway desktop session (Xvfb + private
+# D-Bus + unlocked keyring) beside a throwaway PostgreSQL.
 # The generated TS types are written afresh, so a type removed in Rust leaves no stale file.
 test-rust:
 	rm -f ui/src/lib/bindings/*.ts
-	scripts/desktop-session cargo test --no-fail-fast --features keyward-desktop/e2e
+	scripts/desktop-session scripts/with-postgres cargo test --no-fail-fast --features keyward-desktop/e2e
 
 # The TypeScript types are generated from Rust by the tests above; committed copies must match.
 check-bindings:

@@ -38,8 +38,24 @@ pub enum Error {
     #[error("the secret of key {key_id} is missing from the OS keyring: rotate the key to issue a new one")]
     SecretMissing { key_id: String },
 
+    /// A key made on another machine of a shared database: its secret is in that machine's keyring.
+    #[error("the secret of key {key_id} is in the OS keyring of {device}, where it was made: show or copy it there, or rotate the key here to hold the new one on this machine")]
+    SecretElsewhere { key_id: String, device: String },
+
+    #[error("\"{url}\" is not a database URL: use postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE or sqlite://PATH")]
+    DatabaseUrl { url: String },
+
+    /// The database server could not be reached or refused the connection (a wrong password,
+    /// an unknown database, a host that does not answer). `database` has its password hidden.
+    #[error("could not connect to {database}: {}", connect_detail(source))]
+    Connect { database: String, source: sqlx::Error },
+
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+
+    /// The call log's writer thread could not start or has ended.
+    #[error("the call-log writer stopped: {0}")]
+    CallLogWriter(String),
 
     /// From the call log's own connection (`store::call_writer`).
     #[error("database error: {0}")]
@@ -200,12 +216,27 @@ impl Error {
             Error::Confirmation(_) => ErrorKind::Confirmation,
             Error::KeyringUnavailable { .. } => ErrorKind::KeyringUnavailable,
             Error::SecretMissing { .. }
+            | Error::SecretElsewhere { .. }
+            | Error::DatabaseUrl { .. }
+            | Error::Connect { .. }
             | Error::Database(_)
             | Error::CallLogDatabase(_)
+            | Error::CallLogWriter(_)
             | Error::Migration(_)
             | Error::DataDir { .. }
             | Error::Csv(_) => ErrorKind::Internal,
         }
+    }
+}
+
+/// What went wrong while connecting, in the server's words where it gave some (a wrong password
+/// is "password authentication failed for user …"; the password itself is never in them).
+fn connect_detail(source: &sqlx::Error) -> String {
+    match source {
+        sqlx::Error::Database(db) => db.message().to_owned(),
+        sqlx::Error::Io(io) => format!("{io}: is the server running and reachable?"),
+        sqlx::Error::PoolTimedOut => "no answer in time: is the host reachable and the port right?".to_owned(),
+        other => other.to_string(),
     }
 }
 

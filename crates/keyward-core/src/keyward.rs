@@ -6,25 +6,26 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use sqlx::SqlitePool;
+use sqlx::{Any, AnyPool, Transaction};
 
 use crate::actor::Actor;
 use crate::domain::audit::{self, AuditEvent, NewEntry};
 use crate::domain::members::Role;
 use crate::error::{Error, Missing, Result};
-use crate::paths::{APP_IDENTIFIER, DATABASE_FILE};
+use crate::paths::APP_IDENTIFIER;
 use crate::secrets::store::{OsKeyring, SecretStore};
 use crate::serving::key_index::KeyIndex;
-use crate::store;
 use crate::store::call_writer::CallWriter;
+use crate::store::{self, Backend, Database};
 
 #[derive(Clone)]
 pub struct Keyward {
-    pub(crate) pool: SqlitePool,
+    pub(crate) pool: AnyPool,
+    pub(crate) backend: Backend,
     pub(crate) secrets: Arc<dyn SecretStore>,
     pub(crate) device: String,
     pub(crate) index: Arc<KeyIndex>,
-    database: Arc<Path>,
+    database: Arc<Database>,
 }
 
 /// An account row, as the operations need it.
@@ -46,10 +47,36 @@ impl Keyward {
     pub async fn open_with(data_dir: &Path, secrets: Arc<dyn SecretStore>) -> Result<Keyward> {
         std::fs::create_dir_all(data_dir)
             .map_err(|source| Error::DataDir { path: data_dir.display().to_string(), source })?;
-        let database: Arc<Path> = data_dir.join(DATABASE_FILE).into();
-        let pool = store::open(&database).await?;
+        Keyward::connect(&Database::in_data_dir(data_dir), secrets).await
+    }
+
+    /// Opens the database a URL named (`--database`, `KEYWARD_DATABASE_URL`): a SQLite file or a
+    /// team's PostgreSQL, migrated to this build's schema.
+    pub async fn connect(database: &Database, secrets: Arc<dyn SecretStore>) -> Result<Keyward> {
+        let pool = store::open(database).await?;
         let device = gethostname::gethostname().to_string_lossy().into_owned();
-        Ok(Keyward { pool, secrets, device, index: Arc::default(), database })
+        Ok(Keyward {
+            pool,
+            backend: database.backend(),
+            secrets,
+            device,
+            index: Arc::default(),
+            database: Arc::new(database.clone()),
+        })
+    }
+
+    /// The database this handle uses (its password hidden when shown).
+    pub fn database(&self) -> &Database {
+        &self.database
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A transaction serialised with every other writer (see [`store::begin_write`]).
+    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>> {
+        store::begin_write(&self.pool, self.backend).await
     }
 
     /// The host name written into every audit row.
@@ -64,14 +91,14 @@ impl Keyward {
 
     /// The pool, for tests that read rows directly (never for a front door: the rules are here).
     #[cfg(any(test, feature = "test-support"))]
-    pub fn pool(&self) -> &SqlitePool {
+    pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
 
     /// The account named `name` (surrounding spaces ignored), or NotFound.
     pub(crate) async fn account(&self, name: &str) -> Result<AccountRow> {
         let name = name.trim();
-        sqlx::query_as("SELECT id, name, rotation_period_days FROM accounts WHERE name = ?")
+        sqlx::query_as("SELECT id, name, rotation_period_days FROM accounts WHERE name = $1")
             .bind(name)
             .fetch_optional(&self.pool)
             .await?
@@ -79,7 +106,7 @@ impl Keyward {
     }
 
     pub(crate) async fn role_of(&self, actor: &Actor, account: &AccountRow) -> Result<Option<Role>> {
-        Ok(sqlx::query_scalar("SELECT role FROM members WHERE account_id = ? AND name = ?")
+        Ok(sqlx::query_scalar("SELECT role FROM members WHERE account_id = $1 AND name = $2")
             .bind(&account.id)
             .bind(actor.name())
             .fetch_optional(&self.pool)
@@ -115,7 +142,7 @@ impl Keyward {
     }
 
     async fn deny(&self, actor: &Actor, account: &AccountRow, attempted: &str, now: DateTime<Utc>) -> Result<()> {
-        let mut tx = store::begin_write(&self.pool).await?;
+        let mut tx = self.begin_write().await?;
         self.audit(&mut tx, actor, account, None, AuditEvent::PermissionDenied, json!({ "attempted": attempted }), now)
             .await?;
         tx.commit().await?;
@@ -126,7 +153,7 @@ impl Keyward {
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn audit(
         &self,
-        tx: &mut sqlx::SqliteConnection,
+        tx: &mut sqlx::AnyConnection,
         actor: &Actor,
         account: &AccountRow,
         key_id: Option<&str>,

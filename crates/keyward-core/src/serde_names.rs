@@ -1,6 +1,5 @@
 //! Unit enums (roles, grace windows, actions, events, verify codes) are written and read by their
-//! serde names everywhere: JSON through the derive, the database through `sqlx::Type` with the same
-//! `rename_all`, and text (CLI arguments, `Display`) through the helpers here. One mapping per enum.
+//! serde names everywhere: JSON through the derive, the database through [`stored_as_serde_name`], and text (CLI arguments, `Display`) through the helpers here. One mapping per enum.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -29,3 +28,35 @@ macro_rules! display_as_serde_name {
     )+};
 }
 pub(crate) use display_as_serde_name;
+
+/// Stores the enum in the database as its serde name (a TEXT column), on every backend.
+macro_rules! stored_as_serde_name {
+    ($($enum:ty),+) => {$(
+        impl sqlx::Type<sqlx::Any> for $enum {
+            fn type_info() -> sqlx::any::AnyTypeInfo {
+                <String as sqlx::Type<sqlx::Any>>::type_info()
+            }
+            fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+                <String as sqlx::Type<sqlx::Any>>::compatible(ty)
+            }
+        }
+
+        impl<'q> sqlx::Encode<'q, sqlx::Any> for $enum {
+            fn encode_by_ref(
+                &self,
+                buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer<'q>,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <String as sqlx::Encode<'q, sqlx::Any>>::encode($crate::serde_names::name_of(self), buf)
+            }
+        }
+
+        impl<'r> sqlx::Decode<'r, sqlx::Any> for $enum {
+            fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+                let text = <&str as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
+                $crate::serde_names::from_name(text)
+                    .ok_or_else(|| format!("\"{text}\" is not a {}", stringify!($enum)).into())
+            }
+        }
+    )+};
+}
+pub(crate) use stored_as_serde_name;

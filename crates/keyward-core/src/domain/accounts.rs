@@ -10,7 +10,7 @@ use crate::domain::audit::AuditEvent;
 use crate::domain::members::Role;
 use crate::error::{Clash, Invalid, Missing, Result};
 use crate::keyward::{AccountRow, Keyward};
-use crate::store::{self, is_unique_violation};
+use crate::store::is_unique_violation;
 use crate::time::{to_millis, Timestamp};
 
 const MAX_DISPLAY_NAME: usize = 100;
@@ -27,6 +27,7 @@ pub struct Account {
     pub reminder_lead_days: i32,
     /// The local actor's role in this account, if they are a member.
     pub your_role: Option<Role>,
+    #[sqlx(try_from = "crate::store::Flag")]
     pub has_active_key: bool,
 }
 
@@ -41,8 +42,9 @@ pub fn account_name(name: &str) -> Result<&str> {
 const ACCOUNT_COLUMNS: &str =
     "SELECT a.name, a.display_name, a.created_at, a.created_by, a.rotation_period_days, a.reminder_lead_days,
         m.role AS your_role,
-        EXISTS (SELECT 1 FROM api_keys k WHERE k.account_id = a.id AND k.retired_at IS NULL) AS has_active_key
-     FROM accounts a LEFT JOIN members m ON m.account_id = a.id AND m.name = ?";
+        CASE WHEN EXISTS (SELECT 1 FROM api_keys k WHERE k.account_id = a.id AND k.retired_at IS NULL)
+             THEN 1 ELSE 0 END AS has_active_key
+     FROM accounts a LEFT JOIN members m ON m.account_id = a.id AND m.name = $1";
 
 impl Keyward {
     pub async fn create_account(
@@ -63,10 +65,10 @@ impl Keyward {
             name: name.to_owned(),
             rotation_period_days: settings.rotation_period_days,
         };
-        let mut tx = store::begin_write(&self.pool).await?;
+        let mut tx = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO accounts (id, name, display_name, rotation_period_days, reminder_lead_days, created_at, created_by)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&account.id)
         .bind(name)
@@ -84,7 +86,7 @@ impl Keyward {
                 err.into()
             });
         }
-        sqlx::query("INSERT INTO members (account_id, name, role, added_at) VALUES (?, ?, ?, ?)")
+        sqlx::query("INSERT INTO members (account_id, name, role, added_at) VALUES ($1, $2, $3, $4)")
             .bind(&account.id)
             .bind(actor.name())
             .bind(Role::SuperAdmin)
@@ -104,7 +106,7 @@ impl Keyward {
     }
 
     pub async fn show_account(&self, actor: &Actor, name: &str) -> Result<Account> {
-        let sql = format!("{ACCOUNT_COLUMNS} WHERE a.name = ?");
+        let sql = format!("{ACCOUNT_COLUMNS} WHERE a.name = $2");
         sqlx::query_as(&sql)
             .bind(actor.name())
             .bind(name.trim())

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::{AnyConnection, AnyPool};
 
 use crate::actor::Actor;
 use crate::error::Result;
@@ -109,7 +109,7 @@ fn chain_hash(prev_hash: &str, row: &Canonical<'_>) -> String {
 
 /// Appends one row inside the caller's write transaction, so the row and the change it records
 /// commit together or not at all.
-pub(crate) async fn append(conn: &mut SqliteConnection, entry: NewEntry<'_>) -> Result<()> {
+pub(crate) async fn append(conn: &mut AnyConnection, entry: NewEntry<'_>) -> Result<()> {
     let last: Option<(i64, String)> =
         sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&mut *conn).await?;
     let (seq, prev_hash) = match last {
@@ -131,7 +131,7 @@ pub(crate) async fn append(conn: &mut SqliteConnection, entry: NewEntry<'_>) -> 
     let hash = chain_hash(&prev_hash, &canonical);
     sqlx::query(
         "INSERT INTO audit_log (seq, at, actor, device, account, key_id, event, details, prev_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(seq)
     .bind(canonical.at)
@@ -149,7 +149,7 @@ pub(crate) async fn append(conn: &mut SqliteConnection, entry: NewEntry<'_>) -> 
 }
 
 /// Walks the whole chain in `seq` order and reports the first row that breaks it.
-async fn verify_chain(pool: &SqlitePool) -> Result<ChainStatus> {
+async fn verify_chain(pool: &AnyPool) -> Result<ChainStatus> {
     let rows: Vec<AuditEntry> = sqlx::query_as("SELECT * FROM audit_log ORDER BY seq").fetch_all(pool).await?;
     Ok(check_rows(&rows))
 }
@@ -184,12 +184,12 @@ fn check_rows(rows: &[AuditEntry]) -> ChainStatus {
 }
 
 /// Entries of one account, oldest first, optionally of one event kind.
-async fn list(pool: &SqlitePool, account: &str, event: Option<&str>, limit: Option<i64>) -> Result<Vec<AuditEntry>> {
+async fn list(pool: &AnyPool, account: &str, event: Option<&str>, limit: Option<i64>) -> Result<Vec<AuditEntry>> {
     // The newest `limit` rows, returned oldest first.
     let rows = sqlx::query_as(
         "SELECT newest.*, k.hint AS key_hint FROM (
-             SELECT * FROM audit_log WHERE account = ? AND (? IS NULL OR event = ?)
-             ORDER BY seq DESC LIMIT ?
+             SELECT * FROM audit_log WHERE account = $1 AND ($2 IS NULL OR event = $3)
+             ORDER BY seq DESC LIMIT $4
          ) AS newest LEFT JOIN api_keys k ON k.id = newest.key_id ORDER BY newest.seq",
     )
     .bind(account)

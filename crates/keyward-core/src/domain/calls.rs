@@ -16,7 +16,7 @@ use crate::actor::Actor;
 use crate::error::{Error, Invalid, Result};
 use crate::keyward::Keyward;
 use crate::serving::key_index::IndexedKey;
-use crate::store;
+use crate::store::{self, Backend};
 use crate::store::call_writer::CallRow;
 use crate::time::{to_millis, Timestamp};
 
@@ -152,9 +152,13 @@ pub struct CallStats {
 pub const DEFAULT_RETENTION_DAYS: i64 = 7;
 const HOUR_MS: i64 = 3_600_000;
 
-/// `account IS NULL OR the actor is a super admin of it`, with one bound actor name.
-const VISIBLE: &str = "(account IS NULL OR account IN (SELECT a.name FROM accounts a JOIN members m
-     ON m.account_id = a.id WHERE m.name = ? AND m.role = 'super-admin'))";
+/// `account IS NULL OR the actor is a super admin of it`, the actor's name bound as `$reader`.
+fn visible(reader: usize) -> String {
+    format!(
+        "(account IS NULL OR account IN (SELECT a.name FROM accounts a JOIN members m
+         ON m.account_id = a.id WHERE m.name = ${reader} AND m.role = 'super-admin'))"
+    )
+}
 
 const CSV_HEADER: [&str; 11] = [
     "at",
@@ -206,26 +210,20 @@ struct Selection {
 
 impl Selection {
     /// `limit` None: every matching row.
-    fn new(actor: &Actor, filter: &CallFilter, limit: Option<i64>, now: DateTime<Utc>) -> Result<Selection> {
+    fn new(
+        backend: Backend,
+        actor: &Actor,
+        filter: &CallFilter,
+        limit: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<Selection> {
         let since = filter.since.unwrap_or(now - Duration::days(DEFAULT_RETENTION_DAYS));
         let status = match filter.status_class {
             None => (0, 1000),
             Some(class @ 1..=5) => (i32::from(class) * 100, i32::from(class) * 100 + 100),
             Some(other) => return Err(Invalid::StatusClass { class: other }.into()),
         };
-        // One account: its index, newest first. All: rowid order is time order, newest first.
-        // (NOT INDEXED keeps SQLite from trading the rowid walk for the account index and a sort.)
-        let (table, scope, order) = match filter.account {
-            Some(_) => ("calls", "account = ?", "at DESC"),
-            None => ("calls NOT INDEXED", "? IS NULL", "rowid DESC"),
-        };
-        let sql = format!(
-            "SELECT at, account, key_id, key_fingerprint, method, path, status, outcome, latency_us, client_ip, user_agent
-             FROM {table} WHERE {scope} AND at >= ? AND status >= ? AND status < ?
-               AND (? IS NULL OR outcome = ?) AND {VISIBLE}
-               AND (? IS NULL OR path LIKE ? ESCAPE '\\' OR client_ip LIKE ? ESCAPE '\\' OR user_agent LIKE ? ESCAPE '\\')
-             ORDER BY {order} LIMIT ? OFFSET ?"
-        );
+        let sql = Selection::sql(backend, filter.account.is_some());
         Ok(Selection {
             sql,
             account: filter.account.as_deref().map(|a| a.trim().to_owned()),
@@ -239,18 +237,39 @@ impl Selection {
         })
     }
 
-    fn query(&self) -> sqlx::query::QueryAs<'_, sqlx::Sqlite, CallEntry, sqlx::sqlite::SqliteArguments<'_>> {
+    /// One account: its index, newest first. All accounts: newest first by SQLite's rowid (rows
+    /// are appended in time order; NOT INDEXED keeps SQLite from trading that walk for the
+    /// account index and a sort), by PostgreSQL's index on `at`.
+    fn sql(backend: Backend, one_account: bool) -> String {
+        let (table, scope, order) = match (one_account, backend) {
+            (true, _) => ("calls", "account = $1", "at DESC"),
+            (false, Backend::Sqlite) => ("calls NOT INDEXED", "$1 IS NULL", "rowid DESC"),
+            (false, Backend::Postgres) => ("calls", "$1 IS NULL", "at DESC"),
+        };
+        // SQLite's LIKE ignores ASCII case; PostgreSQL's ILIKE is its equivalent.
+        let like = match backend {
+            Backend::Sqlite => "LIKE",
+            Backend::Postgres => "ILIKE",
+        };
+        let visible = visible(6);
+        format!(
+            "SELECT at, account, key_id, key_fingerprint, method, path, status, outcome, latency_us, client_ip, user_agent
+             FROM {table} WHERE {scope} AND at >= $2 AND status >= $3 AND status < $4
+               AND ($5 IS NULL OR outcome = $5) AND {visible}
+               AND ($7 IS NULL OR path {like} $7 ESCAPE '\\' OR client_ip {like} $7 ESCAPE '\\'
+                    OR user_agent {like} $7 ESCAPE '\\')
+             ORDER BY {order} LIMIT $8 OFFSET $9"
+        )
+    }
+
+    fn query(&self) -> sqlx::query::QueryAs<'_, sqlx::Any, CallEntry, sqlx::any::AnyArguments<'_>> {
         sqlx::query_as(&self.sql)
             .bind(&self.account)
             .bind(self.since)
             .bind(self.status.0)
             .bind(self.status.1)
             .bind(&self.outcome)
-            .bind(&self.outcome)
             .bind(&self.reader)
-            .bind(&self.text)
-            .bind(&self.text)
-            .bind(&self.text)
             .bind(&self.text)
             .bind(self.limit)
             .bind(self.offset)
@@ -262,7 +281,7 @@ impl Keyward {
     /// super admins only.
     pub async fn list_calls(&self, actor: &Actor, filter: &CallFilter, now: DateTime<Utc>) -> Result<Vec<CallEntry>> {
         self.check_call_reader(actor, filter.account.as_deref(), now).await?;
-        let selection = Selection::new(actor, filter, Some(filter.limit.unwrap_or(100)), now)?;
+        let selection = Selection::new(self.backend, actor, filter, Some(filter.limit.unwrap_or(100)), now)?;
         Ok(selection.query().fetch_all(&self.pool).await?)
     }
 
@@ -276,7 +295,7 @@ impl Keyward {
         out: impl std::io::Write,
     ) -> Result<u64> {
         self.check_call_reader(actor, filter.account.as_deref(), now).await?;
-        let selection = Selection::new(actor, filter, None, now)?;
+        let selection = Selection::new(self.backend, actor, filter, None, now)?;
         let mut csv = csv::Writer::from_writer(out);
         csv.write_record(CSV_HEADER)?;
         let mut rows = selection.query().fetch(&self.pool);
@@ -293,10 +312,11 @@ impl Keyward {
     pub async fn call_stats(&self, actor: &Actor, account: Option<&str>, now: DateTime<Utc>) -> Result<CallStats> {
         self.check_call_reader(actor, account, now).await?;
         let since = now - Duration::days(DEFAULT_RETENTION_DAYS);
-        let scope = if account.is_some() { "account = ?" } else { "? IS NULL" };
+        let scope = if account.is_some() { "account = $1" } else { "$1 IS NULL" };
+        let visible = visible(3);
         let sql = format!(
             "SELECT (at / {HOUR_MS}) * {HOUR_MS} AS hour, outcome, COUNT(*) AS count
-             FROM calls WHERE {scope} AND at >= ? AND {VISIBLE}
+             FROM calls WHERE {scope} AND at >= $2 AND {visible}
              GROUP BY hour, outcome ORDER BY hour, outcome"
         );
         let hours: Vec<HourCount> =
@@ -307,17 +327,20 @@ impl Keyward {
         Ok(CallStats { account: account.map(str::to_owned), since: Timestamp(since), hours, logged, dropped })
     }
 
-    /// Deletes calls older than `before`, `chunk` rows per transaction so writers never wait
-    /// long. Returns how many rows went.
+    /// Deletes calls older than `before`. SQLite: `chunk` rows per transaction so writers never
+    /// wait long. PostgreSQL: whole days, dropping each day's partition once all of it is older
+    /// (no row-by-row delete, nothing left for VACUUM). Returns how many rows went.
     pub async fn purge_calls(&self, before: DateTime<Utc>, chunk: i64) -> Result<u64> {
+        if self.backend == Backend::Postgres {
+            return store::drop_call_partitions_before(&self.pool, to_millis(before)).await;
+        }
         let mut total = 0;
         loop {
-            let mut tx = store::begin_write(&self.pool).await?;
+            let mut tx = self.begin_write().await?;
             // The oldest rows have the lowest rowids: look at the first `chunk` only, so a purge
-            // with nothing to do reads one chunk, not the table. (rowid is SQLite's; PostgreSQL
-            // will use a generated id here.)
+            // with nothing to do reads one chunk, not the table.
             let deleted = sqlx::query(
-                "DELETE FROM calls WHERE rowid IN (SELECT rowid FROM calls ORDER BY rowid LIMIT ?) AND at < ?",
+                "DELETE FROM calls WHERE rowid IN (SELECT rowid FROM calls ORDER BY rowid LIMIT $1) AND at < $2",
             )
             .bind(chunk)
             .bind(to_millis(before))

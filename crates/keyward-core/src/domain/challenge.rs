@@ -17,8 +17,7 @@ use crate::actor::Actor;
 use crate::domain::audit::AuditEvent;
 use crate::error::{Error, Result};
 use crate::keyward::{AccountRow, Keyward};
-use crate::serde_names::display_as_serde_name;
-use crate::store;
+use crate::serde_names::{display_as_serde_name, stored_as_serde_name};
 use crate::time::{to_millis, Timestamp};
 
 /// No 0/O, 1/I/L, 2/Z, 5/S, 8/B: nothing a person can misread.
@@ -28,15 +27,15 @@ pub const CHALLENGE_TTL_SECS: i64 = 120;
 pub const MAX_WRONG_ANSWERS: i64 = 3;
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[sqlx(rename_all = "snake_case")]
 pub enum Action {
     Rotate,
     Deactivate,
 }
 
 display_as_serde_name!(Action);
+stored_as_serde_name!(Action);
 
 /// How a rotate or deactivate is confirmed.
 #[derive(Debug, Clone)]
@@ -165,7 +164,7 @@ impl Keyward {
         let expires_at = now + Duration::seconds(CHALLENGE_TTL_SECS);
         sqlx::query(
             "INSERT INTO challenges (id, action, account_id, key_id, actor, code_hash, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&id)
         .bind(action)
@@ -191,7 +190,7 @@ impl Keyward {
             Confirmation::Explicit => return Ok("explicit"),
             Confirmation::Challenge { id, code } => (id, code),
         };
-        let row: ChallengeRow = sqlx::query_as("SELECT * FROM challenges WHERE id = ?")
+        let row: ChallengeRow = sqlx::query_as("SELECT * FROM challenges WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
@@ -212,9 +211,9 @@ impl Keyward {
         expected: &Expected<'_>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = store::begin_write(&self.pool).await?;
+        let mut tx = self.begin_write().await?;
         if matches!(refusal, ChallengeRefusal::Wrong { .. }) {
-            sqlx::query("UPDATE challenges SET failed_attempts = failed_attempts + 1 WHERE id = ?")
+            sqlx::query("UPDATE challenges SET failed_attempts = failed_attempts + 1 WHERE id = $1")
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
@@ -237,14 +236,14 @@ impl Keyward {
     /// Spends the challenge inside the change's own transaction, so two racing uses of one
     /// code can't both succeed.
     pub(crate) async fn spend_challenge(
-        tx: &mut sqlx::SqliteConnection,
+        tx: &mut sqlx::AnyConnection,
         confirmation: &Confirmation,
         now: DateTime<Utc>,
     ) -> Result<()> {
         let Confirmation::Challenge { id, .. } = confirmation else { return Ok(()) };
         let spent = sqlx::query(
-            "UPDATE challenges SET spent_at = ?
-             WHERE id = ? AND spent_at IS NULL AND failed_attempts < ? AND expires_at > ?",
+            "UPDATE challenges SET spent_at = $1
+             WHERE id = $2 AND spent_at IS NULL AND failed_attempts < $3 AND expires_at > $4",
         )
         .bind(to_millis(now))
         .bind(id)

@@ -26,6 +26,8 @@ use crate::time::{to_millis, Timestamp};
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub(crate) struct KeyRow {
     pub id: String,
+    /// The machine whose keyring holds the secret (None: made before databases were shared).
+    pub created_on: Option<String>,
 }
 
 /// How long a rotated-away key keeps working.
@@ -110,7 +112,7 @@ impl Keyward {
     }
 
     async fn find_active_key(&self, account: &AccountRow) -> Result<Option<KeyRow>> {
-        Ok(sqlx::query_as("SELECT id FROM api_keys WHERE account_id = ? AND retired_at IS NULL")
+        Ok(sqlx::query_as("SELECT id, created_on FROM api_keys WHERE account_id = $1 AND retired_at IS NULL")
             .bind(&account.id)
             .fetch_optional(&self.pool)
             .await?)
@@ -124,9 +126,9 @@ impl Keyward {
         }
         let issued = self.store_new_key(actor, now).await?;
         let committed: Result<()> = async {
-            let mut tx = store::begin_write(&self.pool).await?;
-            insert_key(&mut tx, &account, &issued).await?;
-            store::bump_key_revision(&mut tx).await?;
+            let mut tx = self.begin_write().await?;
+            insert_key(&mut tx, &account, &issued, &self.device).await?;
+            store::bump_key_revision(&mut tx, self.backend).await?;
             self.audit(&mut tx, actor, &account, Some(&issued.info.key_id), AuditEvent::Generated, json!({}), now)
                 .await?;
             tx.commit().await?;
@@ -148,11 +150,11 @@ impl Keyward {
         self.require_super_admin(actor, &account, attempted, now).await?;
         let key = self.active_key(&account).await?;
         let key_id = key.id.clone();
-        let secret = self
-            .with_secrets(move |s| s.get(&key_id))
-            .await?
-            .ok_or_else(|| Error::SecretMissing { key_id: key.id.clone() })?;
-        let mut tx = store::begin_write(&self.pool).await?;
+        let secret = self.with_secrets(move |s| s.get(&key_id)).await?.ok_or_else(|| match key.created_on.clone() {
+            Some(device) if device != self.device => Error::SecretElsewhere { key_id: key.id.clone(), device },
+            _ => Error::SecretMissing { key_id: key.id.clone() },
+        })?;
+        let mut tx = self.begin_write().await?;
         self.audit(&mut tx, actor, &account, Some(&key.id), event, json!({}), now).await?;
         tx.commit().await?;
         Ok(secret)
@@ -174,12 +176,12 @@ impl Keyward {
         let valid_until = (grace != Grace::None).then(|| now + grace.duration());
         let issued = self.store_new_key(actor, now).await?;
         let committed: Result<()> = async {
-            let mut tx = store::begin_write(&self.pool).await?;
+            let mut tx = self.begin_write().await?;
             Keyward::spend_challenge(&mut tx, confirmation, now).await?;
             retire_key(&mut tx, &account.name, &old.id, actor, "rotated", valid_until, now).await?;
             journal_for_removal(&mut tx, &old.id, now).await?;
-            insert_key(&mut tx, &account, &issued).await?;
-            store::bump_key_revision(&mut tx).await?;
+            insert_key(&mut tx, &account, &issued, &self.device).await?;
+            store::bump_key_revision(&mut tx, self.backend).await?;
             let details = json!({
                 "grace": grace,
                 "old_key_id": old.id,
@@ -213,13 +215,13 @@ impl Keyward {
         let key = self.active_key(&account).await?;
         let expected = Expected { action: Action::Deactivate, account: &account, key_id: &key.id, actor };
         let confirmed_by = self.check_confirmation(confirmation, &expected, now).await?;
-        let mut tx = store::begin_write(&self.pool).await?;
+        let mut tx = self.begin_write().await?;
         Keyward::spend_challenge(&mut tx, confirmation, now).await?;
         retire_key(&mut tx, &account.name, &key.id, actor, "deactivated", None, now).await?;
         journal_for_removal(&mut tx, &key.id, now).await?;
         // "Stops working" means everything of this account: end running grace windows too.
         let ended_grace = end_grace_windows(&mut tx, &account, None, now).await?;
-        store::bump_key_revision(&mut tx).await?;
+        store::bump_key_revision(&mut tx, self.backend).await?;
         let details = json!({ "confirmed_by": confirmed_by, "ended_grace": ended_grace });
         self.audit(&mut tx, actor, &account, Some(&key.id), AuditEvent::Deactivated, details, now).await?;
         tx.commit().await?;
@@ -239,7 +241,7 @@ impl Keyward {
     ) -> Result<Vec<String>> {
         let account = self.account(account).await?;
         self.require_super_admin(actor, &account, "expire-now", now).await?;
-        let mut tx = store::begin_write(&self.pool).await?;
+        let mut tx = self.begin_write().await?;
         let ended = end_grace_windows(&mut tx, &account, key_id, now).await?;
         if ended.is_empty() {
             return Err(Missing::GraceWindow { account: account.name, key_id: key_id.map(str::to_owned) }.into());
@@ -247,7 +249,7 @@ impl Keyward {
         for id in &ended {
             self.audit(&mut tx, actor, &account, Some(id), AuditEvent::GraceEnded, json!({}), now).await?;
         }
-        store::bump_key_revision(&mut tx).await?;
+        store::bump_key_revision(&mut tx, self.backend).await?;
         tx.commit().await?;
         self.after_key_change().await;
         Ok(ended)
@@ -258,9 +260,10 @@ fn active_key_exists(account: &str) -> Error {
     Clash::ActiveKeyExists { account: account.to_owned() }.into()
 }
 
-async fn insert_key(tx: &mut sqlx::SqliteConnection, account: &AccountRow, issued: &IssuedKey) -> Result<()> {
+async fn insert_key(tx: &mut sqlx::AnyConnection, account: &AccountRow, issued: &IssuedKey, device: &str) -> Result<()> {
     let inserted = sqlx::query(
-        "INSERT INTO api_keys (id, account_id, key_hash, hint, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO api_keys (id, account_id, key_hash, hint, created_at, created_by, created_on)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&issued.info.key_id)
     .bind(&account.id)
@@ -268,6 +271,7 @@ async fn insert_key(tx: &mut sqlx::SqliteConnection, account: &AccountRow, issue
     .bind(&issued.info.hint)
     .bind(to_millis(issued.info.created_at.0))
     .bind(&issued.info.created_by)
+    .bind(device)
     .execute(&mut *tx)
     .await;
     match inserted {
@@ -279,7 +283,7 @@ async fn insert_key(tx: &mut sqlx::SqliteConnection, account: &AccountRow, issue
 }
 
 async fn retire_key(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     account: &str,
     key_id: &str,
     actor: &Actor,
@@ -288,8 +292,8 @@ async fn retire_key(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let retired = sqlx::query(
-        "UPDATE api_keys SET retired_at = ?, retired_by = ?, retired_reason = ?, expires_at = ?
-         WHERE id = ? AND retired_at IS NULL",
+        "UPDATE api_keys SET retired_at = $1, retired_by = $2, retired_reason = $3, expires_at = $4
+         WHERE id = $5 AND retired_at IS NULL",
     )
     .bind(to_millis(now))
     .bind(actor.name())
@@ -305,14 +309,14 @@ async fn retire_key(
 }
 
 async fn end_grace_windows(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     account: &AccountRow,
     key_id: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Vec<String>> {
     let ended: Vec<String> = sqlx::query_scalar(
-        "UPDATE api_keys SET expires_at = ?
-         WHERE account_id = ? AND retired_at IS NOT NULL AND expires_at > ? AND (? IS NULL OR id = ?)
+        "UPDATE api_keys SET expires_at = $1
+         WHERE account_id = $2 AND retired_at IS NOT NULL AND expires_at > $3 AND ($4 IS NULL OR id = $5)
          RETURNING id",
     )
     .bind(to_millis(now))

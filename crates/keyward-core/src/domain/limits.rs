@@ -14,8 +14,11 @@ use crate::store;
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, sqlx::FromRow)]
 pub struct UsageLimits {
+    #[sqlx(try_from = "i64")]
     pub burst_limit: u32,
+    #[sqlx(try_from = "i64")]
     pub burst_seconds: u32,
+    #[sqlx(try_from = "i64")]
     pub daily_limit: u32,
 }
 
@@ -52,7 +55,7 @@ impl UsageLimits {
 impl Keyward {
     pub async fn usage_limits(&self, account: &str) -> Result<UsageLimits> {
         let account = self.account(account).await?;
-        Ok(sqlx::query_as("SELECT burst_limit, burst_seconds, daily_limit FROM accounts WHERE id = ?")
+        Ok(sqlx::query_as("SELECT burst_limit, burst_seconds, daily_limit FROM accounts WHERE id = $1")
             .bind(&account.id)
             .fetch_one(&self.pool)
             .await?)
@@ -69,15 +72,15 @@ impl Keyward {
         limits.check()?;
         let account = self.account(account).await?;
         self.require_super_admin(actor, &account, "change usage limits", now).await?;
-        let mut tx = store::begin_write(&self.pool).await?;
-        sqlx::query("UPDATE accounts SET burst_limit = ?, burst_seconds = ?, daily_limit = ? WHERE id = ?")
-            .bind(limits.burst_limit)
-            .bind(limits.burst_seconds)
-            .bind(limits.daily_limit)
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE accounts SET burst_limit = $1, burst_seconds = $2, daily_limit = $3 WHERE id = $4")
+            .bind(i64::from(limits.burst_limit))
+            .bind(i64::from(limits.burst_seconds))
+            .bind(i64::from(limits.daily_limit))
             .bind(&account.id)
             .execute(&mut *tx)
             .await?;
-        store::bump_key_revision(&mut tx).await?;
+        store::bump_key_revision(&mut tx, self.backend).await?;
         let details = json!({
             "burst": format!("{}/{}", limits.burst_limit, limits.burst_seconds),
             "daily": limits.daily_limit,

@@ -46,7 +46,7 @@ fn check(name: &str, value: &str) -> Result<()> {
 impl Keyward {
     pub async fn mail_config(&self) -> Result<MailConfig> {
         let value = |name: &'static str| async move {
-            let stored: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE name = ?")
+            let stored: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE name = $1")
                 .bind(name)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -59,7 +59,7 @@ impl Keyward {
     pub async fn set_mail_config(&self, name: &str, value: &str) -> Result<()> {
         check(name, value.trim())?;
         sqlx::query(
-            "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
         )
         .bind(name)
         .bind(serde_json::Value::from(value.trim()).to_string())

@@ -9,15 +9,14 @@ use crate::actor::Actor;
 use crate::domain::audit::AuditEvent;
 use crate::error::{Clash, Error, Invalid, Missing, Result};
 use crate::keyward::{AccountRow, Keyward};
-use crate::serde_names::{display_as_serde_name, from_name};
-use crate::store::{self, is_unique_violation};
+use crate::serde_names::{display_as_serde_name, from_name, stored_as_serde_name};
+use crate::store::is_unique_violation;
 use crate::time::{to_millis, Timestamp};
 
 /// An account role: `super-admin` or `member`, the same words in the database, JSON and the CLI.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
-#[sqlx(rename_all = "kebab-case")]
 pub enum Role {
     SuperAdmin,
     Member,
@@ -31,6 +30,7 @@ impl std::str::FromStr for Role {
 }
 
 display_as_serde_name!(Role);
+stored_as_serde_name!(Role);
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
@@ -72,9 +72,9 @@ impl Keyward {
         let email = email_address(email)?;
         let account = self.account(account).await?;
         self.require_super_admin(actor, &account, "add a member", now).await?;
-        let mut tx = store::begin_write(&self.pool).await?;
+        let mut tx = self.begin_write().await?;
         let inserted =
-            sqlx::query("INSERT INTO members (account_id, name, email, role, added_at) VALUES (?, ?, ?, ?, ?)")
+            sqlx::query("INSERT INTO members (account_id, name, email, role, added_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(&account.id)
                 .bind(name)
                 .bind(email)
@@ -99,7 +99,7 @@ impl Keyward {
         let account = self.account(account).await?;
         self.require_member(actor, &account, "list members", now).await?;
         Ok(sqlx::query_as(
-            "SELECT name, email, role, added_at FROM members WHERE account_id = ? ORDER BY role DESC, name",
+            "SELECT name, email, role, added_at FROM members WHERE account_id = $1 ORDER BY role DESC, name",
         )
         .bind(&account.id)
         .fetch_all(&self.pool)
@@ -110,12 +110,12 @@ impl Keyward {
         let name = name.trim();
         let account = self.account(account).await?;
         self.require_super_admin(actor, &account, "remove a member", now).await?;
-        let mut tx = store::begin_write(&self.pool).await?;
+        let mut tx = self.begin_write().await?;
         let member = self.member(&account, name).await?;
         if member.role == Role::SuperAdmin {
             self.keep_a_super_admin(&mut tx, &account, name).await?;
         }
-        sqlx::query("DELETE FROM members WHERE account_id = ? AND name = ?")
+        sqlx::query("DELETE FROM members WHERE account_id = $1 AND name = $2")
             .bind(&account.id)
             .bind(name)
             .execute(&mut *tx)
@@ -137,7 +137,7 @@ impl Keyward {
         let name = name.trim();
         let account = self.account(account).await?;
         self.require_super_admin(actor, &account, "change a member's role", now).await?;
-        let mut tx = store::begin_write(&self.pool).await?;
+        let mut tx = self.begin_write().await?;
         let member = self.member(&account, name).await?;
         if member.role == role {
             return Ok(member);
@@ -145,7 +145,7 @@ impl Keyward {
         if member.role == Role::SuperAdmin {
             self.keep_a_super_admin(&mut tx, &account, name).await?;
         }
-        sqlx::query("UPDATE members SET role = ? WHERE account_id = ? AND name = ?")
+        sqlx::query("UPDATE members SET role = $1 WHERE account_id = $2 AND name = $3")
             .bind(role)
             .bind(&account.id)
             .bind(name)
@@ -170,12 +170,12 @@ impl Keyward {
         let email = email_address(email)?;
         let account = self.account(account).await?;
         self.require_super_admin(actor, &account, "change a member's email", now).await?;
-        let mut tx = store::begin_write(&self.pool).await?;
+        let mut tx = self.begin_write().await?;
         let member = self.member(&account, name).await?;
         if member.email.as_deref() == email {
             return Ok(member);
         }
-        sqlx::query("UPDATE members SET email = ? WHERE account_id = ? AND name = ?")
+        sqlx::query("UPDATE members SET email = $1 WHERE account_id = $2 AND name = $3")
             .bind(email)
             .bind(&account.id)
             .bind(name)
@@ -188,7 +188,7 @@ impl Keyward {
     }
 
     async fn member(&self, account: &AccountRow, name: &str) -> Result<Member> {
-        sqlx::query_as("SELECT name, email, role, added_at FROM members WHERE account_id = ? AND name = ?")
+        sqlx::query_as("SELECT name, email, role, added_at FROM members WHERE account_id = $1 AND name = $2")
             .bind(&account.id)
             .bind(name)
             .fetch_optional(&self.pool)
@@ -199,12 +199,12 @@ impl Keyward {
     /// Refuses to take away the last super admin `leaving`: nobody could manage the key then.
     async fn keep_a_super_admin(
         &self,
-        tx: &mut sqlx::SqliteConnection,
+        tx: &mut sqlx::AnyConnection,
         account: &AccountRow,
         leaving: &str,
     ) -> Result<()> {
         let others: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM members WHERE account_id = ? AND role = 'super-admin' AND name <> ?",
+            "SELECT COUNT(*) FROM members WHERE account_id = $1 AND role = 'super-admin' AND name <> $2",
         )
         .bind(&account.id)
         .bind(leaving)

@@ -19,7 +19,6 @@ use crate::domain::reminder_policy::{latest_slot, reminder_to_send, Policy};
 use crate::domain::settings::{REMINDER_LEAD_DAYS, ROTATION_PERIOD_DAYS};
 use crate::error::{Error, Invalid, Result};
 use crate::keyward::Keyward;
-use crate::store;
 use crate::time::{from_millis, to_millis, Timestamp};
 
 /// One reminder for one person.
@@ -98,7 +97,7 @@ impl Keyward {
         // they are still a member).
         let people: Vec<PersonRow> = sqlx::query_as(
             "SELECT k.id AS key_id, m.name, m.email FROM api_keys k JOIN members m ON m.account_id = k.account_id
-             WHERE k.retired_at IS NULL AND (m.role = ? OR m.name = k.created_by)
+             WHERE k.retired_at IS NULL AND (m.role = $1 OR m.name = k.created_by)
              UNION
              SELECT k.id AS key_id, k.created_by AS name, NULL AS email FROM api_keys k
              WHERE k.retired_at IS NULL
@@ -176,7 +175,7 @@ impl Keyward {
         E: From<Error>,
     {
         let claimed = sqlx::query(
-            "INSERT INTO sent_reminders (key_id, kind, recipient, channel, sent_at) VALUES (?, ?, ?, ?, ?)
+            "INSERT INTO sent_reminders (key_id, kind, recipient, channel, sent_at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (key_id, kind, recipient) DO NOTHING",
         )
         .bind(&reminder.key_id)
@@ -191,7 +190,7 @@ impl Keyward {
             return Ok(Delivery::AlreadySent);
         }
         if let Err(err) = send.await {
-            sqlx::query("DELETE FROM sent_reminders WHERE key_id = ? AND kind = ? AND recipient = ?")
+            sqlx::query("DELETE FROM sent_reminders WHERE key_id = $1 AND kind = $2 AND recipient = $3")
                 .bind(&reminder.key_id)
                 .bind(&reminder.kind)
                 .bind(&reminder.recipient)
@@ -201,7 +200,7 @@ impl Keyward {
             return Err(err);
         }
         let account = self.account(&reminder.account).await?;
-        let mut tx = store::begin_write(&self.pool).await?;
+        let mut tx = self.begin_write().await?;
         let details = json!({ "kind": reminder.kind, "channel": channel, "recipient": reminder.recipient });
         self.audit(&mut tx, actor, &account, Some(&reminder.key_id), AuditEvent::ReminderSent, details, now).await?;
         tx.commit().await.map_err(Error::from)?;
@@ -224,7 +223,7 @@ impl Keyward {
         let key = self.active_key(&account).await?;
         let until = now + Duration::days(days);
         sqlx::query(
-            "INSERT INTO reminder_snoozes (key_id, recipient, until_at) VALUES (?, ?, ?)
+            "INSERT INTO reminder_snoozes (key_id, recipient, until_at) VALUES ($1, $2, $3)
              ON CONFLICT (key_id, recipient) DO UPDATE SET until_at = excluded.until_at",
         )
         .bind(&key.id)
@@ -247,8 +246,8 @@ impl Keyward {
         check_policy(period_days, lead_days)?;
         let account = self.account(account).await?;
         self.require_super_admin(actor, &account, "change the rotation policy", now).await?;
-        let mut tx = store::begin_write(&self.pool).await?;
-        sqlx::query("UPDATE accounts SET rotation_period_days = ?, reminder_lead_days = ? WHERE id = ?")
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE accounts SET rotation_period_days = $1, reminder_lead_days = $2 WHERE id = $3")
             .bind(period_days)
             .bind(lead_days)
             .bind(&account.id)

@@ -17,7 +17,6 @@ use crate::domain::members::Role;
 use crate::domain::reminders::check_policy;
 use crate::error::Result;
 use crate::keyward::{AccountRow, Keyward};
-use crate::store;
 
 pub const ROTATION_PERIOD_DAYS: std::ops::RangeInclusive<i64> = 30..=730;
 pub const REMINDER_LEAD_DAYS: std::ops::RangeInclusive<i64> = 0..=90;
@@ -58,10 +57,10 @@ fn rows(prefs: &impl Serialize) -> Vec<(String, String)> {
     map.into_iter().map(|(name, value)| (name, value.to_string())).collect()
 }
 
-async fn write_rows(tx: &mut sqlx::SqliteConnection, prefs: &impl Serialize) -> Result<()> {
+async fn write_rows(tx: &mut sqlx::AnyConnection, prefs: &impl Serialize) -> Result<()> {
     for (name, value) in rows(prefs) {
         sqlx::query(
-            "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
         )
         .bind(name)
         .bind(value)
@@ -97,7 +96,7 @@ impl Keyward {
     /// Stores a front door's own preferences (it checks them first); no audit row: they change
     /// how one desktop looks and behaves, not who may do what.
     pub async fn save_preferences<T: Serialize>(&self, prefs: &T) -> Result<()> {
-        let mut tx = store::begin_write(&self.pool).await?;
+        let mut tx = self.begin_write().await?;
         write_rows(&mut tx, prefs).await?;
         tx.commit().await?;
         Ok(())
@@ -107,12 +106,12 @@ impl Keyward {
     /// the actor is a super admin of (audited `policy_changed` there) and to accounts made later.
     pub async fn save_settings(&self, actor: &Actor, new: &Settings, now: DateTime<Utc>) -> Result<Settings> {
         new.validate()?;
-        let mut tx = store::begin_write(&self.pool).await?;
+        let mut tx = self.begin_write().await?;
         write_rows(&mut tx, new).await?;
         let changed: Vec<AccountRow> = sqlx::query_as(
-            "UPDATE accounts SET rotation_period_days = ?, reminder_lead_days = ?
-             WHERE (rotation_period_days <> ? OR reminder_lead_days <> ?)
-               AND id IN (SELECT account_id FROM members WHERE name = ? AND role = ?)
+            "UPDATE accounts SET rotation_period_days = $1, reminder_lead_days = $2
+             WHERE (rotation_period_days <> $3 OR reminder_lead_days <> $4)
+               AND id IN (SELECT account_id FROM members WHERE name = $5 AND role = $6)
              RETURNING id, name, rotation_period_days",
         )
         .bind(new.rotation_period_days)

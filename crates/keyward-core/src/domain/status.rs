@@ -59,7 +59,7 @@ impl Keyward {
         let account = self.account(account).await?;
         self.require_member(actor, &account, "status", now).await?;
         let active = sqlx::query_as::<_, ActiveRow>(
-            "SELECT id, hint, created_at, created_by, last_used_at FROM api_keys WHERE account_id = ? AND retired_at IS NULL",
+            "SELECT id, hint, created_at, created_by, last_used_at FROM api_keys WHERE account_id = $1 AND retired_at IS NULL",
         )
         .bind(&account.id)
         .fetch_optional(&self.pool)
@@ -81,7 +81,7 @@ impl Keyward {
         });
         let grace = sqlx::query_as(
             "SELECT id AS key_id, hint, expires_at AS valid_until FROM api_keys
-             WHERE account_id = ? AND retired_at IS NOT NULL AND expires_at > ? ORDER BY expires_at",
+             WHERE account_id = $1 AND retired_at IS NOT NULL AND expires_at > $2 ORDER BY expires_at",
         )
         .bind(&account.id)
         .bind(to_millis(now))

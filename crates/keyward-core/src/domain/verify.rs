@@ -47,7 +47,7 @@ impl Keyward {
         };
         let row: Option<(String, String, Option<i64>, Option<i64>)> = sqlx::query_as(
             "SELECT k.id, a.name, k.retired_at, k.expires_at
-             FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.key_hash = ?",
+             FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.key_hash = $1",
         )
         .bind(key.hash())
         .fetch_optional(&self.pool)

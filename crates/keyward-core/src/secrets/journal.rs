@@ -28,9 +28,10 @@ impl Keyward {
             created_at: Timestamp(now),
             created_by: actor.name().to_owned(),
         };
-        sqlx::query("INSERT INTO secret_journal (key_id, recorded_at) VALUES (?, ?)")
+        sqlx::query("INSERT INTO secret_journal (key_id, recorded_at, device) VALUES ($1, $2, $3)")
             .bind(&info.key_id)
             .bind(to_millis(now))
+            .bind(&self.device)
             .execute(&self.pool)
             .await?;
         let (id, secret) = (info.key_id.clone(), key.clone());
@@ -69,25 +70,30 @@ impl Keyward {
         }
     }
 
+    /// Clears a journal row of this machine's (another machine's row waits for that machine).
     async fn forget_journal(&self, key_id: &str) {
-        let forgotten =
-            sqlx::query("DELETE FROM secret_journal WHERE key_id = ?").bind(key_id).execute(&self.pool).await;
+        let forgotten = sqlx::query("DELETE FROM secret_journal WHERE key_id = $1 AND COALESCE(device, $2) = $2")
+            .bind(key_id)
+            .bind(&self.device)
+            .execute(&self.pool)
+            .await;
         if let Err(err) = forgotten {
             tracing::warn!(%err, key_id, "could not clear a secret journal row");
         }
     }
 
-    /// Deletes keyring entries journalled by an interrupted change whose key is not active;
-    /// front doors call it once at start. Entries journalled in the last [`IN_FLIGHT`] may
+    /// Deletes this machine's keyring entries journalled by an interrupted change (or a key
+    /// retired elsewhere) whose key is not active; front doors call it once at start. Entries journalled in the last [`IN_FLIGHT`] may
     /// belong to a change another process is making right now, so they are left alone.
     /// Returns how many entries were removed.
     pub async fn clean_orphaned_secrets(&self, now: DateTime<Utc>) -> Result<usize> {
         let orphans: Vec<String> = sqlx::query_scalar(
             "SELECT j.key_id FROM secret_journal j
-             WHERE j.recorded_at < ?
+             WHERE j.recorded_at < $1 AND COALESCE(j.device, $2) = $2
                AND NOT EXISTS (SELECT 1 FROM api_keys k WHERE k.id = j.key_id AND k.retired_at IS NULL)",
         )
         .bind(to_millis(now - IN_FLIGHT))
+        .bind(&self.device)
         .fetch_all(&self.pool)
         .await?;
         for key_id in &orphans {
@@ -103,13 +109,18 @@ impl Keyward {
     }
 }
 
-/// Marks a retired key's secret for removal, in the same transaction that retires it.
+/// Marks a retired key's secret for removal, in the same transaction that retires it, by the
+/// machine whose keyring holds it (each machine clears only its own rows at start).
 pub(crate) async fn journal_for_removal(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     key_id: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO secret_journal (key_id, recorded_at) VALUES (?, ?) ON CONFLICT DO NOTHING")
+    sqlx::query(
+        "INSERT INTO secret_journal (key_id, recorded_at, device)
+         SELECT id, $2, created_on FROM api_keys WHERE id = $1
+         ON CONFLICT DO NOTHING",
+    )
         .bind(key_id)
         .bind(to_millis(now))
         .execute(&mut *tx)

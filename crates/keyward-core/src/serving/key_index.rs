@@ -75,8 +75,11 @@ struct Row {
     key_hash: String,
     retired_at: Option<i64>,
     expires_at: Option<i64>,
+    #[sqlx(try_from = "i64")]
     burst_limit: u32,
+    #[sqlx(try_from = "i64")]
     burst_seconds: u32,
+    #[sqlx(try_from = "i64")]
     daily_limit: u32,
 }
 

@@ -1,33 +1,39 @@
-//! The SQLite store: opening the file (WAL, a busy timeout, foreign keys, forward-only
-//! migrations from `migrations/sqlite`), write transactions, and the key revision counter.
+//! The embedded SQLite file: WAL, a busy timeout, foreign keys, forward-only migrations from
+//! `migrations/sqlite`.
 
 use std::path::Path;
-use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
 
 use super::threads;
-use crate::error::Result as CoreResult;
+use crate::error::Result;
 
 /// How long a write waits for another connection's (or process's) write lock before failing.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-pub(crate) async fn open(path: &Path) -> CoreResult<SqlitePool> {
-    let options = SqliteConnectOptions::from_str("sqlite://")?
-        .filename(path)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(BUSY_TIMEOUT)
-        .foreign_keys(true)
-        .thread_name(|id| format!("{}{id}", threads::THREAD_PREFIX));
-    let pool = SqlitePoolOptions::new()
+pub(crate) async fn open(path: &Path) -> Result<AnyPool> {
+    // Through the `Any` driver a connection is configured by its URL and these pragmas
+    // (`mode=rwc` creates the file). WAL persists in the file; the others are per connection.
+    let url = format!("sqlite://{}?mode=rwc", percent_encode_path(path));
+    let options: AnyConnectOptions = url.parse()?;
+    let pool = AnyPoolOptions::new()
         .max_connections(4)
-        .after_connect(|_, _| {
-            Box::pin(async {
+        .after_connect(|conn, _| {
+            Box::pin(async move {
                 threads::mark_batch();
+                let per_connection = format!(
+                    "PRAGMA busy_timeout = {}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                    BUSY_TIMEOUT.as_millis()
+                );
+                conn.execute(per_connection.as_str()).await?;
+                // Switching to WAL takes a lock the busy timeout does not wait for: only a new file
+                // is switched, once; every later connection finds it in WAL already.
+                let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *conn).await?;
+                if !mode.eq_ignore_ascii_case("wal") {
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                }
                 Ok(())
             })
         })
@@ -37,17 +43,24 @@ pub(crate) async fn open(path: &Path) -> CoreResult<SqlitePool> {
     Ok(pool)
 }
 
-/// A write transaction that holds SQLite's write lock from its first statement
-/// (`BEGIN IMMEDIATE`). A deferred transaction that reads before writing can fail to upgrade
-/// when another process committed meanwhile; taking the lock up front makes read-then-write
-/// (the audit chain's "read the last hash, append the next row") safe across processes.
-pub(crate) async fn begin_write(pool: &SqlitePool) -> CoreResult<Transaction<'static, Sqlite>> {
-    Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
+/// A file path as the path of a `sqlite://` URL: the characters a URL gives a meaning to
+/// (`%`, `?`, `#`, spaces and other non-alphanumerics but `/._-~`) are escaped.
+fn percent_encode_path(path: &Path) -> String {
+    let mut out = String::new();
+    for byte in path.as_os_str().as_encoded_bytes() {
+        match byte {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'/' | b'.' | b'_' | b'-' | b'~' => out.push(*byte as char),
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
 }
 
-/// Tells every running gateway (through [`crate::serving::key_index`]) that key validity or limits
-/// changed. Called inside the changing transaction.
-pub(crate) async fn bump_key_revision(tx: &mut sqlx::SqliteConnection) -> CoreResult<()> {
-    sqlx::query("UPDATE key_revision SET revision = revision + 1 WHERE id = 1").execute(&mut *tx).await?;
-    Ok(())
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn paths_survive_url_characters() {
+        let path = std::path::Path::new("/tmp/a b/k%w?#.db");
+        assert_eq!(super::percent_encode_path(path), "/tmp/a%20b/k%25w%3F%23.db");
+    }
 }

@@ -4,8 +4,9 @@
 //! still logs every call), but when one wakes it no longer preempts a thread that is answering a
 //! request (the p99 of `make bench`'s paced runs is the figure it serves).
 
-/// Connection threads are named this plus a number (a thread name holds 15 bytes).
-pub const THREAD_PREFIX: &str = "kw-sqlite-";
+/// sqlx names SQLite's connection threads `sqlx-sqlite-worker-N` (a thread name holds 15 bytes,
+/// so `/proc` shows `sqlx-sqlite-wor`).
+pub const THREAD_PREFIX: &str = "sqlx-sqlite-";
 
 /// Marks every connection thread of this process SCHED_BATCH; run as each connection opens
 /// (its thread exists by then). Marking one twice is harmless.

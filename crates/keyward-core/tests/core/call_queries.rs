@@ -3,7 +3,7 @@ use std::sync::Arc;
 
 use keyward_core::{CallFilter, CallRecord, IndexedKey};
 
-use crate::Fixture;
+use crate::{on_both_backends, Backend, Fixture};
 
 fn call(f: &Fixture, minute: i64, path: &str, agent: &str) -> CallRecord {
     CallRecord {
@@ -22,9 +22,8 @@ fn call(f: &Fixture, minute: i64, path: &str, agent: &str) -> CallRecord {
 
 /// What the call-log tab's text box and pager ask for: a literal substring of path, IP or
 /// user agent (LIKE wildcards in it match only themselves), newest first, page by page.
-#[tokio::test]
-async fn text_filter_matches_literally_and_pages_newest_first() {
-    let f = Fixture::new().await;
+async fn text_filter_matches_literally_and_pages_newest_first(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let batch: Vec<CallRecord> = (0..25)
         .map(|i| call(&f, i, &format!("/v1/contacts/{i}"), if i % 5 == 0 { "crm-sync/2.0" } else { "curl/8.5" }))
         .chain([call(&f, 30, "/v1/100%_done", "curl/8.5")])
@@ -52,3 +51,5 @@ async fn text_filter_matches_literally_and_pages_newest_first() {
     let blank = f.keyward.list_calls(&f.admin, &list("  ", 100, 0), now).await.unwrap();
     assert_eq!(blank.len(), 26, "a blank text box filters nothing");
 }
+
+on_both_backends!(text_filter_matches_literally_and_pages_newest_first);

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::Duration;
 use keyward_core::{CallFilter, CallRecord, IndexedKey};
 
-use crate::Fixture;
+use crate::{on_both_backends, Backend, Fixture};
 
 fn call(f: &Fixture, second: i64, key_id: &str) -> CallRecord {
     CallRecord {
@@ -25,9 +25,8 @@ fn call(f: &Fixture, second: i64, key_id: &str) -> CallRecord {
     }
 }
 
-#[tokio::test]
-async fn writes_every_column_of_every_row_with_its_counters() {
-    let f = Fixture::new().await;
+async fn writes_every_column_of_every_row_with_its_counters(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let key = f.keyward.generate_key(&f.admin, "acme", f.t0).await.unwrap();
     let key_id = key.info.key_id.clone();
     // 250 rows: two full statements and one of 50.
@@ -57,7 +56,7 @@ async fn writes_every_column_of_every_row_with_its_counters() {
     }
     let stats = f.keyward.call_stats(&f.admin, Some("acme"), now).await.unwrap();
     assert_eq!((stats.logged, stats.dropped), (250, 7));
-    let last_used: Option<i64> = sqlx::query_scalar("SELECT last_used_at FROM api_keys WHERE id = ?")
+    let last_used: Option<i64> = sqlx::query_scalar("SELECT last_used_at FROM api_keys WHERE id = $1")
         .bind(&key_id)
         .fetch_one(f.keyward.pool())
         .await
@@ -69,28 +68,35 @@ async fn writes_every_column_of_every_row_with_its_counters() {
     assert_eq!(f.keyward.call_stats(&f.admin, Some("acme"), now).await.unwrap().dropped, 10);
 }
 
-#[tokio::test]
-async fn a_failing_batch_writes_nothing() {
+async fn a_failing_batch_writes_nothing(backend: Backend) {
     // The drop counter's update, the last statement of the batch, fails after every row was
     // inserted: the whole batch must roll back.
-    let trigger = "CREATE TRIGGER refuse_drops BEFORE UPDATE ON call_log_counters BEGIN SELECT RAISE(ABORT, 'refused by the test'); END";
-    refused_batch_leaves_nothing(trigger, "refused by the test").await;
+    let trigger = match backend {
+        Backend::Sqlite => "CREATE TRIGGER refuse_drops BEFORE UPDATE ON call_log_counters BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+        Backend::Postgres => "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$;
+             CREATE TRIGGER refuse_drops BEFORE UPDATE ON call_log_counters FOR EACH ROW EXECUTE FUNCTION refuse();",
+    };
+    refused_batch_leaves_nothing(backend, trigger, "refused by the test").await;
 }
 
-#[tokio::test]
-async fn a_row_failing_mid_statement_leaves_nothing_of_its_batch() {
-    // RAISE(FAIL) keeps the statement's earlier rows, as the writer's `INSERT OR FAIL` does:
-    // row 120 fails inside the second 100-row statement, and the transaction must take back
-    // the first statement's rows and the second's first 20.
-    let trigger = "CREATE TRIGGER refuse_a_row BEFORE INSERT ON calls WHEN NEW.latency_us = 1120 BEGIN SELECT RAISE(FAIL, 'row refused by the test'); END";
-    refused_batch_leaves_nothing(trigger, "row refused by the test").await;
+async fn a_row_failing_mid_batch_leaves_nothing_of_it(backend: Backend) {
+    // SQLite: RAISE(FAIL) keeps the statement's earlier rows, as the writer's `INSERT OR FAIL`
+    // does: row 120 fails inside the second 100-row statement, and the transaction must take
+    // back the first statement's rows and the second's first 20. PostgreSQL: row 120 fails
+    // inside the COPY.
+    let trigger = match backend {
+        Backend::Sqlite => "CREATE TRIGGER refuse_a_row BEFORE INSERT ON calls WHEN NEW.latency_us = 1120 BEGIN SELECT RAISE(FAIL, 'row refused by the test'); END",
+        Backend::Postgres => "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'row refused by the test'; END $$;
+             CREATE TRIGGER refuse_a_row BEFORE INSERT ON calls FOR EACH ROW WHEN (NEW.latency_us = 1120) EXECUTE FUNCTION refuse();",
+    };
+    refused_batch_leaves_nothing(backend, trigger, "row refused by the test").await;
 }
 
 /// With `trigger` in place, a 250-row batch fails with `message` and leaves no row and no drop
 /// count; the connection then writes the next batch (rows the trigger lets through).
-async fn refused_batch_leaves_nothing(trigger: &str, message: &str) {
-    let f = Fixture::new().await;
-    sqlx::query(trigger).execute(f.keyward.pool()).await.unwrap();
+async fn refused_batch_leaves_nothing(backend: Backend, trigger: &str, message: &str) {
+    let f = Fixture::new(backend).await;
+    sqlx::raw_sql(trigger).execute(f.keyward.pool()).await.unwrap();
     let batch: Vec<CallRecord> = (0..250).map(|s| call(&f, s, "key_x")).collect();
     let mut writer = f.keyward.call_writer().unwrap();
     let err = writer.write(&batch, 1, &[]).unwrap_err();
@@ -105,7 +111,13 @@ async fn refused_batch_leaves_nothing(trigger: &str, message: &str) {
 async fn sqlite_keeps_no_allocation_statistics() {
     // .cargo/config.toml builds SQLite with DEFAULT_MEMSTATUS=0: the statistics' mutex was taken
     // by every allocation of the writer. A build outside the workspace would lose it silently.
-    let f = Fixture::new().await;
+    let f = Fixture::new(Backend::Sqlite).await;
     let options: Vec<String> = sqlx::query_scalar("PRAGMA compile_options").fetch_all(f.keyward.pool()).await.unwrap();
     assert!(options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{options:?}");
 }
+
+on_both_backends!(
+    writes_every_column_of_every_row_with_its_counters,
+    a_failing_batch_writes_nothing,
+    a_row_failing_mid_batch_leaves_nothing_of_it
+);

@@ -1,7 +1,7 @@
 use chrono::Duration;
 use keyward_core::{Action, ChallengeRefusal, Confirmation, Error, Grace, Reveal};
 
-use crate::Fixture;
+use crate::{on_both_backends, Backend, Fixture};
 
 fn answer(challenge: &keyward_core::Challenge, code: &str) -> Confirmation {
     Confirmation::Challenge { id: challenge.id.clone(), code: code.to_owned() }
@@ -14,9 +14,8 @@ fn refusal<T: std::fmt::Debug>(result: Result<T, Error>) -> ChallengeRefusal {
     }
 }
 
-#[tokio::test]
-async fn the_right_code_confirms_once() {
-    let f = Fixture::new().await;
+async fn the_right_code_confirms_once(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let (kw, ana, t0) = (&f.keyward, &f.admin, f.t0);
     kw.generate_key(ana, "acme", t0).await.unwrap();
     let challenge = kw.issue_challenge(ana, "acme", Action::Rotate, t0).await.unwrap();
@@ -31,9 +30,8 @@ async fn the_right_code_confirms_once() {
     assert!(details.contains("\"confirmed_by\":\"challenge\""), "{details}");
 }
 
-#[tokio::test]
-async fn a_spent_code_is_refused_as_used() {
-    let f = Fixture::new().await;
+async fn a_spent_code_is_refused_as_used(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let (kw, ana, t0) = (&f.keyward, &f.admin, f.t0);
     kw.generate_key(ana, "acme", t0).await.unwrap();
     let challenge = kw.issue_challenge(ana, "acme", Action::Deactivate, t0).await.unwrap();
@@ -42,7 +40,7 @@ async fn a_spent_code_is_refused_as_used() {
     // Same account, same action, but a new key: the spent challenge is refused either way.
     let again = refusal(kw.deactivate_key(ana, "acme", &answer(&challenge, &challenge.code), t0).await);
     assert!(matches!(again, ChallengeRefusal::Mismatch | ChallengeRefusal::Used));
-    let spent: Option<i64> = sqlx::query_scalar("SELECT spent_at FROM challenges WHERE id = ?")
+    let spent: Option<i64> = sqlx::query_scalar("SELECT spent_at FROM challenges WHERE id = $1")
         .bind(&challenge.id)
         .fetch_one(kw.pool())
         .await
@@ -50,9 +48,8 @@ async fn a_spent_code_is_refused_as_used() {
     assert!(spent.is_some());
 }
 
-#[tokio::test]
-async fn codes_expire_after_120_seconds() {
-    let f = Fixture::new().await;
+async fn codes_expire_after_120_seconds(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let (kw, ana, t0) = (&f.keyward, &f.admin, f.t0);
     let key = kw.generate_key(ana, "acme", t0).await.unwrap();
     let challenge = kw.issue_challenge(ana, "acme", Action::Rotate, t0).await.unwrap();
@@ -65,9 +62,8 @@ async fn codes_expire_after_120_seconds() {
     assert!(kw.rotate_key(ana, "acme", Grace::None, &answer(&challenge, &challenge.code), in_time).await.is_ok());
 }
 
-#[tokio::test]
-async fn a_code_is_bound_to_its_action_key_and_person() {
-    let f = Fixture::new().await;
+async fn a_code_is_bound_to_its_action_key_and_person(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let (kw, ana, t0) = (&f.keyward, &f.admin, f.t0);
     kw.add_member(ana, "acme", "bob", None, keyward_core::Role::SuperAdmin, t0).await.unwrap();
     kw.generate_key(ana, "acme", t0).await.unwrap();
@@ -87,9 +83,8 @@ async fn a_code_is_bound_to_its_action_key_and_person() {
     assert_eq!(refusal(kw.deactivate_key(ana, "acme", &unknown, t0).await), ChallengeRefusal::Unknown);
 }
 
-#[tokio::test]
-async fn three_wrong_answers_burn_the_code() {
-    let f = Fixture::new().await;
+async fn three_wrong_answers_burn_the_code(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let (kw, ana, t0) = (&f.keyward, &f.admin, f.t0);
     let key = kw.generate_key(ana, "acme", t0).await.unwrap();
     let challenge = kw.issue_challenge(ana, "acme", Action::Deactivate, t0).await.unwrap();
@@ -104,3 +99,5 @@ async fn three_wrong_answers_burn_the_code() {
     assert_eq!(f.count("SELECT COUNT(*) FROM audit_log WHERE event = 'challenge_failed'").await, 4);
     assert_eq!(f.count("SELECT COUNT(*) FROM audit_log WHERE event = 'deactivated'").await, 0);
 }
+
+on_both_backends!(the_right_code_confirms_once, a_spent_code_is_refused_as_used, codes_expire_after_120_seconds, a_code_is_bound_to_its_action_key_and_person, three_wrong_answers_burn_the_code);

@@ -1,15 +1,14 @@
 use keyward_core::error::Clash;
 use keyward_core::Error;
 
-use crate::Fixture;
+use crate::{on_both_backends, Backend, Fixture};
 
 /// Two handles on one database file (as the CLI and the desktop app would be) generate at
 /// once: exactly one key becomes active, the other caller gets a clear conflict, and the
 /// loser's secret does not stay behind in the keyring.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_generate_leaves_one_active_key() {
+async fn concurrent_generate_leaves_one_active_key(backend: Backend) {
     for round in 0..10 {
-        let f = Fixture::new().await;
+        let f = Fixture::new(backend).await;
         let other = f.reopen().await;
         let (a, b) =
             tokio::join!(f.keyward.generate_key(&f.admin, "acme", f.t0), other.generate_key(&f.admin, "acme", f.t0));
@@ -26,9 +25,8 @@ async fn concurrent_generate_leaves_one_active_key() {
 }
 
 /// The rule holds in the schema itself, whatever code writes to it.
-#[tokio::test]
-async fn the_database_refuses_a_second_active_key() {
-    let f = Fixture::new().await;
+async fn the_database_refuses_a_second_active_key(backend: Backend) {
+    let f = Fixture::new(backend).await;
     f.keyward.generate_key(&f.admin, "acme", f.t0).await.unwrap();
     let second = sqlx::query(
         "INSERT INTO api_keys (id, account_id, key_hash, hint, created_at, created_by)
@@ -37,5 +35,7 @@ async fn the_database_refuses_a_second_active_key() {
     .execute(f.keyward.pool())
     .await
     .unwrap_err();
-    assert!(second.to_string().contains("UNIQUE"), "{second}");
+    assert!(second.to_string().to_lowercase().contains("unique"), "{second}");
 }
+
+on_both_backends!(concurrent_generate_leaves_one_active_key, the_database_refuses_a_second_active_key);

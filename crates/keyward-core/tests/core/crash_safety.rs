@@ -3,11 +3,10 @@ use std::sync::atomic::Ordering;
 use keyward_core::secrets::store::SecretStore;
 use keyward_core::{ApiKey, Confirmation, Error, Grace, Reveal, VerifyCode};
 
-use crate::Fixture;
+use crate::{on_both_backends, Backend, Fixture};
 
-#[tokio::test]
-async fn keyring_unavailable_changes_nothing() {
-    let f = Fixture::new().await;
+async fn keyring_unavailable_changes_nothing(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let (kw, ana, t0) = (&f.keyward, &f.admin, f.t0);
     let audit_before = f.count("SELECT COUNT(*) FROM audit_log").await;
     f.secrets.unavailable.store(true, Ordering::SeqCst);
@@ -32,9 +31,8 @@ async fn keyring_unavailable_changes_nothing() {
 
 /// A crash after the new secret reached the keyring but before the database commit leaves a
 /// journalled orphan; the next start removes it.
-#[tokio::test]
-async fn orphaned_secrets_are_cleaned_at_start() {
-    let f = Fixture::new().await;
+async fn orphaned_secrets_are_cleaned_at_start(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let orphan = ApiKey::generate();
     f.secrets.put("key_orphan", &orphan).unwrap();
     sqlx::query("INSERT INTO secret_journal (key_id, recorded_at) VALUES ('key_orphan', 0)")
@@ -49,13 +47,12 @@ async fn orphaned_secrets_are_cleaned_at_start() {
 
 /// Another process is between writing its new secret and committing: its journal row is
 /// young, and a start-up clean in this process must not take the secret from under it.
-#[tokio::test]
-async fn a_change_in_flight_elsewhere_is_left_alone() {
-    let f = Fixture::new().await;
+async fn a_change_in_flight_elsewhere_is_left_alone(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let in_flight = ApiKey::generate();
     f.secrets.put("key_in_flight", &in_flight).unwrap();
     let journalled_at = f.t0.timestamp_millis();
-    sqlx::query("INSERT INTO secret_journal (key_id, recorded_at) VALUES ('key_in_flight', ?)")
+    sqlx::query("INSERT INTO secret_journal (key_id, recorded_at) VALUES ('key_in_flight', $1)")
         .bind(journalled_at)
         .execute(f.keyward.pool())
         .await
@@ -70,9 +67,8 @@ async fn a_change_in_flight_elsewhere_is_left_alone() {
 
 /// A crash after the commit but before the old secret was removed: the retired key's secret is
 /// journalled with the commit, so the next start removes it while the active key's stays.
-#[tokio::test]
-async fn a_retired_keys_secret_left_behind_is_cleaned_and_the_active_one_kept() {
-    let f = Fixture::new().await;
+async fn a_retired_keys_secret_left_behind_is_cleaned_and_the_active_one_kept(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let (kw, ana, t0) = (&f.keyward, &f.admin, f.t0);
     let old = kw.generate_key(ana, "acme", t0).await.unwrap();
     // The keyring fails while the old secret is removed, after the rotation committed.
@@ -81,7 +77,7 @@ async fn a_retired_keys_secret_left_behind_is_cleaned_and_the_active_one_kept() 
         rotation.new_key
     };
     f.secrets.put(&old.info.key_id, &old.key).unwrap();
-    sqlx::query("INSERT INTO secret_journal (key_id, recorded_at) VALUES (?, 0)")
+    sqlx::query("INSERT INTO secret_journal (key_id, recorded_at) VALUES ($1, 0)")
         .bind(&old.info.key_id)
         .execute(kw.pool())
         .await
@@ -91,3 +87,5 @@ async fn a_retired_keys_secret_left_behind_is_cleaned_and_the_active_one_kept() 
     assert_eq!(f.secrets.get(&old.info.key_id).unwrap(), None);
     assert_eq!(restarted.reveal_key(ana, "acme", Reveal::View, t0).await.unwrap(), new.key);
 }
+
+on_both_backends!(keyring_unavailable_changes_nothing, orphaned_secrets_are_cleaned_at_start, a_change_in_flight_elsewhere_is_left_alone, a_retired_keys_secret_left_behind_is_cleaned_and_the_active_one_kept);

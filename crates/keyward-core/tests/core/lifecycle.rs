@@ -2,11 +2,10 @@ use chrono::Duration;
 use keyward_core::error::{Clash, Invalid, Missing};
 use keyward_core::{Confirmation, Error, Grace, Reveal, VerifyCode};
 
-use crate::Fixture;
+use crate::{on_both_backends, Backend, Fixture};
 
-#[tokio::test]
-async fn generate_show_rotate_deactivate() {
-    let f = Fixture::new().await;
+async fn generate_show_rotate_deactivate(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let (kw, ana, t0) = (&f.keyward, &f.admin, f.t0);
 
     let first = kw.generate_key(ana, "acme", t0).await.unwrap();
@@ -59,9 +58,8 @@ async fn generate_show_rotate_deactivate() {
     );
 }
 
-#[tokio::test]
-async fn expire_now_ends_a_grace_window_and_deactivate_ends_all() {
-    let f = Fixture::new().await;
+async fn expire_now_ends_a_grace_window_and_deactivate_ends_all(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let (kw, ana, t0) = (&f.keyward, &f.admin, f.t0);
     let first = kw.generate_key(ana, "acme", t0).await.unwrap();
     let second = kw.rotate_key(ana, "acme", Grace::SevenDays, &Confirmation::Explicit, t0).await.unwrap().new_key;
@@ -78,9 +76,8 @@ async fn expire_now_ends_a_grace_window_and_deactivate_ends_all() {
     assert_eq!(kw.verify_key(second.key.expose(), t1).await.unwrap().code, VerifyCode::Expired);
 }
 
-#[tokio::test]
-async fn status_shows_age_and_rotation_due() {
-    let f = Fixture::new().await;
+async fn status_shows_age_and_rotation_due(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let (kw, ana, t0) = (&f.keyward, &f.admin, f.t0);
     kw.generate_key(ana, "acme", t0).await.unwrap();
     let young = kw.key_status(ana, "acme", t0 + Duration::days(179)).await.unwrap().active.unwrap();
@@ -90,9 +87,8 @@ async fn status_shows_age_and_rotation_due() {
     assert_eq!(old.rotation_due_at.0, t0 + Duration::days(180));
 }
 
-#[tokio::test]
-async fn bad_input_is_refused_with_a_clear_message_and_nothing_changes() {
-    let f = Fixture::new().await;
+async fn bad_input_is_refused_with_a_clear_message_and_nothing_changes(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let (kw, ana, t0) = (&f.keyward, &f.admin, f.t0);
     let before = f.count("SELECT COUNT(*) FROM audit_log").await;
     let dup = kw.create_account(ana, "acme", None, t0).await.unwrap_err();
@@ -109,3 +105,5 @@ async fn bad_input_is_refused_with_a_clear_message_and_nothing_changes() {
     assert_eq!(f.count("SELECT COUNT(*) FROM accounts").await, 1);
     assert_eq!(f.count("SELECT COUNT(*) FROM audit_log").await, before);
 }
+
+on_both_backends!(generate_show_rotate_deactivate, expire_now_ends_a_grace_window_and_deactivate_ends_all, status_shows_age_and_rotation_due, bad_input_is_refused_with_a_clear_message_and_nothing_changes);

@@ -1,11 +1,10 @@
 use keyward_core::error::Invalid;
 use keyward_core::{Error, UsageLimits};
 
-use crate::Fixture;
+use crate::{on_both_backends, Backend, Fixture};
 
-#[tokio::test]
-async fn each_limit_out_of_range_is_refused_by_name_and_nothing_changes() {
-    let f = Fixture::new().await;
+async fn each_limit_out_of_range_is_refused_by_name_and_nothing_changes(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let before = f.keyward.usage_limits("acme").await.unwrap();
     let cases = [
         ("burst_limit", UsageLimits { burst_limit: 0, ..before }),
@@ -34,3 +33,5 @@ fn a_burst_is_requests_over_seconds() {
         assert!(matches!(UsageLimits::parse_burst(bad), Err(Error::InvalidInput(Invalid::BurstLimit { .. }))), "{bad}");
     }
 }
+
+on_both_backends!(each_limit_out_of_range_is_refused_by_name_and_nothing_changes);

@@ -1,5 +1,8 @@
-//! keyward-core against real SQLite files, with the in-memory secret store standing in for the
-//! OS keyring (the real keyring is exercised by the CLI tests). One binary, a module per area.
+//! keyward-core against real databases — a SQLite file and a database of its own on the
+//! throwaway PostgreSQL `make test` starts (`scripts/with-postgres`) — with the in-memory
+//! secret store standing in for the OS keyring (the real keyring is exercised by the CLI
+//! tests). One binary, a module per area; each rule's test runs once per backend
+//! ([`on_both_backends!`]): `lifecycle::sqlite::…` and `lifecycle::postgres::…`.
 
 mod audit_chain;
 mod call_queries;
@@ -15,14 +18,65 @@ mod settings;
 #[cfg(target_os = "linux")]
 mod store_threads;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use keyward_core::secrets::store::MemorySecrets;
+pub use keyward_core::store::Backend;
+use keyward_core::store::Database;
 use keyward_core::{Actor, Keyward};
+
+/// The server `scripts/with-postgres` started: `postgres://USER@127.0.0.1:PORT`.
+pub const TEST_POSTGRES_ENV: &str = "KEYWARD_TEST_POSTGRES";
+
+/// Runs each listed `async fn name(backend: Backend)` as two tests, `sqlite::name` and
+/// `postgres::name`. A test function left out of the list is dead code, which `make lint` refuses.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($test:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    super::$test($crate::Backend::Sqlite).await
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    super::$test($crate::Backend::Postgres).await
+                }
+            )+
+        }
+    };
+}
+
+/// A database of its own for one test: a file in `dir`, or a new database on the test server.
+pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> Database {
+    match backend {
+        Backend::Sqlite => Database::in_data_dir(dir),
+        Backend::Postgres => Database::parse(&create_postgres_database().await).unwrap(),
+    }
+}
+
+/// Creates `kw_<pid>_<n>` on the test server and returns its URL.
+pub async fn create_postgres_database() -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let server = std::env::var(TEST_POSTGRES_ENV).unwrap_or_else(|_| {
+        panic!("{TEST_POSTGRES_ENV} is not set: run the tests through `make test`, or `scripts/with-postgres cargo test`")
+    });
+    let name = format!("kw_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&format!("{server}/postgres")).await.unwrap();
+    sqlx::raw_sql(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+    format!("{server}/{name}")
+}
 
 pub struct Fixture {
     pub keyward: Keyward,
+    pub database: Database,
     pub secrets: Arc<MemorySecrets>,
     pub dir: tempfile::TempDir,
     pub admin: Actor,
@@ -30,20 +84,21 @@ pub struct Fixture {
 }
 
 impl Fixture {
-    /// A fresh data folder with account "acme" created by "ana" (its super admin).
-    pub async fn new() -> Fixture {
+    /// A fresh database with account "acme" created by "ana" (its super admin).
+    pub async fn new(backend: Backend) -> Fixture {
         let dir = tempfile::tempdir().unwrap();
+        let database = fresh_database(backend, dir.path()).await;
         let secrets = Arc::new(MemorySecrets::default());
-        let keyward = Keyward::open_with(dir.path(), secrets.clone()).await.unwrap();
+        let keyward = Keyward::connect(&database, secrets.clone()).await.unwrap();
         let admin = Actor::new("ana");
         let t0 = Utc.with_ymd_and_hms(2026, 1, 10, 9, 0, 0).unwrap();
         keyward.create_account(&admin, "acme", Some("Acme Inc"), t0).await.unwrap();
-        Fixture { keyward, secrets, dir, admin, t0 }
+        Fixture { keyward, database, secrets, dir, admin, t0 }
     }
 
-    /// Another handle on the same folder and secrets, as a second process would have.
+    /// Another handle on the same database and secrets, as a second process would have.
     pub async fn reopen(&self) -> Keyward {
-        Keyward::open_with(self.dir.path(), self.secrets.clone()).await.unwrap()
+        Keyward::connect(&self.database, self.secrets.clone()).await.unwrap()
     }
 
     pub async fn count(&self, sql: &str) -> i64 {

@@ -1,11 +1,10 @@
 use keyward_core::error::{Clash, Invalid};
 use keyward_core::{Actor, Confirmation, Error, Grace, Reveal, Role};
 
-use crate::Fixture;
+use crate::{on_both_backends, Backend, Fixture};
 
-#[tokio::test]
-async fn members_see_status_but_only_super_admins_touch_the_key() {
-    let f = Fixture::new().await;
+async fn members_see_status_but_only_super_admins_touch_the_key(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let (kw, ana, t0) = (&f.keyward, &f.admin, f.t0);
     kw.add_member(ana, "acme", "bob", Some("bob@example.com"), Role::Member, t0).await.unwrap();
     let key = kw.generate_key(ana, "acme", t0).await.unwrap();
@@ -44,9 +43,8 @@ async fn members_see_status_but_only_super_admins_touch_the_key() {
     assert!(kw.reveal_key(&bob, "acme", Reveal::View, t0).await.is_ok());
 }
 
-#[tokio::test]
-async fn an_account_keeps_its_last_super_admin() {
-    let f = Fixture::new().await;
+async fn an_account_keeps_its_last_super_admin(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let (kw, ana, t0) = (&f.keyward, &f.admin, f.t0);
     let demote = kw.set_role(ana, "acme", "ana", Role::Member, t0).await.unwrap_err();
     assert!(matches!(demote, Error::Conflict(Clash::LastSuperAdmin { .. })), "{demote}");
@@ -63,9 +61,8 @@ async fn an_account_keeps_its_last_super_admin() {
     assert!(matches!(bad_email, Err(Error::InvalidInput(_))));
 }
 
-#[tokio::test]
-async fn a_members_email_is_set_changed_and_cleared_with_an_audit_entry_each() {
-    let f = Fixture::new().await;
+async fn a_members_email_is_set_changed_and_cleared_with_an_audit_entry_each(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let (kw, ana, t0) = (&f.keyward, &f.admin, f.t0);
     kw.add_member(ana, "acme", "bob", None, Role::Member, t0).await.unwrap();
     let changes = || f.count("SELECT COUNT(*) FROM audit_log WHERE event = 'email_changed'");
@@ -90,3 +87,5 @@ async fn a_members_email_is_set_changed_and_cleared_with_an_audit_entry_each() {
     assert_eq!(cleared.email, None);
     assert_eq!(changes().await, 3);
 }
+
+on_both_backends!(members_see_status_but_only_super_admins_touch_the_key, an_account_keeps_its_last_super_admin, a_members_email_is_set_changed_and_cleared_with_an_audit_entry_each);

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Duration, Utc};
 use keyward_core::{Actor, Confirmation, Delivery, Error, Grace, Keyward, Role};
 
-use crate::Fixture;
+use crate::{on_both_backends, Backend, Fixture};
 
 type Log = Arc<Mutex<BTreeMap<String, Vec<(i64, String)>>>>;
 
@@ -42,9 +42,8 @@ fn expect(list: &[(i64, &str)]) -> Vec<(i64, String)> {
     list.iter().map(|(d, k)| (*d, k.to_string())).collect()
 }
 
-#[tokio::test]
-async fn two_years_heads_up_due_repeats_snooze_and_rotation_reset() {
-    let f = Fixture::new().await;
+async fn two_years_heads_up_due_repeats_snooze_and_rotation_reset(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let (kw, ana, t0) = (&f.keyward, &f.admin, f.t0);
     kw.add_member(ana, "acme", "carol", Some("carol@example.com"), Role::SuperAdmin, t0).await.unwrap();
     kw.add_member(ana, "acme", "dave", None, Role::SuperAdmin, t0).await.unwrap();
@@ -86,9 +85,8 @@ async fn two_years_heads_up_due_repeats_snooze_and_rotation_reset() {
     assert!(kw.verify_audit_chain().await.is_ok());
 }
 
-#[tokio::test]
-async fn after_downtime_one_catch_up_reminder_not_many() {
-    let f = Fixture::new().await;
+async fn after_downtime_one_catch_up_reminder_not_many(backend: Backend) {
+    let f = Fixture::new(backend).await;
     f.keyward.generate_key(&f.admin, "acme", f.t0).await.unwrap();
     let log: Log = Arc::default();
     check(&f.keyward, f.t0 + Duration::days(10), 10, &log).await;
@@ -98,9 +96,8 @@ async fn after_downtime_one_catch_up_reminder_not_many() {
     assert_eq!(kinds(&log, "ana"), expect(&[(400, "due-1")]));
 }
 
-#[tokio::test]
-async fn a_clock_jump_back_and_forth_sends_nothing_twice() {
-    let f = Fixture::new().await;
+async fn a_clock_jump_back_and_forth_sends_nothing_twice(backend: Backend) {
+    let f = Fixture::new(backend).await;
     f.keyward.generate_key(&f.admin, "acme", f.t0).await.unwrap();
     let log: Log = Arc::default();
     for day in [200, 150, 200, 179, 200] {
@@ -110,9 +107,8 @@ async fn a_clock_jump_back_and_forth_sends_nothing_twice() {
     assert_eq!(kinds(&log, "ana"), expect(&[(200, "due-0")]));
 }
 
-#[tokio::test]
-async fn two_concurrent_checkers_send_each_reminder_once() {
-    let f = Fixture::new().await;
+async fn two_concurrent_checkers_send_each_reminder_once(backend: Backend) {
+    let f = Fixture::new(backend).await;
     f.keyward.add_member(&f.admin, "acme", "carol", None, Role::SuperAdmin, f.t0).await.unwrap();
     f.keyward.generate_key(&f.admin, "acme", f.t0).await.unwrap();
     let (one, two) = (f.keyward.clone(), f.reopen().await);
@@ -147,9 +143,8 @@ async fn two_concurrent_checkers_send_each_reminder_once() {
     assert_eq!(f.count("SELECT COUNT(*) FROM sent_reminders").await, 2);
 }
 
-#[tokio::test]
-async fn a_failed_send_stays_due_and_is_not_audited() {
-    let f = Fixture::new().await;
+async fn a_failed_send_stays_due_and_is_not_audited(backend: Backend) {
+    let f = Fixture::new(backend).await;
     f.keyward.generate_key(&f.admin, "acme", f.t0).await.unwrap();
     let now = f.t0 + Duration::days(181);
     let due = f.keyward.due_reminders(now).await.unwrap();
@@ -161,9 +156,8 @@ async fn a_failed_send_stays_due_and_is_not_audited() {
     assert_eq!(f.count("SELECT COUNT(*) FROM audit_log WHERE event = 'reminder_sent'").await, 0);
 }
 
-#[tokio::test]
-async fn policy_per_account_is_checked_and_lead_zero_turns_the_heads_up_off() {
-    let f = Fixture::new().await;
+async fn policy_per_account_is_checked_and_lead_zero_turns_the_heads_up_off(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let (kw, ana, t0) = (&f.keyward, &f.admin, f.t0);
     for (period, lead) in [(29, 0), (731, 14), (90, 90), (90, -1)] {
         let err = kw.set_rotation_policy(ana, "acme", period, lead, t0).await.unwrap_err();
@@ -188,3 +182,5 @@ impl From<Error> for SendFailed {
         SendFailed
     }
 }
+
+on_both_backends!(two_years_heads_up_due_repeats_snooze_and_rotation_reset, after_downtime_one_catch_up_reminder_not_many, a_clock_jump_back_and_forth_sends_nothing_twice, two_concurrent_checkers_send_each_reminder_once, a_failed_send_stays_due_and_is_not_audited, policy_per_account_is_checked_and_lead_zero_turns_the_heads_up_off);

@@ -2,20 +2,18 @@ use keyward_core::error::Invalid;
 use keyward_core::{Actor, Error, Grace, Role, Settings};
 use serde::{Deserialize, Serialize};
 
-use crate::Fixture;
+use crate::{on_both_backends, Backend, Fixture};
 
-#[tokio::test]
-async fn settings_start_at_the_defaults_and_survive_a_reopen() {
-    let f = Fixture::new().await;
+async fn settings_start_at_the_defaults_and_survive_a_reopen(backend: Backend) {
+    let f = Fixture::new(backend).await;
     assert_eq!(f.keyward.settings().await.unwrap(), Settings::default());
     let chosen = Settings { default_grace: Grace::OneDay, rotation_period_days: 90, ..Settings::default() };
     f.keyward.save_settings(&f.admin, &chosen, f.t0).await.unwrap();
     assert_eq!(f.reopen().await.settings().await.unwrap(), chosen);
 }
 
-#[tokio::test]
-async fn a_bad_value_is_refused_and_nothing_is_written() {
-    let f = Fixture::new().await;
+async fn a_bad_value_is_refused_and_nothing_is_written(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let bad = Settings { reminder_lead_days: 91, default_grace: Grace::SevenDays, ..Settings::default() };
     let err = f.keyward.save_settings(&f.admin, &bad, f.t0).await.unwrap_err();
     assert!(
@@ -33,9 +31,8 @@ struct LookPrefs {
     close_to_tray: bool,
 }
 
-#[tokio::test]
-async fn a_front_doors_preferences_live_beside_the_settings_without_touching_them() {
-    let f = Fixture::new().await;
+async fn a_front_doors_preferences_live_beside_the_settings_without_touching_them(backend: Backend) {
+    let f = Fixture::new(backend).await;
     assert_eq!(f.keyward.preferences::<LookPrefs>().await.unwrap(), LookPrefs::default());
     let chosen = LookPrefs { theme: "dark".into(), close_to_tray: true };
     f.keyward.save_preferences(&chosen).await.unwrap();
@@ -46,9 +43,8 @@ async fn a_front_doors_preferences_live_beside_the_settings_without_touching_the
     assert_eq!(f.keyward.preferences::<LookPrefs>().await.unwrap(), chosen, "saving settings keeps them");
 }
 
-#[tokio::test]
-async fn the_rotation_period_applies_where_the_actor_is_super_admin_and_to_new_accounts() {
-    let f = Fixture::new().await;
+async fn the_rotation_period_applies_where_the_actor_is_super_admin_and_to_new_accounts(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let (kw, ana, t0) = (&f.keyward, &f.admin, f.t0);
     let bob = Actor::new("bob");
     kw.create_account(&bob, "globex", None, t0).await.unwrap();
@@ -64,9 +60,8 @@ async fn the_rotation_period_applies_where_the_actor_is_super_admin_and_to_new_a
     assert!(kw.verify_audit_chain().await.is_ok());
 }
 
-#[tokio::test]
-async fn unknown_or_unreadable_rows_fall_back_to_defaults() {
-    let f = Fixture::new().await;
+async fn unknown_or_unreadable_rows_fall_back_to_defaults(backend: Backend) {
+    let f = Fixture::new(backend).await;
     sqlx::query("INSERT INTO settings (name, value) VALUES ('from_a_newer_build', '1'), ('reminder_lead_days', '\"x\"'), ('rotation_period_days', '90')")
         .execute(f.keyward.pool())
         .await
@@ -75,3 +70,5 @@ async fn unknown_or_unreadable_rows_fall_back_to_defaults() {
     sqlx::query("DELETE FROM settings WHERE name = 'reminder_lead_days'").execute(f.keyward.pool()).await.unwrap();
     assert_eq!(f.keyward.settings().await.unwrap().rotation_period_days, 90, "an unknown row is left alone");
 }
+
+on_both_backends!(settings_start_at_the_defaults_and_survive_a_reopen, a_bad_value_is_refused_and_nothing_is_written, a_front_doors_preferences_live_beside_the_settings_without_touching_them, the_rotation_period_applies_where_the_actor_is_super_admin_and_to_new_accounts, unknown_or_unreadable_rows_fall_back_to_defaults);

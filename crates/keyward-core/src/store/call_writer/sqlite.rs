@@ -1,5 +1,5 @@
-//! The call log's bulk writer: a synchronous SQLite connection of its own, used from one thread
-//! (the gateway's call-log thread).
+//! The call log's bulk writer on SQLite: a synchronous connection of its own, used from one
+//! thread (the gateway's call-log thread).
 //!
 //! Why not the sqlx pool: at the gateway's full rate the log is tens of thousands of rows a
 //! second, and through sqlx each bound value is copied into an owned argument, handed to the
@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Statement, TransactionBehavior};
 
 use crate::error::Result;
+use super::CallRow;
 use crate::store::BUSY_TIMEOUT;
 use crate::time::to_millis;
 
@@ -23,44 +24,26 @@ use crate::time::to_millis;
 const ROWS_PER_STATEMENT: usize = 100;
 const COLUMNS: usize = 11;
 
-/// One call-log row as the writer binds it. The rules' call record implements it, so the store
-/// owns the shape of its rows and knows no domain type; the writer is generic over it, which costs
-/// nothing per row.
-pub trait CallRow {
-    fn at(&self) -> DateTime<Utc>;
-    fn account(&self) -> Option<&str>;
-    fn key_id(&self) -> Option<&str>;
-    fn key_fingerprint(&self) -> Option<&str>;
-    fn method(&self) -> &str;
-    fn path(&self) -> &str;
-    fn status(&self) -> u16;
-    fn outcome(&self) -> &str;
-    fn latency_us(&self) -> i64;
-    fn client_ip(&self) -> IpAddr;
-    fn user_agent(&self) -> Option<&str>;
-}
-
-pub struct CallWriter {
+pub struct SqliteCallWriter {
     conn: Connection,
     /// The INSERT of a full chunk, written once: every chunk but a batch's last is full.
     full_insert: String,
     client_ip: IpText,
 }
 
-impl CallWriter {
+impl SqliteCallWriter {
     /// Opens the database file that [`crate::Keyward`] opened (and migrated).
-    pub(crate) fn open(path: &Path) -> Result<CallWriter> {
+    pub(crate) fn open(path: &Path) -> Result<SqliteCallWriter> {
         let conn = Connection::open(path)?;
         give_lookaside_for_a_statement(&conn)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         // WAL is the file's mode already (the pool set it, and it persists); NORMAL is
         // per-connection: commit without waiting for the disk, as every connection does.
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        Ok(CallWriter { conn, full_insert: insert_sql(ROWS_PER_STATEMENT), client_ip: IpText::default() })
+        Ok(SqliteCallWriter { conn, full_insert: insert_sql(ROWS_PER_STATEMENT), client_ip: IpText::default() })
     }
 
-    /// Writes one batch in one transaction: the rows, the drop count since the last batch,
-    /// and `last_used_at` for the keys in `touched`. On an error nothing of it is written.
+    /// See [`super::CallWriter::write`].
     pub fn write<R: CallRow>(&mut self, batch: &[R], dropped: u64, touched: &[(String, DateTime<Utc>)]) -> Result<()> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         for chunk in batch.chunks(ROWS_PER_STATEMENT) {

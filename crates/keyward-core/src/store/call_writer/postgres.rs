@@ -1,0 +1,209 @@
+//! The call log's bulk writer on PostgreSQL: each batch as one `COPY … FROM STDIN` into the
+//! partitioned `calls` table, after making the partitions of the days it touches.
+//!
+//! sqlx is async; the gateway's call-log thread is not a runtime thread (and tests call the
+//! writer from inside one, where blocking on a second runtime is refused). So the connection
+//! lives on a thread of its own with a one-thread runtime; `write` formats the rows as COPY text
+//! on the caller's thread, hands the bytes over and waits for the answer.
+
+use std::collections::HashSet;
+use std::fmt::Write;
+use std::sync::mpsc;
+
+use chrono::{DateTime, Utc};
+use sqlx::{Connection, PgConnection};
+
+use super::CallRow;
+use crate::error::{Error, Result};
+use crate::store::Database;
+use crate::time::to_millis;
+
+pub(crate) const DAY_MS: i64 = 86_400_000;
+
+/// One batch, ready to send.
+struct Batch {
+    copy_text: Vec<u8>,
+    days: Vec<i64>,
+    dropped: i64,
+    touched: Vec<(String, i64)>,
+}
+
+pub struct PgCallWriter {
+    batches: mpsc::Sender<(Batch, mpsc::SyncSender<Result<()>>)>,
+    text: String,
+}
+
+impl PgCallWriter {
+    pub(crate) fn open(url: &str) -> Result<PgCallWriter> {
+        let (batches, receive) = mpsc::channel::<(Batch, mpsc::SyncSender<Result<()>>)>();
+        let (ready_tx, ready) = mpsc::sync_channel(1);
+        let url = url.to_owned();
+        std::thread::Builder::new()
+            .name("kw-pg-call-log".into())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                    Ok(runtime) => runtime,
+                    Err(err) => return drop(ready_tx.send(Err(Error::CallLogWriter(err.to_string())))),
+                };
+                runtime.block_on(async move {
+                    let mut conn = match PgConnection::connect(&url).await {
+                        Ok(conn) => conn,
+                        Err(source) => {
+                            let database = Database::Postgres(url).redacted();
+                            return drop(ready_tx.send(Err(Error::Connect { database, source })));
+                        }
+                    };
+                    let _ = ready_tx.send(Ok(()));
+                    let mut partitions = HashSet::new();
+                    while let Ok((batch, reply)) = receive.recv() {
+                        let _ = reply.send(write_batch(&mut conn, &mut partitions, batch).await);
+                    }
+                });
+            })
+            .map_err(|err| Error::CallLogWriter(err.to_string()))?;
+        ready.recv().map_err(|_| Error::CallLogWriter("the writer thread ended".into()))??;
+        Ok(PgCallWriter { batches, text: String::new() })
+    }
+
+    pub fn write<R: CallRow>(&mut self, batch: &[R], dropped: u64, touched: &[(String, DateTime<Utc>)]) -> Result<()> {
+        self.text.clear();
+        let mut days = Vec::new();
+        for call in batch {
+            let at = to_millis(call.at());
+            let day = at.div_euclid(DAY_MS);
+            if !days.contains(&day) {
+                days.push(day);
+            }
+            copy_row(&mut self.text, at, call);
+        }
+        let batch = Batch {
+            copy_text: self.text.as_bytes().to_vec(),
+            days,
+            dropped: dropped as i64,
+            touched: touched.iter().map(|(key_id, at)| (key_id.clone(), to_millis(*at))).collect(),
+        };
+        let (reply, answer) = mpsc::sync_channel(1);
+        let gone = || Error::CallLogWriter("the writer thread ended".into());
+        self.batches.send((batch, reply)).map_err(|_| gone())?;
+        answer.recv().map_err(|_| gone())?
+    }
+}
+
+async fn write_batch(conn: &mut PgConnection, partitions: &mut HashSet<i64>, batch: Batch) -> Result<()> {
+    for &day in &batch.days {
+        if !partitions.contains(&day) {
+            ensure_partition(conn, day).await?;
+            partitions.insert(day);
+        }
+    }
+    let mut tx = conn.begin().await?;
+    if !batch.copy_text.is_empty() {
+        let mut copy = tx
+            .copy_in_raw(
+                "COPY calls (at, account, key_id, key_fingerprint, method, path, status, outcome, latency_us, \
+                 client_ip, user_agent) FROM STDIN",
+            )
+            .await?;
+        copy.send(batch.copy_text).await?;
+        copy.finish().await?;
+    }
+    if batch.dropped > 0 {
+        sqlx::query("UPDATE call_log_counters SET dropped = dropped + $1 WHERE id = 1")
+            .bind(batch.dropped)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for (key_id, at) in &batch.touched {
+        sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2").bind(at).bind(key_id).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Makes `calls_YYYYMMDD` for `day` (days since the epoch, UTC) unless it exists. Gateways may
+/// race to make the same day: the lock on the day number lets one make it and the others find it.
+pub(crate) async fn ensure_partition(conn: &mut PgConnection, day: i64) -> Result<()> {
+    let name = partition_name(day);
+    let mut tx = conn.begin().await?;
+    sqlx::query("SELECT 1 FROM pg_advisory_xact_lock($1)").bind(day).execute(&mut *tx).await?;
+    let sql = format!(
+        "CREATE TABLE IF NOT EXISTS {name} PARTITION OF calls FOR VALUES FROM ({}) TO ({})",
+        day * DAY_MS,
+        (day + 1) * DAY_MS
+    );
+    sqlx::query(&sql).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `calls_20261202` for the day of 2026-12-02 (UTC).
+pub(crate) fn partition_name(day: i64) -> String {
+    let date = DateTime::<Utc>::from_timestamp(day * 86_400, 0).map_or_else(|| day.to_string(), |d| d.format("%Y%m%d").to_string());
+    format!("calls_{date}")
+}
+
+/// The day (since the epoch, UTC) of a partition made by [`ensure_partition`].
+pub(crate) fn partition_day(name: &str) -> Option<i64> {
+    let date = chrono::NaiveDate::parse_from_str(name.strip_prefix("calls_")?, "%Y%m%d").ok()?;
+    Some(date.and_hms_opt(0, 0, 0)?.and_utc().timestamp().div_euclid(86_400))
+}
+
+/// One row of COPY's text format: tab-separated, `\N` for NULL, backslash escapes.
+fn copy_row(out: &mut String, at: i64, call: &impl CallRow) {
+    let _ = write!(out, "{at}\t");
+    optional(out, call.account());
+    optional(out, call.key_id());
+    optional(out, call.key_fingerprint());
+    escaped(out, call.method());
+    out.push('\t');
+    escaped(out, call.path());
+    let _ = write!(out, "\t{}\t", call.status());
+    escaped(out, call.outcome());
+    let _ = write!(out, "\t{}\t{}\t", call.latency_us(), call.client_ip());
+    match call.user_agent() {
+        Some(agent) => escaped(out, agent),
+        None => out.push_str("\\N"),
+    }
+    out.push('\n');
+}
+
+fn optional(out: &mut String, value: Option<&str>) {
+    match value {
+        Some(text) => escaped(out, text),
+        None => out.push_str("\\N"),
+    }
+    out.push('\t');
+}
+
+fn escaped(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partitions_are_named_by_utc_day() {
+        let day = to_millis("2026-12-02T23:59:59Z".parse().unwrap()).div_euclid(DAY_MS);
+        assert_eq!(partition_name(day), "calls_20261202");
+        assert_eq!(partition_name(day + 1), "calls_20261203");
+        assert_eq!(partition_day("calls_20261202"), Some(day));
+        assert_eq!(partition_day("calls_default"), None);
+    }
+
+    #[test]
+    fn copy_text_escapes_what_copy_reads_specially() {
+        let mut out = String::new();
+        escaped(&mut out, "a\tb\\c\nd\re");
+        assert_eq!(out, "a\\tb\\\\c\\nd\\re");
+    }
+}
