@@ -13,6 +13,11 @@ pub struct Cli {
     #[arg(long, global = true, env = "KEYWARD_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
+    /// Database URL: a team's postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE, or sqlite://PATH
+    /// (default: keyward.db in the data folder)
+    #[arg(long, global = true, env = "KEYWARD_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    pub database: Option<String>,
+
     /// Print JSON objects instead of text (fields are listed in the README)
     #[arg(long, global = true)]
     pub json: bool,
@@ -48,6 +53,20 @@ pub enum Command {
     /// Settings of this installation for headless use (smtp.url, smtp.from)
     #[command(subcommand)]
     Config(ConfigCmd),
+    /// Move this installation into another database (a team's PostgreSQL)
+    #[command(subcommand)]
+    Db(DbCmd),
+}
+
+#[derive(Subcommand)]
+pub enum DbCmd {
+    /// Copies accounts, members, key hashes, the audit trail (its chain intact), settings and
+    /// the last 7 days of calls into an empty database; key secrets stay in this machine's keyring
+    Copy {
+        /// The target: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE or sqlite://PATH
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -91,6 +110,18 @@ pub struct ServeArgs {
     /// Call-log rows that may wait for the writer before new ones are dropped (and counted)
     #[arg(long, default_value_t = 100_000)]
     pub call_log_queue: usize,
+    /// On a team database (postgres://): seconds this gateway keeps answering from its last view
+    /// of the keys while the database is out of reach; after that every key is refused with
+    /// UNAVAILABLE (503) until the database is back
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = staleness_seconds)]
+    pub max_staleness: f64,
+}
+
+fn staleness_seconds(text: &str) -> Result<f64, String> {
+    match text.trim().trim_end_matches('s').parse::<f64>() {
+        Ok(seconds) if (0.1..=86_400.0).contains(&seconds) => Ok(seconds),
+        _ => Err(format!("\"{text}\" is not a number of seconds from 0.1 to 86400, e.g. 10")),
+    }
 }
 
 #[derive(Subcommand)]

@@ -42,6 +42,10 @@ pub enum Error {
     #[error("the secret of key {key_id} is in the OS keyring of {device}, where it was made: show or copy it there, or rotate the key here to hold the new one on this machine")]
     SecretElsewhere { key_id: String, device: String },
 
+    /// `db copy` into a database that already holds an installation.
+    #[error("{database} already holds accounts, an audit trail or settings: copy into an empty database")]
+    TargetNotEmpty { database: String },
+
     #[error("\"{url}\" is not a database URL: use postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE or sqlite://PATH")]
     DatabaseUrl { url: String },
 
@@ -212,7 +216,7 @@ impl Error {
             Error::InvalidInput(_) => ErrorKind::InvalidInput,
             Error::PermissionDenied { .. } => ErrorKind::PermissionDenied,
             Error::NotFound(_) => ErrorKind::NotFound,
-            Error::Conflict(_) => ErrorKind::Conflict,
+            Error::Conflict(_) | Error::TargetNotEmpty { .. } => ErrorKind::Conflict,
             Error::Confirmation(_) => ErrorKind::Confirmation,
             Error::KeyringUnavailable { .. } => ErrorKind::KeyringUnavailable,
             Error::SecretMissing { .. }

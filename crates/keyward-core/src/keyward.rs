@@ -42,6 +42,11 @@ impl Keyward {
         Keyward::open_with(data_dir, Arc::new(OsKeyring::new(APP_IDENTIFIER))).await
     }
 
+    /// Opens the database a URL named, with secrets in the OS keyring.
+    pub async fn open_database(database: &Database) -> Result<Keyward> {
+        Keyward::connect(database, Arc::new(OsKeyring::new(APP_IDENTIFIER))).await
+    }
+
     /// Opens with any secret store (tests use an in-memory one). Front doors then call
     /// [`Keyward::clean_orphaned_secrets`] once at start.
     pub async fn open_with(data_dir: &Path, secrets: Arc<dyn SecretStore>) -> Result<Keyward> {

@@ -10,13 +10,13 @@
 //! - [`domain`]: the rules, one module per thing a user deals with.
 //! - [`serving`]: the gateway's hot-path support (key index, published values).
 //! - [`secrets`]: the OS keyring and the journal of entries an interrupted change may leave.
-//! - [`store`]: everything SQLite-specific (pool, migrations, call-log writer, thread scheduling).
+//! - [`store`]: SQLite or PostgreSQL (pools, migrations, write locks, call-log writers, `db copy`).
 //! - [`error`], [`time`], [`actor`], [`paths`]: the one error type, instants, identity, locations.
 //!
 //! # Where each `Keyward` method is
 //! | methods | module |
 //! |---|---|
-//! | `open`, `open_with`, `device`, `call_writer`, `pool` (tests only) | [`keyward`] |
+//! | `open`, `open_with`, `open_database`, `connect`, `database`, `backend`, `device`, `call_writer`, `pool` (tests only) | [`keyward`] |
 //! | `create_account`, `list_accounts`, `show_account` | [`domain::accounts`] |
 //! | `add_member`, `list_members`, `remove_member`, `set_role`, `set_member_email` | [`domain::members`] |
 //! | `generate_key`, `reveal_key`, `rotate_key`, `deactivate_key`, `expire_now` | [`domain::keys`] |
@@ -29,7 +29,9 @@
 //! | `due_reminders`, `deliver_reminder`, `snooze_reminders`, `set_rotation_policy` | [`domain::reminders`] |
 //! | `settings`, `save_settings`, `preferences`, `save_preferences` | [`domain::settings`] |
 //! | `mail_config`, `set_mail_config` | [`domain::mail_config`] |
-//! | `load_key_index`, `follow_key_changes`, `check_key` | [`serving::key_index`] |
+//! | `load_key_index`, `check_key` | [`serving::key_index`] |
+//! | `follow_key_changes`, `key_index_age` | [`serving::key_changes`] |
+//! | `copy_into` | `store::copy` |
 //! | `clean_orphaned_secrets` | [`secrets::journal`] |
 //!
 //! One crate, not several: the rules, the hot-path index and the store share the handle's pool

@@ -19,6 +19,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::call_log::{CallLog, Writer};
 use crate::config::GatewayConfig;
+use crate::freshness::{self, Freshness};
 use crate::limiter::{Limiter, RateInfo};
 use crate::metrics::Metrics;
 use crate::outcome::Outcome;
@@ -32,6 +33,7 @@ pub struct Gateway {
     pub calls: CallLog,
     pub metrics: Arc<Metrics>,
     pub http: reqwest::Client,
+    pub freshness: Freshness,
 }
 
 /// The verdict on one presented key.
@@ -93,13 +95,15 @@ impl Gateway {
             calls,
             metrics,
             http,
+            freshness: Freshness::default(),
         });
         let poller = {
             let (keyward, every) = (gateway.keyward.clone(), gateway.config.key_poll_interval);
             tokio::spawn(async move { keyward.follow_key_changes(every).await })
         };
         let (stop, stopped) = watch::channel(false);
-        let housekeeping = tokio::spawn(housekeeping(Arc::clone(&gateway), stopped));
+        let housekeeping = tokio::spawn(housekeeping(Arc::clone(&gateway), stopped.clone()));
+        tokio::spawn(freshness::watch(Arc::clone(&gateway), stopped));
         Ok(Running { gateway, writer, poller, housekeeping, stop })
     }
 
@@ -109,6 +113,17 @@ impl Gateway {
         // The wall clock is read once, and only when the verdict needs it: a throttled flood of
         // malformed keys never reads it (on a VM, a clock read is a good part of that answer).
         let mut judged_at = None;
+        if self.freshness.is_stale() {
+            let at = Utc::now();
+            return Some(Verdict {
+                outcome: Outcome::Unavailable,
+                key: None,
+                rate: None,
+                retry_after: None,
+                at,
+                fingerprint: None,
+            });
+        }
         let checked = self.keyward.check_key(key, || *judged_at.insert(Utc::now()));
         let mut outcome = Outcome::from(checked.code);
         let (mut rate, mut retry_after, mut fingerprint) = (None, None, None);
@@ -132,7 +147,7 @@ impl Gateway {
                     fingerprint = Some(hex::encode(&Sha256::digest(key.as_bytes())[..4]));
                 }
             }
-            Outcome::Revoked | Outcome::Expired | Outcome::RateLimited => {}
+            Outcome::Revoked | Outcome::Expired | Outcome::RateLimited | Outcome::Unavailable => {}
         }
         let at = judged_at.unwrap_or_else(Utc::now);
         Some(Verdict { outcome, key: checked.key, rate, retry_after, at, fingerprint })

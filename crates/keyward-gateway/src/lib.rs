@@ -4,6 +4,7 @@
 //! - [`presented`]: finding the key in a request (Bearer, X-API-Key, `hapikey`) and cutting
 //!   secrets out of what is logged or forwarded
 //! - [`outcome`]: the verdict on a request — a verify code or RATE_LIMITED
+//! - [`freshness`]: how old the view of the keys is, and failing closed past `max_staleness`
 //! - [`limiter`]: per-key burst and daily limits, per-IP throttling of failed attempts (governor)
 //! - [`call_log`]: the bounded queue and its single batching writer; retention purge
 //! - [`metrics`]: Prometheus counters and histograms
@@ -14,6 +15,7 @@
 pub mod app;
 pub mod call_log;
 pub mod config;
+pub mod freshness;
 pub mod limiter;
 pub mod metrics;
 pub mod outcome;

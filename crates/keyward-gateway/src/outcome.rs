@@ -1,7 +1,8 @@
 use keyward_core::VerifyCode;
 use serde::Serialize;
 
-/// What happened to a request that presented a key: the verify code, or RATE_LIMITED.
+/// What happened to a request that presented a key: the verify code, RATE_LIMITED, or
+/// UNAVAILABLE (the gateway's view of the keys is older than its `max_staleness`: fail closed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Outcome {
@@ -11,6 +12,7 @@ pub enum Outcome {
     Revoked,
     Expired,
     RateLimited,
+    Unavailable,
 }
 
 impl Outcome {
@@ -22,16 +24,18 @@ impl Outcome {
             Outcome::Revoked => "REVOKED",
             Outcome::Expired => "EXPIRED",
             Outcome::RateLimited => "RATE_LIMITED",
+            Outcome::Unavailable => "UNAVAILABLE",
         }
     }
 
-    pub const ALL: [Outcome; 6] = [
+    pub const ALL: [Outcome; 7] = [
         Outcome::Valid,
         Outcome::Malformed,
         Outcome::NotFound,
         Outcome::Revoked,
         Outcome::Expired,
         Outcome::RateLimited,
+        Outcome::Unavailable,
     ];
 }
 

@@ -4,6 +4,7 @@ mod account;
 mod audit;
 mod calls;
 mod config;
+mod db;
 mod key;
 mod member;
 mod reminders;
@@ -12,6 +13,7 @@ mod serve;
 use std::process::ExitCode;
 
 use keyward_core::paths::default_data_dir;
+use keyward_core::store::Database;
 use keyward_core::{Actor, Keyward};
 use serde_json::json;
 
@@ -31,7 +33,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         .data_dir
         .or_else(default_data_dir)
         .ok_or_else(|| Failure::Usage("no data folder could be found for this user: pass --data-dir DIR".into()))?;
-    let keyward = Keyward::open(&data_dir).await?;
+    let keyward = match cli.database.as_deref().filter(|url| !url.trim().is_empty()) {
+        Some(url) => Keyward::open_database(&Database::parse(url)?).await?,
+        None => Keyward::open(&data_dir).await?,
+    };
     // Verify and status must work without a keyring, so a failed clean only waits for next time.
     let _ = keyward.clean_orphaned_secrets(chrono::Utc::now()).await;
     let ctx = Ctx { keyward, actor: Actor::local(), json: cli.json };
@@ -41,13 +46,14 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 "actor": ctx.actor.name(),
                 "device": ctx.keyward.device(),
                 "data_dir": data_dir.display().to_string(),
+                "database": ctx.keyward.database().redacted(),
             });
             output::print(ctx.json, &me, |m| {
                 format!(
-                    "{} on {} (data: {})",
+                    "{} on {} (database: {})",
                     m["actor"].as_str().unwrap_or(""),
                     m["device"].as_str().unwrap_or(""),
-                    m["data_dir"].as_str().unwrap_or("")
+                    m["database"].as_str().unwrap_or("")
                 )
             });
             Ok(ExitCode::SUCCESS)
@@ -60,5 +66,6 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve(args) => serve::run(ctx.keyward, args).await,
         Command::Reminders(cmd) => reminders::run(&ctx, cmd).await,
         Command::Config(cmd) => config::run(&ctx, cmd).await,
+        Command::Db(cmd) => db::run(&ctx, cmd).await,
     }
 }

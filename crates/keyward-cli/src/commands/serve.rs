@@ -1,6 +1,7 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use keyward_core::store::Backend;
 use keyward_core::Keyward;
 
 use crate::failure::{Failure, Result};
@@ -27,13 +28,17 @@ pub async fn run(keyward: Keyward, args: ServeArgs) -> Result<ExitCode> {
         upstream: args.upstream.clone(),
         retention_days: args.retention_days,
         call_log_queue: args.call_log_queue,
+        // The embedded file is this process's own; a team database can be out of reach.
+        max_staleness: (keyward.backend() == Backend::Postgres)
+            .then(|| std::time::Duration::from_secs_f64(args.max_staleness)),
         ..GatewayConfig::default()
     };
     let running = Gateway::start(keyward, config).await?;
     let bound = listener.local_addr().map_err(|err| Failure::Failed(err.to_string()))?;
+    let database = running.gateway.keyward.database().redacted();
     match &args.upstream {
-        Some(upstream) => eprintln!("Keyward gateway on http://{bound}: proxying to {upstream} for valid keys; POST /v1/keys/verify to check a key"),
-        None => eprintln!("Keyward gateway on http://{bound}: POST /v1/keys/verify to check a key"),
+        Some(upstream) => eprintln!("Keyward gateway on http://{bound} ({database}): proxying to {upstream} for valid keys; POST /v1/keys/verify to check a key"),
+        None => eprintln!("Keyward gateway on http://{bound} ({database}): POST /v1/keys/verify to check a key"),
     }
     serve(listener, running, shutdown_signal())
         .await

@@ -8,6 +8,7 @@ mod keyring;
 mod lifecycle;
 mod reminders;
 mod serve;
+mod team;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -46,14 +47,16 @@ pub fn redact(text: &str) -> String {
         .collect()
 }
 
-/// A data folder and the person acting on it.
+/// A data folder and the person acting on it; with `database`, every command uses that
+/// database (`KEYWARD_DATABASE_URL`) instead of the folder's own.
 pub struct Home {
     pub dir: tempfile::TempDir,
+    pub database: Option<String>,
 }
 
 impl Default for Home {
     fn default() -> Home {
-        Home { dir: tempfile::tempdir().unwrap() }
+        Home { dir: tempfile::tempdir().unwrap(), database: None }
     }
 }
 
@@ -62,9 +65,18 @@ impl Home {
         Home::default()
     }
 
+    /// A data folder whose commands all go to the database at `url`.
+    pub fn on(url: &str) -> Home {
+        Home { database: Some(url.to_owned()), ..Home::default() }
+    }
+
     pub fn command(&self, actor: &str, args: &[&str]) -> Command {
         let mut cmd = Command::new(BIN);
         cmd.args(args).env("KEYWARD_DATA_DIR", self.dir.path()).env("KEYWARD_ACTOR", actor).stdin(Stdio::null());
+        match &self.database {
+            Some(url) => cmd.env("KEYWARD_DATABASE_URL", url),
+            None => cmd.env_remove("KEYWARD_DATABASE_URL"),
+        };
         cmd
     }
 

@@ -10,14 +10,20 @@ use serde_json::Value;
 
 use crate::Home;
 
-struct Server {
+pub struct Server {
     child: Child,
     addr: String,
 }
 
 impl Server {
-    fn start(home: &Home) -> Server {
-        let mut child = home.command("ana", &["serve", "--port", "0"]).stderr(Stdio::piped()).spawn().unwrap();
+    pub fn start(home: &Home) -> Server {
+        Server::start_with(home, &[])
+    }
+
+    /// `keyward serve --port 0 EXTRA…`, once its banner names the address.
+    pub fn start_with(home: &Home, extra: &[&str]) -> Server {
+        let args: Vec<&str> = ["serve", "--port", "0"].iter().chain(extra).copied().collect();
+        let mut child = home.command("ana", &args).stderr(Stdio::piped()).spawn().unwrap();
         let stderr = child.stderr.take().unwrap();
         let mut lines = BufReader::new(stderr).lines();
         let banner = lines.next().expect("a banner line").unwrap();
@@ -29,30 +35,44 @@ impl Server {
         Server { child, addr }
     }
 
-    fn verify(&self, key: &str) -> Value {
+    pub fn verify(&self, key: &str) -> Value {
+        self.request("POST", "/v1/keys/verify", key).1
+    }
+
+    /// One request on its own connection: the status and the JSON body.
+    pub fn request(&self, method: &str, path: &str, key: &str) -> (u16, Value) {
         let body = serde_json::json!({ "key": key }).to_string();
         let mut stream = TcpStream::connect(&self.addr).unwrap();
         write!(
             stream,
-            "POST /v1/keys/verify HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             self.addr,
             body.len()
         )
         .unwrap();
         let mut response = String::new();
         stream.read_to_string(&mut response).unwrap();
-        let (_, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
-        serde_json::from_str(body).unwrap()
+        let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
+        let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("a status line");
+        (status, serde_json::from_str(body).unwrap_or(Value::Null))
     }
 
-    fn code(&self, key: &str) -> String {
+    pub fn code(&self, key: &str) -> String {
         self.verify(key)["code"].as_str().unwrap().to_owned()
     }
 
-    fn terminate(mut self) -> i32 {
+    pub fn terminate(mut self) -> i32 {
         let pid = self.child.id().to_string();
         assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
         self.child.wait().unwrap().code().unwrap_or(-1)
+    }
+}
+
+/// A test that fails before `terminate` leaves no gateway behind.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

@@ -98,6 +98,44 @@ pub struct CallEntry {
     pub user_agent: Option<String>,
 }
 
+/// A call read back is written again as it was (`db copy`).
+impl CallRow for CallEntry {
+    fn at(&self) -> DateTime<Utc> {
+        self.at.0
+    }
+    fn account(&self) -> Option<&str> {
+        self.account.as_deref()
+    }
+    fn key_id(&self) -> Option<&str> {
+        self.key_id.as_deref()
+    }
+    fn key_fingerprint(&self) -> Option<&str> {
+        self.key_fingerprint.as_deref()
+    }
+    fn method(&self) -> &str {
+        &self.method
+    }
+    fn path(&self) -> &str {
+        &self.path
+    }
+    fn status(&self) -> u16 {
+        u16::try_from(self.status).unwrap_or(0)
+    }
+    fn outcome(&self) -> &str {
+        &self.outcome
+    }
+    fn latency_us(&self) -> i64 {
+        self.latency_us
+    }
+    fn client_ip(&self) -> IpAddr {
+        // Every stored address was written from an `IpAddr`.
+        self.client_ip.parse().unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+    }
+    fn user_agent(&self) -> Option<&str> {
+        self.user_agent.as_deref()
+    }
+}
+
 /// Which calls to list; every field narrows, `None` means "any".
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
 #[derive(Debug, Clone, Default, serde::Deserialize)]

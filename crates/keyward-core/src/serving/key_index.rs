@@ -3,13 +3,12 @@
 //!
 //! It stays current two ways. A change made through this process's [`Keyward`] reloads it
 //! before the change returns, so a rotated key fails the moment `rotate` returns. A change made
-//! by another process (the CLI, the desktop app) bumps `key_revision`; [`Keyward::follow_key_changes`]
-//! polls that one-row table and reloads within one poll interval.
+//! by another process (the CLI, the desktop app, another host) bumps `key_revision`;
+//! [`super::key_changes`] notices and reloads.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use subtle::ConstantTimeEq;
@@ -66,6 +65,25 @@ struct Snapshot {
 pub struct KeyIndex {
     snapshot: Published<Snapshot>,
     loaded: AtomicBool,
+    /// One reload at a time: a slower reload of an older revision must not replace a newer one.
+    reloading: tokio::sync::Mutex<()>,
+    /// When the database last confirmed the index current (UTC milliseconds; 0: never).
+    confirmed_at: AtomicI64,
+}
+
+impl KeyIndex {
+    pub(crate) fn revision(&self) -> i64 {
+        self.snapshot.latest().revision
+    }
+
+    /// The database answered at `at` and the index holds its revision.
+    pub(crate) fn confirm(&self, at: DateTime<Utc>) {
+        self.confirmed_at.fetch_max(to_millis(at), Ordering::AcqRel);
+    }
+
+    pub(crate) fn confirmed_at(&self) -> i64 {
+        self.confirmed_at.load(Ordering::Acquire)
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -86,6 +104,8 @@ struct Row {
 impl Keyward {
     /// Loads the index; from then on this handle keeps it current. The gateway calls it at start.
     pub async fn load_key_index(&self) -> Result<()> {
+        let _one_at_a_time = self.index.reloading.lock().await;
+        let asked_at = Utc::now();
         let mut tx = self.pool.begin().await?;
         let revision: i64 =
             sqlx::query_scalar("SELECT revision FROM key_revision WHERE id = 1").fetch_one(&mut *tx).await?;
@@ -120,6 +140,7 @@ impl Keyward {
             .collect();
         self.index.snapshot.publish(Snapshot { revision, by_digest });
         self.index.loaded.store(true, Ordering::Release);
+        self.index.confirm(asked_at);
         Ok(())
     }
 
@@ -129,28 +150,6 @@ impl Keyward {
         if self.index.loaded.load(Ordering::Acquire) {
             if let Err(err) = self.load_key_index().await {
                 tracing::warn!(%err, "key index reload failed; the change poller will retry");
-            }
-        }
-    }
-
-    /// Polls `key_revision` every `every` and reloads on change, for as long as it is awaited.
-    pub async fn follow_key_changes(&self, every: Duration) {
-        let mut ticker = tokio::time::interval(every);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticker.tick().await;
-            let current = self.index.snapshot.latest().revision;
-            match sqlx::query_scalar::<_, i64>("SELECT revision FROM key_revision WHERE id = 1")
-                .fetch_one(&self.pool)
-                .await
-            {
-                Ok(revision) if revision != current => {
-                    if let Err(err) = self.load_key_index().await {
-                        tracing::warn!(%err, "key index reload failed; retrying");
-                    }
-                }
-                Ok(_) => {}
-                Err(err) => tracing::warn!(%err, "could not read the key revision"),
             }
         }
     }

@@ -1,8 +1,9 @@
 //! What the gateway's hot path reads: no database round trip and no lock per request.
 //!
 //! - [`key_index`]: the in-memory index of key hashes, kept current by this process's changes
-//!   and by following the store's key revision
+//! - [`key_changes`]: following other processes' and hosts' changes (poll, LISTEN), the view's age
 //! - [`published`]: a value read per request and replaced seldom (the index, the limiters)
 
+pub mod key_changes;
 pub mod key_index;
 pub mod published;

@@ -10,16 +10,21 @@
 //! - [`database`]: which database a URL names, and how it is shown (never its password)
 //! - [`sqlite`] / [`postgres`]: opening, migrations (`migrations/sqlite`, `migrations/postgres`)
 //! - [`call_writer`]: the call log's batches (rusqlite on SQLite, COPY on PostgreSQL)
+//! - `copy`: `Keyward::copy_into`, one installation into another database
 //! - [`threads`]: SCHED_BATCH for the database threads
 
 pub mod call_writer;
+mod copy;
 pub mod database;
 mod postgres;
 mod sqlite;
+#[cfg(feature = "test-support")]
+pub mod test_postgres;
 pub mod threads;
 
 use sqlx::{Any, AnyPool, Transaction};
 
+pub use copy::CopyReport;
 pub use database::{Database, DATABASE_URL_ENV};
 pub(crate) use postgres::drop_call_partitions_before;
 pub use postgres::KEY_CHANGES_CHANNEL;

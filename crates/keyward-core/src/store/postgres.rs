@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{Any, AnyPool, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Transaction};
 
 use super::call_writer;
 use crate::error::{Error, Result};
@@ -24,6 +24,13 @@ pub(crate) async fn open(url: &str) -> Result<AnyPool> {
     let connect_failed =
         |source: sqlx::Error| Error::Connect { database: Database::Postgres(url.to_owned()).redacted(), source };
     let options: AnyConnectOptions = url.parse().map_err(connect_failed)?;
+    // One attempt first: a refused connection or a wrong password is reported at once, in the
+    // server's words (the pool would retry until its time-out and say only that it timed out).
+    let probe = tokio::time::timeout(CONNECT_TIMEOUT, AnyConnection::connect_with(&options))
+        .await
+        .map_err(|_| connect_failed(sqlx::Error::PoolTimedOut))?
+        .map_err(connect_failed)?;
+    probe.close().await.ok();
     let pool = AnyPoolOptions::new()
         .max_connections(8)
         .acquire_timeout(CONNECT_TIMEOUT)

@@ -18,17 +18,13 @@ mod settings;
 #[cfg(target_os = "linux")]
 mod store_threads;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use keyward_core::secrets::store::MemorySecrets;
 pub use keyward_core::store::Backend;
-use keyward_core::store::Database;
+use keyward_core::store::{test_postgres, Database};
 use keyward_core::{Actor, Keyward};
-
-/// The server `scripts/with-postgres` started: `postgres://USER@127.0.0.1:PORT`.
-pub const TEST_POSTGRES_ENV: &str = "KEYWARD_TEST_POSTGRES";
 
 /// Runs each listed `async fn name(backend: Backend)` as two tests, `sqlite::name` and
 /// `postgres::name`. A test function left out of the list is dead code, which `make lint` refuses.
@@ -58,20 +54,8 @@ macro_rules! on_both_backends {
 pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> Database {
     match backend {
         Backend::Sqlite => Database::in_data_dir(dir),
-        Backend::Postgres => Database::parse(&create_postgres_database().await).unwrap(),
+        Backend::Postgres => Database::parse(&test_postgres::create_database().await).unwrap(),
     }
-}
-
-/// Creates `kw_<pid>_<n>` on the test server and returns its URL.
-pub async fn create_postgres_database() -> String {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let server = std::env::var(TEST_POSTGRES_ENV).unwrap_or_else(|_| {
-        panic!("{TEST_POSTGRES_ENV} is not set: run the tests through `make test`, or `scripts/with-postgres cargo test`")
-    });
-    let name = format!("kw_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
-    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&format!("{server}/postgres")).await.unwrap();
-    sqlx::raw_sql(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
-    format!("{server}/{name}")
 }
 
 pub struct Fixture {

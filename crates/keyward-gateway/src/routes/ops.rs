@@ -1,17 +1,33 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
+use serde::Serialize;
 use utoipa::OpenApi;
 
 use crate::app::Caller;
+use crate::freshness;
 
-/// Liveness: `ok` while the gateway serves.
-#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "Serving", body = String)))]
-pub async fn healthz() -> &'static str {
-    "ok"
+/// `/healthz`: `ok`, or `degraded` when the view of the keys is older than `--max-staleness`
+/// (every key is refused until the database is back), with the view's age.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// `ok` or `degraded`
+    pub status: &'static str,
+    /// Milliseconds since the database last confirmed this gateway's view of the keys.
+    pub view_age_ms: Option<u64>,
+}
+
+#[utoipa::path(get, path = "/healthz", responses(
+    (status = 200, description = "Serving", body = Health),
+    (status = 503, description = "Degraded: the database is out of reach for longer than --max-staleness", body = Health),
+))]
+pub async fn healthz(State(caller): State<Arc<Caller>>) -> impl IntoResponse {
+    let (age, stale) = freshness::view(&caller.gateway);
+    let health = Health { status: if stale { "degraded" } else { "ok" }, view_age_ms: age.map(|a| a.as_millis() as u64) };
+    (if stale { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK }, Json(health))
 }
 
 /// Prometheus text: requests by outcome, latency, call-log rows served/written/dropped, queue depth.
@@ -29,7 +45,7 @@ pub async fn metrics(State(caller): State<Arc<Caller>>) -> impl IntoResponse {
         description = "Verify Keyward API keys, or put key auth in front of any HTTP service."
     ),
     paths(super::verify::verify, healthz, metrics),
-    components(schemas(super::verify::VerifyRequest, super::verify::VerifyResponse, super::ErrorBody))
+    components(schemas(super::verify::VerifyRequest, super::verify::VerifyResponse, super::ErrorBody, Health))
 )]
 pub struct ApiDoc;
 

@@ -55,6 +55,10 @@ pub async fn proxy(State(caller): State<Arc<Caller>>, request: Request) -> Respo
             StatusCode::TOO_MANY_REQUESTS,
             "the key's usage limit is reached: retry after the Retry-After seconds",
         )),
+        Outcome::Unavailable => Some((
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the gateway cannot reach its database and will not vouch for any key: retry shortly",
+        )),
         _ => Some((StatusCode::UNAUTHORIZED, "the key is not valid")),
     };
     let (outcome, rate, retry_after) = (auth.outcome, auth.rate, auth.retry_after);

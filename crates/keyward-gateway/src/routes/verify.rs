@@ -50,6 +50,7 @@ pub struct VerifyResponse<'a> {
         (status = 200, description = "The verdict (valid or not)", body = VerifyResponse),
         (status = 400, description = "Not a JSON object with a `key` string, or two different keys", body = super::ErrorBody),
         (status = 429, description = "Too many failed attempts from this caller", body = VerifyResponse),
+        (status = 503, description = "UNAVAILABLE: the gateway has not reached its database within --max-staleness and vouches for no key", body = VerifyResponse),
     )
 )]
 pub async fn verify(State(caller): State<Arc<Caller>>, request: Request) -> Response {
@@ -98,6 +99,12 @@ where
         ratelimit: auth.rate,
     };
     let mut answer = json_ok(&response);
+    let status = if auth.outcome == Outcome::Unavailable {
+        *answer.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+        503
+    } else {
+        200
+    };
     // A refusal also says it in headers, as every over-the-limit answer does; any other verdict
     // carries its figures in the body only (three more header values were ~10 % of the route's
     // cost at full load, and the caller is a service that reads the body anyway).
@@ -109,7 +116,7 @@ where
         None => Cow::Borrowed(VERIFY_PATH),
         Some(_) => Cow::Owned(scrubbed_path(uri)),
     };
-    gateway.record(auth, Call { method, path, headers, ip: peer.ip(), started }, 200);
+    gateway.record(auth, Call { method, path, headers, ip: peer.ip(), started }, status);
     answer
 }
 

@@ -84,7 +84,8 @@ async fn verify_answers_through_the_router() {
 async fn health_metrics_and_openapi() {
     let gw = TestGateway::start(|_| {}).await;
     let (status, body) = send(&gw, Request::get("/healthz").body(Body::empty()).unwrap()).await;
-    assert_eq!((status, body.as_str()), (StatusCode::OK, Some("ok")));
+    assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("ok")), "{body}");
+    assert!(body["view_age_ms"].as_u64().is_some_and(|age| age < 5_000), "{body}");
     let (_, openapi) = send(&gw, Request::get("/openapi.json").body(Body::empty()).unwrap()).await;
     assert!(openapi["paths"]["/v1/keys/verify"]["post"].is_object(), "{openapi}");
     assert!(openapi["components"]["schemas"]["VerifyResponse"].is_object());
