@@ -84,6 +84,13 @@ impl Keyward {
         store::begin_write(&self.pool, self.backend).await
     }
 
+    /// The same handle as another machine would have (tests of shared databases).
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn with_device(mut self, device: &str) -> Keyward {
+        self.device = device.to_owned();
+        self
+    }
+
     /// The host name written into every audit row.
     pub fn device(&self) -> &str {
         &self.device

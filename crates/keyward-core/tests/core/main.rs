@@ -15,6 +15,7 @@ mod limits;
 mod permissions;
 mod reminders;
 mod settings;
+mod shared_database;
 #[cfg(target_os = "linux")]
 mod store_threads;
 
