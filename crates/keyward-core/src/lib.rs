@@ -65,5 +65,5 @@ pub use error::{Error, ErrorKind, Result};
 pub use keyward::Keyward;
 pub use serving::key_index::{Checked, IndexedKey};
 pub use serving::published::Published;
-pub use store::call_writer::CallWriter;
+pub use store::call_writer::{CallWriter, Tally};
 pub use time::Timestamp;

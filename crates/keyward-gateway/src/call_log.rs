@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use keyward_core::{CallRecord, CallWriter, Keyward};
+use keyward_core::{CallRecord, CallWriter, Keyward, Tally};
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -51,6 +51,7 @@ impl CallLog {
             db: keyward.call_writer()?,
             metrics: Arc::clone(&metrics),
             unsaved_drops: Arc::clone(&unsaved_drops),
+            served_saved: 0,
             last_used: HashMap::new(),
         };
         // Its own runtime for the queue and the gathering timer; the writes block it, and only it.
@@ -113,6 +114,8 @@ struct WriterState {
     db: CallWriter,
     metrics: Arc<Metrics>,
     unsaved_drops: Arc<AtomicU64>,
+    /// This gateway's `served` count as last added to the database's counters.
+    served_saved: u64,
     last_used: HashMap<String, DateTime<Utc>>,
 }
 
@@ -150,15 +153,18 @@ impl WriterState {
 
     fn write(&mut self, batch: &mut Vec<CallRecord>) {
         let drops = self.unsaved_drops.swap(0, Ordering::Relaxed);
-        if batch.is_empty() && drops == 0 {
+        let served = self.metrics.served.get();
+        let tally = Tally { served: served - self.served_saved, dropped: drops };
+        if batch.is_empty() && tally == Tally::default() {
             return;
         }
         for call in batch.iter() {
             self.metrics.observe(call);
         }
         let touched = self.keys_to_touch(batch);
-        match self.db.write(batch, drops, &touched) {
+        match self.db.write(batch, tally, &touched) {
             Ok(()) => {
+                self.served_saved = served;
                 self.metrics.logged.inc_by(batch.len() as u64);
                 for (key_id, at) in touched {
                     self.last_used.insert(key_id, at);

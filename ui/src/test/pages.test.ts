@@ -85,7 +85,15 @@ describe('audit log tab', () => {
   });
 });
 
-const noCalls: CallStats = { account: 'acme', since: '2026-11-19T12:00:00.000Z', hours: [], logged: 0, dropped: 0 };
+const noCalls: CallStats = {
+  account: 'acme',
+  since: '2026-11-19T12:00:00.000Z',
+  hours: [],
+  logged: 0,
+  served: 0,
+  logged_ever: 0,
+  dropped: 0,
+};
 const call: CallEntry = {
   at: '2026-11-26T10:00:00.000Z',
   account: 'acme',

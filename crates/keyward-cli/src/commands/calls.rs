@@ -74,9 +74,13 @@ fn line(c: &CallEntry) -> String {
 fn describe(stats: &CallStats) -> String {
     let mut lines: Vec<String> =
         stats.hours.iter().map(|h| format!("{}  {:<12} {}", h.hour, h.outcome, h.count)).collect();
+    lines.push(format!("logged since {}: {}", stats.since, stats.logged));
     lines.push(format!(
-        "logged since {}: {}   dropped (all gateways, ever): {}",
-        stats.since, stats.logged, stats.dropped
+        "all gateways, ever: served {} = logged {} + dropped {}{}",
+        stats.served,
+        stats.logged_ever,
+        stats.dropped,
+        if stats.served == stats.logged_ever + stats.dropped { "" } else { " (some rows are still queued)" }
     ));
     lines.join("\n")
 }

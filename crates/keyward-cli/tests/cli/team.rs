@@ -233,3 +233,25 @@ fn bad_urls_wrong_passwords_and_absent_servers_are_named_and_change_nothing() {
         assert_eq!(std::fs::read_dir(home.db()).unwrap().count(), 0, "{url}: nothing was made locally");
     }
 }
+
+#[test]
+fn served_is_logged_plus_dropped_over_three_gateways_and_the_log_reads_as_one() {
+    let _shared = SERVER.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let home = Home::on(&team_database());
+    home.ok(&["account", "create", "acme"]);
+    let key = home.ok(&["key", "generate", "acme"]).stdout.trim().to_owned();
+    let servers: Vec<Server> = (0..3).map(|_| Server::start(&home)).collect();
+    for (n, server) in servers.iter().enumerate() {
+        for _ in 0..20 * (n + 1) {
+            assert_eq!(server.code(&key), "VALID");
+        }
+    }
+    for server in servers {
+        assert_eq!(server.terminate(), 0, "a clean stop flushes the queue");
+    }
+    let stats = home.ok(&["--json", "calls", "stats", "acme"]).json();
+    let counts = [&stats["served"], &stats["logged_ever"], &stats["dropped"], &stats["logged"]];
+    assert_eq!(counts.map(|c| c.as_i64()), [Some(120), Some(120), Some(0), Some(120)], "{stats}");
+    let listed = home.ok(&["--json", "calls", "list", "acme", "--limit", "1000"]).json();
+    assert_eq!(listed.as_array().map(Vec::len), Some(120), "every gateway's calls in one log");
+}

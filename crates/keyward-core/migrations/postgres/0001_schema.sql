@@ -1,5 +1,5 @@
 -- Keyward's schema on PostgreSQL: the same tables, columns and rules as migrations/sqlite
--- 0001-0005 (ids made in code, instants as BIGINT UTC milliseconds, the one-active-key partial
+-- 0001-0006 (ids made in code, instants as BIGINT UTC milliseconds, the one-active-key partial
 -- index), with the call log partitioned by day. Forward-only: never edit a landed migration.
 
 CREATE TABLE accounts (
@@ -99,9 +99,21 @@ CREATE TABLE calls (
 CREATE INDEX calls_account_at ON calls (account, at);
 CREATE INDEX calls_at ON calls (at);
 
+-- The hourly rollup the writer keeps with each batch ('' = no account).
+CREATE TABLE call_hours (
+    account TEXT NOT NULL,
+    hour    BIGINT NOT NULL,
+    outcome TEXT NOT NULL,
+    count   BIGINT NOT NULL,
+    PRIMARY KEY (account, hour, outcome)
+);
+
+-- Summed over every gateway: served = logged + dropped once their queues are empty.
 CREATE TABLE call_log_counters (
     id      BIGINT PRIMARY KEY CHECK (id = 1),
-    dropped BIGINT NOT NULL
+    dropped BIGINT NOT NULL,
+    served  BIGINT NOT NULL DEFAULT 0,
+    logged  BIGINT NOT NULL DEFAULT 0
 );
 INSERT INTO call_log_counters (id, dropped) VALUES (1, 0);
 

@@ -180,23 +180,34 @@ pub struct CallStats {
     pub account: Option<String>,
     pub since: Timestamp,
     pub hours: Vec<HourCount>,
+    /// Calls logged in the window (the hours' sum).
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub logged: i64,
-    /// Rows every gateway had to drop because its queue was full (all accounts, ever).
+    /// Keyed requests every gateway served, ever (all accounts).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub served: i64,
+    /// Call-log rows every gateway wrote, ever (all accounts; purged rows included).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub logged_ever: i64,
+    /// Rows every gateway had to drop because its queue was full (all accounts, ever). Once
+    /// the gateways' queues are empty, `served == logged_ever + dropped`.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub dropped: i64,
 }
 
 pub const DEFAULT_RETENTION_DAYS: i64 = 7;
-const HOUR_MS: i64 = 3_600_000;
+use crate::store::call_writer::HOUR_MS;
 
-/// `account IS NULL OR the actor is a super admin of it`, the actor's name bound as `$reader`.
-fn visible(reader: usize) -> String {
+/// `no account OR the actor is a super admin of it`, the actor's name bound as `$reader`. The
+/// raw rows say "no account" with NULL (`NO_ACCOUNT_ROW`), the rollup with '' (`NO_ACCOUNT_HOUR`).
+fn visible(reader: usize, no_account: &str) -> String {
     format!(
-        "(account IS NULL OR account IN (SELECT a.name FROM accounts a JOIN members m
+        "({no_account} OR account IN (SELECT a.name FROM accounts a JOIN members m
          ON m.account_id = a.id WHERE m.name = ${reader} AND m.role = 'super-admin'))"
     )
 }
+const NO_ACCOUNT_ROW: &str = "account IS NULL";
+const NO_ACCOUNT_HOUR: &str = "account = ''";
 
 const CSV_HEADER: [&str; 11] = [
     "at",
@@ -289,7 +300,7 @@ impl Selection {
             Backend::Sqlite => "LIKE",
             Backend::Postgres => "ILIKE",
         };
-        let visible = visible(6);
+        let visible = visible(6, NO_ACCOUNT_ROW);
         format!(
             "SELECT at, account, key_id, key_fingerprint, method, path, status, outcome, latency_us, client_ip, user_agent
              FROM {table} WHERE {scope} AND at >= $2 AND status >= $3 AND status < $4
@@ -346,29 +357,48 @@ impl Keyward {
         Ok(written)
     }
 
-    /// Counts per hour and outcome over the retention window.
+    /// Counts per hour and outcome over the retention window (from the hourly rollup, so a
+    /// week of millions of calls is a few hundred rows), and the counters of every gateway.
     pub async fn call_stats(&self, actor: &Actor, account: Option<&str>, now: DateTime<Utc>) -> Result<CallStats> {
         self.check_call_reader(actor, account, now).await?;
         let since = now - Duration::days(DEFAULT_RETENTION_DAYS);
         let scope = if account.is_some() { "account = $1" } else { "$1 IS NULL" };
-        let visible = visible(3);
+        let visible = visible(3, NO_ACCOUNT_HOUR);
         let sql = format!(
-            "SELECT (at / {HOUR_MS}) * {HOUR_MS} AS hour, outcome, COUNT(*) AS count
-             FROM calls WHERE {scope} AND at >= $2 AND {visible}
+            "SELECT hour, outcome, CAST(SUM(count) AS BIGINT) AS count
+             FROM call_hours WHERE {scope} AND hour >= $2 AND {visible}
              GROUP BY hour, outcome ORDER BY hour, outcome"
         );
+        let first_hour = to_millis(since).div_euclid(HOUR_MS) * HOUR_MS;
         let hours: Vec<HourCount> =
-            sqlx::query_as(&sql).bind(account).bind(to_millis(since)).bind(actor.name()).fetch_all(&self.pool).await?;
+            sqlx::query_as(&sql).bind(account).bind(first_hour).bind(actor.name()).fetch_all(&self.pool).await?;
         let logged = hours.iter().map(|h| h.count).sum();
-        let dropped =
-            sqlx::query_scalar("SELECT dropped FROM call_log_counters WHERE id = 1").fetch_one(&self.pool).await?;
-        Ok(CallStats { account: account.map(str::to_owned), since: Timestamp(since), hours, logged, dropped })
+        let (served, logged_ever, dropped): (i64, i64, i64) =
+            sqlx::query_as("SELECT served, logged, dropped FROM call_log_counters WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(CallStats {
+            account: account.map(str::to_owned),
+            since: Timestamp(since),
+            hours,
+            logged,
+            served,
+            logged_ever,
+            dropped,
+        })
     }
 
     /// Deletes calls older than `before`. SQLite: `chunk` rows per transaction so writers never
     /// wait long. PostgreSQL: whole days, dropping each day's partition once all of it is older
     /// (no row-by-row delete, nothing left for VACUUM). Returns how many rows went.
     pub async fn purge_calls(&self, before: DateTime<Utc>, chunk: i64) -> Result<u64> {
+        // The rollup's hours go with their calls (a small table: one row per account, hour
+        // and outcome).
+        sqlx::query("DELETE FROM call_hours WHERE hour + $1 <= $2")
+            .bind(HOUR_MS)
+            .bind(to_millis(before))
+            .execute(&self.pool)
+            .await?;
         if self.backend == Backend::Postgres {
             return store::drop_call_partitions_before(&self.pool, to_millis(before)).await;
         }

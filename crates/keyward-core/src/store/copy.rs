@@ -13,6 +13,7 @@ use sqlx::{AnyConnection, Row};
 use crate::domain::calls::{CallEntry, DEFAULT_RETENTION_DAYS};
 use crate::error::{Error, Result};
 use crate::keyward::Keyward;
+use crate::store::call_writer::Tally;
 use crate::time::to_millis;
 
 #[derive(Clone, Copy)]
@@ -118,15 +119,22 @@ impl Keyward {
         // Keys made before databases were shared name no machine: they were made on this one.
         sqlx::query("UPDATE api_keys SET created_on = $1 WHERE created_on IS NULL").bind(&self.device).execute(&mut *tx).await?;
         sqlx::query("UPDATE secret_journal SET device = $1 WHERE device IS NULL").bind(&self.device).execute(&mut *tx).await?;
-        let (revision, dropped): (i64, i64) = sqlx::query_as(
-            "SELECT (SELECT revision FROM key_revision WHERE id = 1), (SELECT dropped FROM call_log_counters WHERE id = 1)",
-        )
-        .fetch_one(&self.pool)
-        .await?;
+        let revision: i64 =
+            sqlx::query_scalar("SELECT revision FROM key_revision WHERE id = 1").fetch_one(&self.pool).await?;
         sqlx::query("UPDATE key_revision SET revision = $1 WHERE id = 1").bind(revision).execute(&mut *tx).await?;
-        sqlx::query("UPDATE call_log_counters SET dropped = $1 WHERE id = 1").bind(dropped).execute(&mut *tx).await?;
         tx.commit().await?;
         let calls = self.copy_calls(target, now).await?;
+        // The counters are the source's, not those of the copy's own writes.
+        let (served, logged, dropped): (i64, i64, i64) =
+            sqlx::query_as("SELECT served, logged, dropped FROM call_log_counters WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?;
+        sqlx::query("UPDATE call_log_counters SET served = $1, logged = $2, dropped = $3 WHERE id = 1")
+            .bind(served)
+            .bind(logged)
+            .bind(dropped)
+            .execute(&target.pool)
+            .await?;
         Ok(CopyReport { tables, calls })
     }
 
@@ -159,7 +167,7 @@ impl Keyward {
         tokio::task::spawn_blocking(move || {
             let mut writer = target.call_writer()?;
             for batch in calls.chunks(10_000) {
-                writer.write(batch, 0, &[])?;
+                writer.write(batch, Tally::default(), &[])?;
             }
             Ok(calls.len() as u64)
         })

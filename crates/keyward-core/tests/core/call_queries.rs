@@ -1,7 +1,7 @@
 use chrono::Duration;
 use std::sync::Arc;
 
-use keyward_core::{CallFilter, CallRecord, IndexedKey};
+use keyward_core::{CallFilter, CallRecord, IndexedKey, Tally};
 
 use crate::{on_both_backends, Backend, Fixture};
 
@@ -28,7 +28,7 @@ async fn text_filter_matches_literally_and_pages_newest_first(backend: Backend) 
         .map(|i| call(&f, i, &format!("/v1/contacts/{i}"), if i % 5 == 0 { "crm-sync/2.0" } else { "curl/8.5" }))
         .chain([call(&f, 30, "/v1/100%_done", "curl/8.5")])
         .collect();
-    f.keyward.call_writer().unwrap().write(&batch, 0, &[]).unwrap();
+    f.keyward.call_writer().unwrap().write(&batch, Tally::rows(batch.len()), &[]).unwrap();
     let now = f.t0 + Duration::hours(1);
     let list = |text: &str, limit, offset| CallFilter {
         account: Some("acme".into()),

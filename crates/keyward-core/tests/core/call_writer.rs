@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use chrono::Duration;
-use keyward_core::{CallFilter, CallRecord, IndexedKey};
+use keyward_core::{CallFilter, CallRecord, IndexedKey, Tally};
 
 use crate::{on_both_backends, Backend, Fixture};
 
@@ -33,7 +33,7 @@ async fn writes_every_column_of_every_row_with_its_counters(backend: Backend) {
     let batch: Vec<CallRecord> = (0..250).map(|s| call(&f, s, &key_id)).collect();
     let used_at = f.t0 + Duration::seconds(249);
     let mut writer = f.keyward.call_writer().unwrap();
-    writer.write(&batch, 7, &[(key_id.clone(), used_at)]).unwrap();
+    writer.write(&batch, Tally { served: 257, dropped: 7 }, &[(key_id.clone(), used_at)]).unwrap();
 
     let now = f.t0 + Duration::hours(1);
     let all = CallFilter { account: Some("acme".into()), limit: Some(1_000), ..CallFilter::default() };
@@ -56,6 +56,11 @@ async fn writes_every_column_of_every_row_with_its_counters(backend: Backend) {
     }
     let stats = f.keyward.call_stats(&f.admin, Some("acme"), now).await.unwrap();
     assert_eq!((stats.logged, stats.dropped), (250, 7));
+    // The counters every gateway adds to: served = logged + dropped.
+    assert_eq!((stats.served, stats.logged_ever), (257, 250));
+    // The hourly rollup holds the batch by hour and outcome (the chart reads it).
+    let by_outcome: Vec<(String, i64)> = stats.hours.iter().map(|h| (h.outcome.clone(), h.count)).collect();
+    assert_eq!(by_outcome, [("RATE_LIMITED".to_owned(), 125), ("VALID".to_owned(), 125)]);
     let last_used: Option<i64> = sqlx::query_scalar("SELECT last_used_at FROM api_keys WHERE id = $1")
         .bind(&key_id)
         .fetch_one(f.keyward.pool())
@@ -64,17 +69,18 @@ async fn writes_every_column_of_every_row_with_its_counters(backend: Backend) {
     assert_eq!(last_used, Some(used_at.timestamp_millis()));
 
     // Drops alone (an empty batch) still reach the counter.
-    writer.write::<CallRecord>(&[], 3, &[]).unwrap();
-    assert_eq!(f.keyward.call_stats(&f.admin, Some("acme"), now).await.unwrap().dropped, 10);
+    writer.write::<CallRecord>(&[], Tally { served: 3, dropped: 3 }, &[]).unwrap();
+    let stats = f.keyward.call_stats(&f.admin, Some("acme"), now).await.unwrap();
+    assert_eq!((stats.served, stats.logged_ever, stats.dropped), (260, 250, 10));
 }
 
 async fn a_failing_batch_writes_nothing(backend: Backend) {
-    // The drop counter's update, the last statement of the batch, fails after every row was
-    // inserted: the whole batch must roll back.
+    // The counters' update, the last statement of the batch, fails (when it adds drops) after
+    // every row was inserted: the whole batch must roll back.
     let trigger = match backend {
-        Backend::Sqlite => "CREATE TRIGGER refuse_drops BEFORE UPDATE ON call_log_counters BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+        Backend::Sqlite => "CREATE TRIGGER refuse_drops BEFORE UPDATE ON call_log_counters WHEN NEW.dropped <> OLD.dropped BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
         Backend::Postgres => "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$;
-             CREATE TRIGGER refuse_drops BEFORE UPDATE ON call_log_counters FOR EACH ROW EXECUTE FUNCTION refuse();",
+             CREATE TRIGGER refuse_drops BEFORE UPDATE ON call_log_counters FOR EACH ROW WHEN (NEW.dropped <> OLD.dropped) EXECUTE FUNCTION refuse();",
     };
     refused_batch_leaves_nothing(backend, trigger, "refused by the test").await;
 }
@@ -99,11 +105,12 @@ async fn refused_batch_leaves_nothing(backend: Backend, trigger: &str, message: 
     sqlx::raw_sql(trigger).execute(f.keyward.pool()).await.unwrap();
     let batch: Vec<CallRecord> = (0..250).map(|s| call(&f, s, "key_x")).collect();
     let mut writer = f.keyward.call_writer().unwrap();
-    let err = writer.write(&batch, 1, &[]).unwrap_err();
+    let err = writer.write(&batch, Tally { served: 251, dropped: 1 }, &[]).unwrap_err();
     assert!(err.to_string().contains(message), "{err}");
     assert_eq!(f.count("SELECT COUNT(*) FROM calls").await, 0, "no row of the failed batch is left");
-    assert_eq!(f.count("SELECT dropped FROM call_log_counters").await, 0);
-    writer.write(&batch[..100], 0, &[]).unwrap();
+    assert_eq!(f.count("SELECT dropped + served + logged FROM call_log_counters").await, 0);
+    assert_eq!(f.count("SELECT COUNT(*) FROM call_hours").await, 0, "nor its hours");
+    writer.write(&batch[..100], Tally::rows(100), &[]).unwrap();
     assert_eq!(f.count("SELECT COUNT(*) FROM calls").await, 100);
 }
 

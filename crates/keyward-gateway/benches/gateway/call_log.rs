@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use chrono::Utc;
 use keyward_core::secrets::store::MemorySecrets;
-use keyward_core::{Actor, CallRecord, IndexedKey, Keyward};
+use keyward_core::{Actor, CallRecord, IndexedKey, Keyward, Tally};
 
 /// The call-log writer alone: 1,000,000 rows in batches of 1,000 into a database with its
 /// index, then the queries `keyward calls` and the desktop chart run, on those million rows.
@@ -37,7 +37,7 @@ pub async fn call_log_figures() -> (f64, Vec<(&'static str, f64)>) {
                 user_agent: Some("wrk".into()),
             })
             .collect();
-        writer.write(&batch, 0, &[]).unwrap();
+        writer.write(&batch, Tally::rows(batch.len()), &[]).unwrap();
     }
     let rows_per_second = (BATCHES * 1_000) as f64 / started.elapsed().as_secs_f64();
     let now = Utc::now();

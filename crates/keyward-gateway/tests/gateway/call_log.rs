@@ -2,7 +2,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{Duration as Days, Utc};
-use keyward_core::{ApiKey, CallRecord, IndexedKey};
+use keyward_core::{ApiKey, CallRecord, IndexedKey, Tally};
 
 use crate::{files_contain, TestGateway};
 
@@ -119,7 +119,7 @@ async fn retention_purge_removes_only_old_rows_in_chunks() {
         user_agent: None,
     };
     let batch: Vec<CallRecord> = (0..25).map(|_| call(8)).chain((0..7).map(|_| call(6))).collect();
-    keyward.call_writer().unwrap().write(&batch, 0, &[]).unwrap();
+    keyward.call_writer().unwrap().write(&batch, Tally::rows(batch.len()), &[]).unwrap();
     let purged = keyward.purge_calls(now - Days::days(7), 10).await.unwrap();
     assert_eq!(purged, 25);
     let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM calls").fetch_one(keyward.pool()).await.unwrap();

@@ -2,8 +2,21 @@
 import type { HourCount } from "./HourCount";
 import type { Timestamp } from "./Timestamp";
 
-export type CallStats = { account: string | null, since: Timestamp, hours: Array<HourCount>, logged: number, 
+export type CallStats = { account: string | null, since: Timestamp, hours: Array<HourCount>, 
 /**
- * Rows every gateway had to drop because its queue was full (all accounts, ever).
+ * Calls logged in the window (the hours' sum).
+ */
+logged: number, 
+/**
+ * Keyed requests every gateway served, ever (all accounts).
+ */
+served: number, 
+/**
+ * Call-log rows every gateway wrote, ever (all accounts; purged rows included).
+ */
+logged_ever: number, 
+/**
+ * Rows every gateway had to drop because its queue was full (all accounts, ever). Once
+ * the gateways' queues are empty, `served == logged_ever + dropped`.
  */
 dropped: number, };

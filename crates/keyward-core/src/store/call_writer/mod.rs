@@ -6,6 +6,7 @@
 mod postgres;
 mod sqlite;
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
@@ -32,6 +33,42 @@ pub trait CallRow {
     fn user_agent(&self) -> Option<&str>;
 }
 
+/// What a batch adds to the counters every gateway shares, besides its rows (whose count the
+/// database reports): the keyed requests served since the last batch, and the rows dropped.
+/// Once a gateway's queue is empty, everything it served was logged or dropped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub served: u64,
+    pub dropped: u64,
+}
+
+impl Tally {
+    /// A batch that is all there is to count (tests, `db copy`).
+    pub fn rows(batch: usize) -> Tally {
+        Tally { served: batch as u64, dropped: 0 }
+    }
+}
+
+/// The rollup's statement: add a batch's count to its (account, hour, outcome) row.
+const ADD_TO_HOUR: &str = "INSERT INTO call_hours (account, hour, outcome, count) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (account, hour, outcome) DO UPDATE SET count = call_hours.count + excluded.count";
+
+/// The counters' statement: served, logged, dropped.
+const ADD_TO_COUNTERS: &str =
+    "UPDATE call_log_counters SET served = served + $1, logged = logged + $2, dropped = dropped + $3 WHERE id = 1";
+
+pub const HOUR_MS: i64 = 3_600_000;
+
+/// A batch's rows per (account or '', hour, outcome): a handful of rollup rows per batch.
+fn hour_counts<R: CallRow>(batch: &[R]) -> HashMap<(&str, i64, &str), i64> {
+    let mut counts = HashMap::new();
+    for call in batch {
+        let hour = crate::time::to_millis(call.at()).div_euclid(HOUR_MS) * HOUR_MS;
+        *counts.entry((call.account().unwrap_or(""), hour, call.outcome())).or_insert(0) += 1;
+    }
+    counts
+}
+
 pub enum CallWriter {
     Sqlite(sqlite::SqliteCallWriter),
     Postgres(postgres::PgCallWriter),
@@ -46,13 +83,13 @@ impl CallWriter {
         })
     }
 
-    /// Writes one batch in one transaction: the rows, the drop count since the last batch,
+    /// Writes one batch in one transaction: the rows, their hours in the rollup, the tally,
     /// and `last_used_at` for the keys in `touched`. On an error nothing of it is written.
     /// Blocks the calling thread until the database has it.
-    pub fn write<R: CallRow>(&mut self, batch: &[R], dropped: u64, touched: &[(String, DateTime<Utc>)]) -> Result<()> {
+    pub fn write<R: CallRow>(&mut self, batch: &[R], tally: Tally, touched: &[(String, DateTime<Utc>)]) -> Result<()> {
         match self {
-            CallWriter::Sqlite(writer) => writer.write(batch, dropped, touched),
-            CallWriter::Postgres(writer) => writer.write(batch, dropped, touched),
+            CallWriter::Sqlite(writer) => writer.write(batch, tally, touched),
+            CallWriter::Postgres(writer) => writer.write(batch, tally, touched),
         }
     }
 }

@@ -13,7 +13,7 @@ use std::sync::mpsc;
 use chrono::{DateTime, Utc};
 use sqlx::{Connection, PgConnection};
 
-use super::CallRow;
+use super::{hour_counts, CallRow, Tally, ADD_TO_COUNTERS, ADD_TO_HOUR};
 use crate::error::{Error, Result};
 use crate::store::Database;
 use crate::time::to_millis;
@@ -24,7 +24,8 @@ pub(crate) const DAY_MS: i64 = 86_400_000;
 struct Batch {
     copy_text: Vec<u8>,
     days: Vec<i64>,
-    dropped: i64,
+    hours: Vec<(String, i64, String, i64)>,
+    tally: Tally,
     touched: Vec<(String, i64)>,
 }
 
@@ -65,7 +66,7 @@ impl PgCallWriter {
         Ok(PgCallWriter { batches, text: String::new() })
     }
 
-    pub fn write<R: CallRow>(&mut self, batch: &[R], dropped: u64, touched: &[(String, DateTime<Utc>)]) -> Result<()> {
+    pub fn write<R: CallRow>(&mut self, batch: &[R], tally: Tally, touched: &[(String, DateTime<Utc>)]) -> Result<()> {
         self.text.clear();
         let mut days = Vec::new();
         for call in batch {
@@ -79,7 +80,11 @@ impl PgCallWriter {
         let batch = Batch {
             copy_text: self.text.as_bytes().to_vec(),
             days,
-            dropped: dropped as i64,
+            hours: hour_counts(batch)
+                .into_iter()
+                .map(|((account, hour, outcome), count)| (account.to_owned(), hour, outcome.to_owned(), count))
+                .collect(),
+            tally,
             touched: touched.iter().map(|(key_id, at)| (key_id.clone(), to_millis(*at))).collect(),
         };
         let (reply, answer) = mpsc::sync_channel(1);
@@ -97,6 +102,7 @@ async fn write_batch(conn: &mut PgConnection, partitions: &mut HashSet<i64>, bat
         }
     }
     let mut tx = conn.begin().await?;
+    let mut logged = 0;
     if !batch.copy_text.is_empty() {
         let mut copy = tx
             .copy_in_raw(
@@ -105,11 +111,16 @@ async fn write_batch(conn: &mut PgConnection, partitions: &mut HashSet<i64>, bat
             )
             .await?;
         copy.send(batch.copy_text).await?;
-        copy.finish().await?;
+        logged = copy.finish().await?;
     }
-    if batch.dropped > 0 {
-        sqlx::query("UPDATE call_log_counters SET dropped = dropped + $1 WHERE id = 1")
-            .bind(batch.dropped)
+    for (account, hour, outcome, count) in &batch.hours {
+        sqlx::query(ADD_TO_HOUR).bind(account).bind(hour).bind(outcome).bind(count).execute(&mut *tx).await?;
+    }
+    if batch.tally != Tally::default() || logged > 0 {
+        sqlx::query(ADD_TO_COUNTERS)
+            .bind(batch.tally.served as i64)
+            .bind(logged as i64)
+            .bind(batch.tally.dropped as i64)
             .execute(&mut *tx)
             .await?;
     }
