@@ -57,6 +57,10 @@ pub enum Error {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 
+    /// A gateway's lease from the shared usage budget took too long.
+    #[error("the database did not grant a usage lease in time")]
+    LeaseTimedOut,
+
     /// The call log's writer thread could not start or has ended.
     #[error("the call-log writer stopped: {0}")]
     CallLogWriter(String),
@@ -224,6 +228,7 @@ impl Error {
             | Error::DatabaseUrl { .. }
             | Error::Connect { .. }
             | Error::Database(_)
+            | Error::LeaseTimedOut
             | Error::CallLogDatabase(_)
             | Error::CallLogWriter(_)
             | Error::Migration(_)

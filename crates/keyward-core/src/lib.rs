@@ -31,6 +31,7 @@
 //! | `mail_config`, `set_mail_config` | [`domain::mail_config`] |
 //! | `load_key_index`, `check_key` | [`serving::key_index`] |
 //! | `follow_key_changes`, `key_index_age` | [`serving::key_changes`] |
+//! | `lease_budget` | [`serving::budget`] |
 //! | `copy_into` | `store::copy` |
 //! | `clean_orphaned_secrets` | [`secrets::journal`] |
 //!

@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, Method};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::{DateTime, Utc};
+use keyward_core::store::Backend;
 use keyward_core::{CallRecord, IndexedKey, Keyward};
 use sha2::{Digest, Sha256};
 use tokio::sync::watch;
@@ -17,6 +18,7 @@ use tokio::task::JoinHandle;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
+use crate::budget::ClusterBudget;
 use crate::call_log::{CallLog, Writer};
 use crate::config::GatewayConfig;
 use crate::freshness::{self, Freshness};
@@ -34,6 +36,8 @@ pub struct Gateway {
     pub metrics: Arc<Metrics>,
     pub http: reqwest::Client,
     pub freshness: Freshness,
+    /// The cluster's share of each key's limits (team databases only).
+    pub budget: Option<ClusterBudget>,
 }
 
 /// The verdict on one presented key.
@@ -81,6 +85,7 @@ impl Gateway {
     /// retention purge.
     pub async fn start(keyward: Keyward, config: GatewayConfig) -> keyward_core::Result<Running> {
         keyward.load_key_index().await?;
+        let (keyward_backend, keyward_for_budget) = (keyward.backend(), keyward.clone());
         let metrics = Arc::new(Metrics::default());
         let (calls, writer) = CallLog::start(&keyward, config.call_log_queue, Arc::clone(&metrics))?;
         let http = reqwest::Client::builder()
@@ -96,6 +101,7 @@ impl Gateway {
             metrics,
             http,
             freshness: Freshness::default(),
+            budget: (keyward_backend == Backend::Postgres).then(|| ClusterBudget::start(keyward_for_budget)),
         });
         let poller = {
             let (keyward, every) = (gateway.keyward.clone(), gateway.config.key_poll_interval);
@@ -129,7 +135,12 @@ impl Gateway {
         let (mut rate, mut retry_after, mut fingerprint) = (None, None, None);
         match outcome {
             Outcome::Valid => match self.limiter.check_key(checked.key.as_deref().expect("a valid key is known")) {
-                Ok(granted) => rate = Some(granted),
+                Ok(granted) if self.cluster_allows(checked.key.as_deref()) => rate = Some(granted),
+                Ok(granted) => {
+                    outcome = Outcome::RateLimited;
+                    rate = Some(RateInfo { remaining: 0, ..granted });
+                    retry_after = Some(1);
+                }
                 Err(refused) => {
                     outcome = Outcome::RateLimited;
                     rate = Some(refused.info);
@@ -151,6 +162,14 @@ impl Gateway {
         }
         let at = judged_at.unwrap_or_else(Utc::now);
         Some(Verdict { outcome, key: checked.key, rate, retry_after, at, fingerprint })
+    }
+
+    /// The cluster's shared allowance (none to check on the embedded database).
+    fn cluster_allows(&self, key: Option<&IndexedKey>) -> bool {
+        match (&self.budget, key) {
+            (Some(budget), Some(key)) => budget.take(key),
+            _ => true,
+        }
     }
 
     /// Queues the request's call-log row (its metrics are taken with the row: see

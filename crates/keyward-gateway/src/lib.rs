@@ -5,6 +5,7 @@
 //!   secrets out of what is logged or forwarded
 //! - [`outcome`]: the verdict on a request — a verify code or RATE_LIMITED
 //! - [`freshness`]: how old the view of the keys is, and failing closed past `max_staleness`
+//! - [`budget`]: the cluster's shared usage limits, leased in chunks (team databases)
 //! - [`limiter`]: per-key burst and daily limits, per-IP throttling of failed attempts (governor)
 //! - [`call_log`]: the bounded queue and its single batching writer; retention purge
 //! - [`metrics`]: Prometheus counters and histograms
@@ -13,6 +14,7 @@
 //! - [`server`]: [`serve`]: the accept loop, connections, graceful shutdown
 
 pub mod app;
+pub mod budget;
 pub mod call_log;
 pub mod config;
 pub mod freshness;

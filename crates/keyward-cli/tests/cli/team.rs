@@ -54,7 +54,8 @@ fn three_gateways_refuse_a_rotated_key_within_a_second_even_with_their_listeners
         if kill_listeners {
             let killed = psql(
                 &url,
-                "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query ILIKE 'listen%'",
+                "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity
+                 WHERE query ILIKE 'listen%' AND datname = current_database()",
             );
             assert_eq!(killed, "3", "each gateway listens on one connection");
         }
@@ -95,6 +96,7 @@ fn a_gateway_that_loses_its_database_fails_closed_then_recovers() {
     let url = team_database();
     let home = Home::on(&url);
     home.ok(&["account", "create", "acme"]);
+    home.ok(&["account", "limits", "acme", "--burst", "100000/10"]);
     let key = home.ok(&["key", "generate", "acme"]).stdout.trim().to_owned();
     let server = Server::start_with(&home, &["--max-staleness", "1"]);
     assert_eq!(server.request("GET", "/healthz", "").0, 200);
@@ -239,6 +241,7 @@ fn served_is_logged_plus_dropped_over_three_gateways_and_the_log_reads_as_one() 
     let _shared = SERVER.read().unwrap_or_else(|poisoned| poisoned.into_inner());
     let home = Home::on(&team_database());
     home.ok(&["account", "create", "acme"]);
+    home.ok(&["account", "limits", "acme", "--burst", "100000/10"]);
     let key = home.ok(&["key", "generate", "acme"]).stdout.trim().to_owned();
     let servers: Vec<Server> = (0..3).map(|_| Server::start(&home)).collect();
     for (n, server) in servers.iter().enumerate() {
@@ -254,4 +257,43 @@ fn served_is_logged_plus_dropped_over_three_gateways_and_the_log_reads_as_one() 
     assert_eq!(counts.map(|c| c.as_i64()), [Some(120), Some(120), Some(0), Some(120)], "{stats}");
     let listed = home.ok(&["--json", "calls", "list", "acme", "--limit", "1000"]).json();
     assert_eq!(listed.as_array().map(Vec::len), Some(120), "every gateway's calls in one log");
+}
+
+#[test]
+fn three_gateways_share_one_usage_limit() {
+    let _shared = SERVER.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let home = Home::on(&team_database());
+    home.ok(&["account", "create", "acme"]);
+    home.ok(&["account", "limits", "acme", "--burst", "300/10", "--daily", "1000000"]);
+    let key = home.ok(&["key", "generate", "acme"]).stdout.trim().to_owned();
+    let servers: Vec<Server> = (0..3).map(|_| Server::start(&home)).collect();
+    let started = Instant::now();
+    let load = Duration::from_secs(3);
+    let (accepted, refused) = thread::scope(|scope| {
+        let workers: Vec<_> = servers
+            .iter()
+            .map(|server| {
+                let key = &key;
+                scope.spawn(move || {
+                    let (mut accepted, mut refused) = (0, 0);
+                    while started.elapsed() < load {
+                        match server.code(key).as_str() {
+                            "VALID" => accepted += 1,
+                            "RATE_LIMITED" => refused += 1,
+                            other => panic!("unexpected verdict {other}"),
+                        }
+                    }
+                    (accepted, refused)
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).fold((0, 0), |(a, r), (wa, wr)| (a + wa, r + wr))
+    });
+    // What one gateway's GCRA allows from a full bucket: the burst, then 30 a second.
+    let elapsed = started.elapsed().as_secs_f64();
+    let allowed = 300.0 + 30.0 * elapsed;
+    eprintln!("3 gateways, {elapsed:.2} s: accepted {accepted}, refused {refused}, one gateway's limit {allowed:.0}");
+    assert!(refused > 1_000, "the load is well over the limit: {refused} refused");
+    assert!(f64::from(accepted) <= allowed * 1.05, "accepted {accepted} > {allowed:.0} × 1.05");
+    assert!(f64::from(accepted) >= 300.0, "the burst is usable: {accepted}");
 }

@@ -137,3 +137,13 @@ CREATE TABLE reminder_snoozes (
     until_at  BIGINT NOT NULL,
     PRIMARY KEY (key_id, recipient)
 );
+
+-- Usage limits shared by every gateway: per key, the burst and daily limits as GCRA
+-- "theoretical arrival times" (UTC microseconds). Gateways lease chunks of the allowance from
+-- here ahead of their requests (`serving::budget`); the embedded SQLite has one gateway and
+-- keeps its limits in memory.
+CREATE TABLE limit_budgets (
+    key_id    TEXT PRIMARY KEY,
+    burst_tat BIGINT NOT NULL,
+    daily_tat BIGINT NOT NULL
+);
