@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 CARGO_FEATURES := --features keyward-desktop/custom-protocol
 
-.PHONY: run test lint fmt bench bench-desktop bundle test-deb deps test-deps ui cli test-ui test-rust check-bindings clean
+.PHONY: run test lint fmt bench bench-cluster bench-desktop bundle test-deb deps test-deps ui cli test-ui test-rust check-bindings clean
 
 run: deps ui
 	cargo run $(CARGO_FEATURES) --bin keyward-desktop
@@ -90,6 +90,13 @@ bench-desktop: bundle
 bench:
 	scripts/install-deps bench
 	cargo bench --profile server -p keyward-gateway --bench gateway
+
+# Team mode on a throwaway PostgreSQL: propagation of rotations to three gateways, throughput
+# against SQLite, a shared usage limit, the call log at 7 M rows on both backends (prints).
+bench-cluster:
+	scripts/install-deps bench
+	scripts/install-deps test
+	scripts/with-postgres cargo bench --profile server -p keyward-gateway --bench cluster
 
 clean:
 	cargo clean

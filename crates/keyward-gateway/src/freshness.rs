@@ -57,7 +57,10 @@ pub(crate) async fn watch(gateway: Arc<Gateway>, mut stopped: watch::Receiver<bo
         if gateway.freshness.stale.swap(stale, Ordering::Relaxed) != stale {
             let age_ms = age.map(|a| a.as_millis() as u64);
             if stale {
-                tracing::error!(?age_ms, "the database has not been reached within --max-staleness: refusing every key (503) until it is");
+                tracing::error!(
+                    ?age_ms,
+                    "the database has not been reached within --max-staleness: refusing every key (503) until it is"
+                );
             } else {
                 tracing::info!(?age_ms, "the database is reachable again: serving");
             }

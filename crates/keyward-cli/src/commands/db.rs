@@ -22,7 +22,8 @@ pub async fn run(ctx: &Ctx, cmd: DbCmd) -> Result<ExitCode> {
                 "calls": report.calls,
             });
             print(ctx.json, &shown, |_| {
-                let tables: Vec<String> = report.tables.iter().map(|(table, rows)| format!("  {table}: {rows}")).collect();
+                let tables: Vec<String> =
+                    report.tables.iter().map(|(table, rows)| format!("  {table}: {rows}")).collect();
                 format!(
                     "Copied {} into {}:\n{}\n  calls (last 7 days): {}\nKey secrets stay in this machine's keyring: show and copy keys here.",
                     ctx.keyward.database(),

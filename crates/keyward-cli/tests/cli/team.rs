@@ -16,7 +16,11 @@ static SERVER: RwLock<()> = RwLock::new(());
 
 /// A new database on the test server.
 fn team_database() -> String {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(test_postgres::create_database())
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(test_postgres::create_database())
 }
 
 /// `psql URL -Atc SQL`: the rows, `|`-separated.
@@ -110,7 +114,11 @@ fn a_gateway_that_loses_its_database_fails_closed_then_recovers() {
         if body["code"] != "VALID" {
             break (status, body);
         }
-        assert!(stopped.elapsed() < Duration::from_secs(3), "still VALID {:?} after the database stopped", stopped.elapsed());
+        assert!(
+            stopped.elapsed() < Duration::from_secs(3),
+            "still VALID {:?} after the database stopped",
+            stopped.elapsed()
+        );
         thread::sleep(Duration::from_millis(20));
     };
     let refused_after = stopped.elapsed();

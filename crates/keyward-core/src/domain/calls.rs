@@ -16,8 +16,8 @@ use crate::actor::Actor;
 use crate::error::{Error, Invalid, Result};
 use crate::keyward::Keyward;
 use crate::serving::key_index::IndexedKey;
-use crate::store::{self, Backend};
 use crate::store::call_writer::CallRow;
+use crate::store::{self, Backend};
 use crate::time::{to_millis, Timestamp};
 
 /// One call as the gateway records it.

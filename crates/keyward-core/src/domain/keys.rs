@@ -260,7 +260,12 @@ fn active_key_exists(account: &str) -> Error {
     Clash::ActiveKeyExists { account: account.to_owned() }.into()
 }
 
-async fn insert_key(tx: &mut sqlx::AnyConnection, account: &AccountRow, issued: &IssuedKey, device: &str) -> Result<()> {
+async fn insert_key(
+    tx: &mut sqlx::AnyConnection,
+    account: &AccountRow,
+    issued: &IssuedKey,
+    device: &str,
+) -> Result<()> {
     let inserted = sqlx::query(
         "INSERT INTO api_keys (id, account_id, key_hash, hint, created_at, created_by, created_on)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",

@@ -111,19 +111,15 @@ impl Keyward {
 
 /// Marks a retired key's secret for removal, in the same transaction that retires it, by the
 /// machine whose keyring holds it (each machine clears only its own rows at start).
-pub(crate) async fn journal_for_removal(
-    tx: &mut sqlx::AnyConnection,
-    key_id: &str,
-    now: DateTime<Utc>,
-) -> Result<()> {
+pub(crate) async fn journal_for_removal(tx: &mut sqlx::AnyConnection, key_id: &str, now: DateTime<Utc>) -> Result<()> {
     sqlx::query(
         "INSERT INTO secret_journal (key_id, recorded_at, device)
          SELECT id, $2, created_on FROM api_keys WHERE id = $1
          ON CONFLICT DO NOTHING",
     )
-        .bind(key_id)
-        .bind(to_millis(now))
-        .execute(&mut *tx)
-        .await?;
+    .bind(key_id)
+    .bind(to_millis(now))
+    .execute(&mut *tx)
+    .await?;
     Ok(())
 }

@@ -58,10 +58,12 @@ impl Keyward {
         let now = now.timestamp_micros();
         let (burst, daily) = (Gcra::burst(limits), Gcra::daily(limits));
         let mut tx = self.pool.begin().await?;
-        sqlx::query("INSERT INTO limit_budgets (key_id, burst_tat, daily_tat) VALUES ($1, 0, 0) ON CONFLICT DO NOTHING")
-            .bind(key_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO limit_budgets (key_id, burst_tat, daily_tat) VALUES ($1, 0, 0) ON CONFLICT DO NOTHING",
+        )
+        .bind(key_id)
+        .execute(&mut *tx)
+        .await?;
         let (burst_tat, daily_tat): (i64, i64) =
             sqlx::query_as("SELECT burst_tat, daily_tat FROM limit_budgets WHERE key_id = $1 FOR UPDATE")
                 .bind(key_id)

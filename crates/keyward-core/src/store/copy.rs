@@ -74,10 +74,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
         ],
     ),
     ("settings", &[("name", Text), ("value", Text)]),
-    (
-        "sent_reminders",
-        &[("key_id", Text), ("kind", Text), ("recipient", Text), ("channel", Text), ("sent_at", Int)],
-    ),
+    ("sent_reminders", &[("key_id", Text), ("kind", Text), ("recipient", Text), ("channel", Text), ("sent_at", Int)]),
     ("reminder_snoozes", &[("key_id", Text), ("recipient", Text), ("until_at", Int)]),
     ("secret_journal", &[("key_id", Text), ("recorded_at", Int), ("device", Text)]),
 ];
@@ -117,8 +114,14 @@ impl Keyward {
             tables.push((table.to_string(), copied));
         }
         // Keys made before databases were shared name no machine: they were made on this one.
-        sqlx::query("UPDATE api_keys SET created_on = $1 WHERE created_on IS NULL").bind(&self.device).execute(&mut *tx).await?;
-        sqlx::query("UPDATE secret_journal SET device = $1 WHERE device IS NULL").bind(&self.device).execute(&mut *tx).await?;
+        sqlx::query("UPDATE api_keys SET created_on = $1 WHERE created_on IS NULL")
+            .bind(&self.device)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE secret_journal SET device = $1 WHERE device IS NULL")
+            .bind(&self.device)
+            .execute(&mut *tx)
+            .await?;
         let revision: i64 =
             sqlx::query_scalar("SELECT revision FROM key_revision WHERE id = 1").fetch_one(&self.pool).await?;
         sqlx::query("UPDATE key_revision SET revision = $1 WHERE id = 1").bind(revision).execute(&mut *tx).await?;

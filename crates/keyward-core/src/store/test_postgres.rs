@@ -13,7 +13,9 @@ pub const TEST_POSTGRES_ENV: &str = "KEYWARD_TEST_POSTGRES";
 pub async fn create_database() -> String {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let server = std::env::var(TEST_POSTGRES_ENV).unwrap_or_else(|_| {
-        panic!("{TEST_POSTGRES_ENV} is not set: run the tests through `make test`, or `scripts/with-postgres cargo test`")
+        panic!(
+            "{TEST_POSTGRES_ENV} is not set: run the tests through `make test`, or `scripts/with-postgres cargo test`"
+        )
     });
     let name = format!("kw_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
     let mut admin = PgConnection::connect(&format!("{server}/postgres")).await.expect("the test PostgreSQL answers");

@@ -61,4 +61,10 @@ async fn renumbered_rows_are_found(backend: Backend) {
     assert_eq!(broken_at(tamper(&f, sql).await), 2);
 }
 
-on_both_backends!(an_edited_row_is_found, an_edited_time_is_found, a_deleted_row_is_found, swapped_rows_are_found, renumbered_rows_are_found);
+on_both_backends!(
+    an_edited_row_is_found,
+    an_edited_time_is_found,
+    a_deleted_row_is_found,
+    swapped_rows_are_found,
+    renumbered_rows_are_found
+);

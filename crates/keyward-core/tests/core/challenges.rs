@@ -100,4 +100,10 @@ async fn three_wrong_answers_burn_the_code(backend: Backend) {
     assert_eq!(f.count("SELECT COUNT(*) FROM audit_log WHERE event = 'deactivated'").await, 0);
 }
 
-on_both_backends!(the_right_code_confirms_once, a_spent_code_is_refused_as_used, codes_expire_after_120_seconds, a_code_is_bound_to_its_action_key_and_person, three_wrong_answers_burn_the_code);
+on_both_backends!(
+    the_right_code_confirms_once,
+    a_spent_code_is_refused_as_used,
+    codes_expire_after_120_seconds,
+    a_code_is_bound_to_its_action_key_and_person,
+    three_wrong_answers_burn_the_code
+);

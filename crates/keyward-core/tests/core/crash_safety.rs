@@ -88,4 +88,9 @@ async fn a_retired_keys_secret_left_behind_is_cleaned_and_the_active_one_kept(ba
     assert_eq!(restarted.reveal_key(ana, "acme", Reveal::View, t0).await.unwrap(), new.key);
 }
 
-on_both_backends!(keyring_unavailable_changes_nothing, orphaned_secrets_are_cleaned_at_start, a_change_in_flight_elsewhere_is_left_alone, a_retired_keys_secret_left_behind_is_cleaned_and_the_active_one_kept);
+on_both_backends!(
+    keyring_unavailable_changes_nothing,
+    orphaned_secrets_are_cleaned_at_start,
+    a_change_in_flight_elsewhere_is_left_alone,
+    a_retired_keys_secret_left_behind_is_cleaned_and_the_active_one_kept
+);

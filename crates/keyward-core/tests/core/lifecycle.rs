@@ -106,4 +106,9 @@ async fn bad_input_is_refused_with_a_clear_message_and_nothing_changes(backend: 
     assert_eq!(f.count("SELECT COUNT(*) FROM audit_log").await, before);
 }
 
-on_both_backends!(generate_show_rotate_deactivate, expire_now_ends_a_grace_window_and_deactivate_ends_all, status_shows_age_and_rotation_due, bad_input_is_refused_with_a_clear_message_and_nothing_changes);
+on_both_backends!(
+    generate_show_rotate_deactivate,
+    expire_now_ends_a_grace_window_and_deactivate_ends_all,
+    status_shows_age_and_rotation_due,
+    bad_input_is_refused_with_a_clear_message_and_nothing_changes
+);

@@ -88,4 +88,8 @@ async fn a_members_email_is_set_changed_and_cleared_with_an_audit_entry_each(bac
     assert_eq!(changes().await, 3);
 }
 
-on_both_backends!(members_see_status_but_only_super_admins_touch_the_key, an_account_keeps_its_last_super_admin, a_members_email_is_set_changed_and_cleared_with_an_audit_entry_each);
+on_both_backends!(
+    members_see_status_but_only_super_admins_touch_the_key,
+    an_account_keeps_its_last_super_admin,
+    a_members_email_is_set_changed_and_cleared_with_an_audit_entry_each
+);

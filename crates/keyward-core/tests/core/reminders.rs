@@ -183,4 +183,11 @@ impl From<Error> for SendFailed {
     }
 }
 
-on_both_backends!(two_years_heads_up_due_repeats_snooze_and_rotation_reset, after_downtime_one_catch_up_reminder_not_many, a_clock_jump_back_and_forth_sends_nothing_twice, two_concurrent_checkers_send_each_reminder_once, a_failed_send_stays_due_and_is_not_audited, policy_per_account_is_checked_and_lead_zero_turns_the_heads_up_off);
+on_both_backends!(
+    two_years_heads_up_due_repeats_snooze_and_rotation_reset,
+    after_downtime_one_catch_up_reminder_not_many,
+    a_clock_jump_back_and_forth_sends_nothing_twice,
+    two_concurrent_checkers_send_each_reminder_once,
+    a_failed_send_stays_due_and_is_not_audited,
+    policy_per_account_is_checked_and_lead_zero_turns_the_heads_up_off
+);

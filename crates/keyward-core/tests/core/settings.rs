@@ -71,4 +71,10 @@ async fn unknown_or_unreadable_rows_fall_back_to_defaults(backend: Backend) {
     assert_eq!(f.keyward.settings().await.unwrap().rotation_period_days, 90, "an unknown row is left alone");
 }
 
-on_both_backends!(settings_start_at_the_defaults_and_survive_a_reopen, a_bad_value_is_refused_and_nothing_is_written, a_front_doors_preferences_live_beside_the_settings_without_touching_them, the_rotation_period_applies_where_the_actor_is_super_admin_and_to_new_accounts, unknown_or_unreadable_rows_fall_back_to_defaults);
+on_both_backends!(
+    settings_start_at_the_defaults_and_survive_a_reopen,
+    a_bad_value_is_refused_and_nothing_is_written,
+    a_front_doors_preferences_live_beside_the_settings_without_touching_them,
+    the_rotation_period_applies_where_the_actor_is_super_admin_and_to_new_accounts,
+    unknown_or_unreadable_rows_fall_back_to_defaults
+);

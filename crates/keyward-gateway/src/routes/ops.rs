@@ -26,7 +26,8 @@ pub struct Health {
 ))]
 pub async fn healthz(State(caller): State<Arc<Caller>>) -> impl IntoResponse {
     let (age, stale) = freshness::view(&caller.gateway);
-    let health = Health { status: if stale { "degraded" } else { "ok" }, view_age_ms: age.map(|a| a.as_millis() as u64) };
+    let health =
+        Health { status: if stale { "degraded" } else { "ok" }, view_age_ms: age.map(|a| a.as_millis() as u64) };
     (if stale { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK }, Json(health))
 }
 

@@ -125,7 +125,11 @@ async fn write_batch(conn: &mut PgConnection, partitions: &mut HashSet<i64>, bat
             .await?;
     }
     for (key_id, at) in &batch.touched {
-        sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2").bind(at).bind(key_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(key_id)
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -149,7 +153,8 @@ pub(crate) async fn ensure_partition(conn: &mut PgConnection, day: i64) -> Resul
 
 /// `calls_20261202` for the day of 2026-12-02 (UTC).
 pub(crate) fn partition_name(day: i64) -> String {
-    let date = DateTime::<Utc>::from_timestamp(day * 86_400, 0).map_or_else(|| day.to_string(), |d| d.format("%Y%m%d").to_string());
+    let date = DateTime::<Utc>::from_timestamp(day * 86_400, 0)
+        .map_or_else(|| day.to_string(), |d| d.format("%Y%m%d").to_string());
     format!("calls_{date}")
 }
 

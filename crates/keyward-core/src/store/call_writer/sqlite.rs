@@ -14,8 +14,8 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Statement, TransactionBehavior};
 
-use crate::error::Result;
 use super::{hour_counts, CallRow, Tally, ADD_TO_COUNTERS, ADD_TO_HOUR};
+use crate::error::Result;
 use crate::store::BUSY_TIMEOUT;
 use crate::time::to_millis;
 

@@ -1,0 +1,36 @@
+//! One gateway's verify throughput on PostgreSQL against the same gateway on SQLite.
+
+use std::sync::Arc;
+
+use keyward_core::secrets::store::MemorySecrets;
+use keyward_core::Keyward;
+use keyward_gateway::GatewayConfig;
+
+use crate::compared::{compare, Runs};
+use crate::{start_gateway, team, with_acme, OPEN};
+
+const PAIRS: usize = 9;
+
+pub async fn run() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = Keyward::open_with(dir.path(), Arc::new(MemorySecrets::default())).await.unwrap();
+    let sqlite_key = with_acme(&sqlite, OPEN).await;
+    let (_, postgres, postgres_key) = team(OPEN).await;
+    let (sqlite_addr, _) = start_gateway(sqlite, GatewayConfig::default()).await;
+    let (postgres_addr, _) = start_gateway(postgres, GatewayConfig::default()).await;
+    let (sqlite_body, postgres_body) =
+        (format!(r#"{{"key":"{sqlite_key}"}}"#), format!(r#"{{"key":"{postgres_key}"}}"#));
+    let scripts = tempfile::tempdir().unwrap();
+    let runs = Runs { pairs: PAIRS, seconds: 2, paced: None };
+    let line = ((sqlite_addr, sqlite_body.as_str()), (postgres_addr, postgres_body.as_str()));
+    let compared = tokio::task::block_in_place(|| compare(&scripts, &runs, &[line]));
+    let result = &compared[0];
+    let (sqlite_load, postgres_load) = result.median_pair();
+    println!(
+        "one gateway, valid key + call log: PostgreSQL {:.0} req/s vs SQLite {:.0} req/s = {:.1} % (middle half {} %; {PAIRS} pairs of 2 s; target >= 95 %)",
+        postgres_load.rps,
+        sqlite_load.rps,
+        result.median() * 100.0,
+        result.spread()
+    );
+}
