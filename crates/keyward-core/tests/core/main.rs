@@ -9,11 +9,13 @@ mod call_queries;
 mod call_writer;
 mod challenges;
 mod concurrency;
+mod copy;
 mod crash_safety;
 mod lifecycle;
 mod limits;
 mod permissions;
 mod reminders;
+mod retention;
 mod settings;
 mod shared_database;
 #[cfg(target_os = "linux")]

@@ -3,8 +3,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use chrono::Utc;
 use keyward_core::secrets::store::MemorySecrets;
-use keyward_core::{Keyward, UsageLimits};
+use keyward_core::{Actor, Keyward, UsageLimits};
 use keyward_gateway::GatewayConfig;
 
 use crate::{start_gateway, team};
@@ -13,7 +14,7 @@ const LIMITS: UsageLimits = UsageLimits { burst_limit: 3_000, burst_seconds: 10,
 const SECONDS: u32 = 5;
 
 pub async fn run() {
-    let (database, _, key) = team(LIMITS).await;
+    let (database, reader, key) = team(LIMITS).await;
     let mut gateways = Vec::new();
     for _ in 0..3 {
         let keyward = Keyward::connect(&database, Arc::new(MemorySecrets::default())).await.unwrap();
@@ -36,17 +37,10 @@ pub async fn run() {
         offered += load.await.unwrap().rps * f64::from(SECONDS);
     }
     let elapsed = started.elapsed().as_secs_f64();
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let accepted: u64 = gateways
-        .iter()
-        .map(|(_, g)| g.metrics.render())
-        .map(|text| {
-            text.lines()
-                .find(|l| l.starts_with("requests_total{outcome=\"VALID\"}"))
-                .and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-                .unwrap_or(0.0) as u64
-        })
-        .sum();
+    // Every verdict is in the shared call log once the writers have caught up.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let stats = reader.call_stats(&Actor::new("bench"), Some("acme"), Utc::now()).await.unwrap();
+    let accepted: i64 = stats.hours.iter().filter(|h| h.outcome == "VALID").map(|h| h.count).sum();
     let allowed = f64::from(LIMITS.burst_limit) + f64::from(LIMITS.burst_limit) / 10.0 * elapsed;
     println!(
         "shared limit {}/{} s, 3 gateways, {elapsed:.1} s of ~{offered:.0} requests: accepted {accepted} against one gateway's {allowed:.0} = {:.1} % (target <= 105 %)",

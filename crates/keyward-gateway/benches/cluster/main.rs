@@ -37,12 +37,23 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    // `cargo bench --bench cluster -- scale throughput` runs only those parts.
+    let only: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let wanted = |part: &str| only.is_empty() || only.iter().any(|o| o == part);
     runtime.block_on(async {
         println!("Keyward cluster benchmark — PostgreSQL 15 and the gateways on this machine (2 cores)\n");
-        propagation::run().await;
-        throughput::run().await;
-        limits::run().await;
-        scale::run().await;
+        if wanted("propagation") {
+            propagation::run().await;
+        }
+        if wanted("throughput") {
+            throughput::run().await;
+        }
+        if wanted("limits") {
+            limits::run().await;
+        }
+        if wanted("scale") {
+            scale::run().await;
+        }
     });
 }
 

@@ -49,10 +49,6 @@ impl Tally {
     }
 }
 
-/// The rollup's statement: add a batch's count to its (account, hour, outcome) row.
-const ADD_TO_HOUR: &str = "INSERT INTO call_hours (account, hour, outcome, count) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (account, hour, outcome) DO UPDATE SET count = call_hours.count + excluded.count";
-
 /// The counters' statement: served, logged, dropped.
 const ADD_TO_COUNTERS: &str =
     "UPDATE call_log_counters SET served = served + $1, logged = logged + $2, dropped = dropped + $3 WHERE id = 1";

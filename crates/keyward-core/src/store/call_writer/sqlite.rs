@@ -14,7 +14,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Statement, TransactionBehavior};
 
-use super::{hour_counts, CallRow, Tally, ADD_TO_COUNTERS, ADD_TO_HOUR};
+use super::{hour_counts, CallRow, Tally, ADD_TO_COUNTERS};
 use crate::error::Result;
 use crate::store::BUSY_TIMEOUT;
 use crate::time::to_millis;
@@ -77,6 +77,10 @@ impl SqliteCallWriter {
         Ok(())
     }
 }
+
+/// The rollup's statement: add a batch's count to its (account, hour, outcome) row.
+const ADD_TO_HOUR: &str = "INSERT INTO call_hours (account, hour, outcome, count) VALUES (?1, ?2, ?3, ?4)
+     ON CONFLICT (account, hour, outcome) DO UPDATE SET count = call_hours.count + excluded.count";
 
 /// Room in the connection's lookaside (SQLite's own per-connection allocator: a pointer pop,
 /// no lock) for every string bound into one full INSERT. SQLite copies each bound string into
