@@ -1,4 +1,4 @@
-//! The call log's bulk writer on PostgreSQL: each batch as one `COPY … FROM STDIN` into the
+//! The call log's bulk writer on PostgreSQL: each batch as one binary `COPY … FROM STDIN` into the
 //! partitioned `calls` table, after making the partitions of the days it touches.
 //!
 //! sqlx is async; the gateway's call-log thread is not a runtime thread (and tests call the
@@ -22,7 +22,7 @@ pub(crate) const DAY_MS: i64 = 86_400_000;
 
 /// One batch, ready to send.
 struct Batch {
-    copy_text: Vec<u8>,
+    copy_data: Vec<u8>,
     days: Vec<i64>,
     hours: Vec<(String, i64, String, i64)>,
     tally: Tally,
@@ -31,7 +31,9 @@ struct Batch {
 
 pub struct PgCallWriter {
     batches: mpsc::Sender<(Batch, mpsc::SyncSender<Result<()>>)>,
-    text: String,
+    /// The batch's COPY data, reused from batch to batch.
+    data: Vec<u8>,
+    ip: String,
 }
 
 impl PgCallWriter {
@@ -63,11 +65,12 @@ impl PgCallWriter {
             })
             .map_err(|err| Error::CallLogWriter(err.to_string()))?;
         ready.recv().map_err(|_| Error::CallLogWriter("the writer thread ended".into()))??;
-        Ok(PgCallWriter { batches, text: String::new() })
+        Ok(PgCallWriter { batches, data: Vec::new(), ip: String::new() })
     }
 
     pub fn write<R: CallRow>(&mut self, batch: &[R], tally: Tally, touched: &[(String, DateTime<Utc>)]) -> Result<()> {
-        self.text.clear();
+        self.data.clear();
+        self.data.extend_from_slice(COPY_HEADER);
         let mut days = Vec::new();
         for call in batch {
             let at = to_millis(call.at());
@@ -75,10 +78,10 @@ impl PgCallWriter {
             if !days.contains(&day) {
                 days.push(day);
             }
-            copy_row(&mut self.text, at, call);
+            copy_row(&mut self.data, &mut self.ip, at, call);
         }
         let batch = Batch {
-            copy_text: self.text.as_bytes().to_vec(),
+            copy_data: if batch.is_empty() { Vec::new() } else { [&self.data[..], &(-1i16).to_be_bytes()].concat() },
             days,
             hours: hour_counts(batch)
                 .into_iter()
@@ -113,14 +116,14 @@ async fn write_batch(conn: &mut PgConnection, partitions: &mut HashSet<i64>, bat
     }
     let mut tx = conn.begin().await?;
     let mut logged = 0;
-    if !batch.copy_text.is_empty() {
+    if !batch.copy_data.is_empty() {
         let mut copy = tx
             .copy_in_raw(
                 "COPY calls (at, account, key_id, key_fingerprint, method, path, status, outcome, latency_us, \
-                 client_ip, user_agent) FROM STDIN",
+                 client_ip, user_agent) FROM STDIN (FORMAT binary)",
             )
             .await?;
-        copy.send(batch.copy_text).await?;
+        copy.send(batch.copy_data).await?;
         logged = copy.finish().await?;
     }
     // The batch's hours in one statement (they are distinct, as one upsert needs).
@@ -187,42 +190,40 @@ pub(crate) fn partition_day(name: &str) -> Option<i64> {
     Some(date.and_hms_opt(0, 0, 0)?.and_utc().timestamp().div_euclid(86_400))
 }
 
-/// One row of COPY's text format: tab-separated, `\N` for NULL, backslash escapes.
-fn copy_row(out: &mut String, at: i64, call: &impl CallRow) {
-    let _ = write!(out, "{at}\t");
-    optional(out, call.account());
-    optional(out, call.key_id());
-    optional(out, call.key_fingerprint());
-    escaped(out, call.method());
-    out.push('\t');
-    escaped(out, call.path());
-    let _ = write!(out, "\t{}\t", call.status());
-    escaped(out, call.outcome());
-    let _ = write!(out, "\t{}\t{}\t", call.latency_us(), call.client_ip());
-    match call.user_agent() {
-        Some(agent) => escaped(out, agent),
-        None => out.push_str("\\N"),
-    }
-    out.push('\n');
+/// The binary COPY format's signature, flags and header extension (none).
+const COPY_HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
+
+/// One row in COPY's binary format: the field count, then each field's length and bytes
+/// (-1: NULL); BIGINT columns as 8 bytes, big-endian. The server parses nothing.
+fn copy_row(out: &mut Vec<u8>, ip: &mut String, at: i64, call: &impl CallRow) {
+    out.extend_from_slice(&11i16.to_be_bytes());
+    bigint(out, at);
+    text(out, call.account());
+    text(out, call.key_id());
+    text(out, call.key_fingerprint());
+    text(out, Some(call.method()));
+    text(out, Some(call.path()));
+    bigint(out, i64::from(call.status()));
+    text(out, Some(call.outcome()));
+    bigint(out, call.latency_us());
+    ip.clear();
+    let _ = write!(ip, "{}", call.client_ip());
+    text(out, Some(ip));
+    text(out, call.user_agent());
 }
 
-fn optional(out: &mut String, value: Option<&str>) {
+fn bigint(out: &mut Vec<u8>, value: i64) {
+    out.extend_from_slice(&8i32.to_be_bytes());
+    out.extend_from_slice(&value.to_be_bytes());
+}
+
+fn text(out: &mut Vec<u8>, value: Option<&str>) {
     match value {
-        Some(text) => escaped(out, text),
-        None => out.push_str("\\N"),
-    }
-    out.push('\t');
-}
-
-fn escaped(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c => out.push(c),
+        Some(text) => {
+            out.extend_from_slice(&(text.len() as i32).to_be_bytes());
+            out.extend_from_slice(text.as_bytes());
         }
+        None => out.extend_from_slice(&(-1i32).to_be_bytes()),
     }
 }
 
@@ -240,9 +241,12 @@ mod tests {
     }
 
     #[test]
-    fn copy_text_escapes_what_copy_reads_specially() {
-        let mut out = String::new();
-        escaped(&mut out, "a\tb\\c\nd\re");
-        assert_eq!(out, "a\\tb\\\\c\\nd\\re");
+    fn binary_fields_are_length_prefixed_and_null_is_minus_one() {
+        let mut out = Vec::new();
+        bigint(&mut out, 258);
+        text(&mut out, Some("a\tb"));
+        text(&mut out, None);
+        assert_eq!(out, [0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 3, b'a', b'\t', b'b', 255, 255, 255, 255]);
+        assert_eq!(COPY_HEADER.len(), 19);
     }
 }
