@@ -15,7 +15,7 @@ pub const KEY_CHANGES_CHANNEL: &str = "keyward_key_changes";
 
 /// The advisory lock every write transaction takes (an arbitrary constant: "KEYWARD" in ASCII,
 /// so an operator who sees it in `pg_locks` can tell whose it is).
-const WRITERS_LOCK: i64 = 0x4b45_5957_4152_44;
+const WRITERS_LOCK: i64 = 0x004b_4559_5741_5244;
 
 /// How long a connection attempt may take before the error names an unreachable server.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);

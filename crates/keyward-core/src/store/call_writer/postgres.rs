@@ -44,6 +44,8 @@ impl PgCallWriter {
         std::thread::Builder::new()
             .name("kw-pg-call-log".into())
             .spawn(move || {
+                // Bulk work, like the SQLite writer's: it yields to threads answering requests.
+                crate::store::threads::mark_this_thread_batch();
                 let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
                     Ok(runtime) => runtime,
                     Err(err) => return drop(ready_tx.send(Err(Error::CallLogWriter(err.to_string())))),
