@@ -18,19 +18,20 @@ mod compared;
 mod limits;
 mod propagation;
 mod scale;
+#[path = "../gateway/started.rs"]
+mod started;
 mod throughput;
 #[allow(dead_code)]
 #[path = "../gateway/wrk.rs"]
 mod wrk;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use chrono::Utc;
 use keyward_core::secrets::store::MemorySecrets;
 use keyward_core::store::{test_postgres, Database};
 use keyward_core::{Actor, Keyward, UsageLimits};
-use keyward_gateway::{serve, Gateway, GatewayConfig};
+pub use started::start_gateway;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -76,15 +77,6 @@ pub async fn with_acme(keyward: &Keyward, limits: UsageLimits) -> String {
 
 /// Limits out of the way.
 pub const OPEN: UsageLimits = UsageLimits { burst_limit: 1_000_000_000, burst_seconds: 1, daily_limit: 1_000_000_000 };
-
-pub async fn start_gateway(keyward: Keyward, config: GatewayConfig) -> (SocketAddr, Arc<Gateway>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let running = Gateway::start(keyward, config).await.unwrap();
-    let gateway = Arc::clone(&running.gateway);
-    tokio::spawn(serve(listener, running, std::future::pending()));
-    (addr, gateway)
-}
 
 /// p50, p99 and max of some durations in ms.
 pub fn percentiles(mut ms: Vec<f64>) -> (f64, f64, f64) {

@@ -5,20 +5,21 @@
 mod baselines;
 mod call_log;
 mod compared;
+mod started;
 mod wrk;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use keyward_core::secrets::store::MemorySecrets;
 use keyward_core::{Actor, Keyward, UsageLimits};
-use keyward_gateway::{serve, Gateway, GatewayConfig};
+use keyward_gateway::{Gateway, GatewayConfig};
 
 use baselines::{start_bare, start_bare_hyper};
 use call_log::call_log_figures;
 use compared::{compare, Compared, Runs};
+use started::start_gateway;
 use wrk::CONNECTIONS;
 
 /// The allocator `keyward serve` ships with, so the figures are the shipped binary's.
@@ -181,15 +182,6 @@ async fn run() {
 
 fn verdict(what: &str, figure: String, met: bool, target: &str) {
     println!("{what:<52} {figure:>22}   target {target:<10} {}", if met { "met" } else { "MISSED" });
-}
-
-async fn start_gateway(keyward: Keyward, config: GatewayConfig) -> (SocketAddr, Arc<Gateway>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let running = Gateway::start(keyward, config).await.unwrap();
-    let gateway = Arc::clone(&running.gateway);
-    tokio::spawn(serve(listener, running, std::future::pending()));
-    (addr, gateway)
 }
 
 /// Once the call-log queue has drained: (served, logged, dropped) from /metrics' counters.
