@@ -63,10 +63,21 @@ impl ClusterBudget {
 
     /// Takes one request from the key's stock; `false`: the cluster's allowance is spent.
     pub fn take(&self, key: &IndexedKey) -> bool {
+        let current = |s: &&Arc<Stock>| s.limits == key.limits;
+        // The stock is used in place: no reference count to touch per request.
+        if let Some(taken) =
+            self.stocks.read(|stocks| stocks.get(&key.key_id).filter(current).map(|s| self.take_from(s)))
+        {
+            return taken;
+        }
         let stock = self.stock(key);
+        self.take_from(&stock)
+    }
+
+    fn take_from(&self, stock: &Arc<Stock>) -> bool {
         let left = stock.left.fetch_sub(1, Ordering::AcqRel) - 1;
         if left < stock.chunk / 2 && !stock.leasing.swap(true, Ordering::AcqRel) {
-            let _ = self.leases.send(Arc::clone(&stock));
+            let _ = self.leases.send(Arc::clone(stock));
         }
         if left >= -stock.chunk {
             true
@@ -76,12 +87,9 @@ impl ClusterBudget {
         }
     }
 
+    /// The key's stock, made on first use here or when the account's limits changed.
     fn stock(&self, key: &IndexedKey) -> Arc<Stock> {
         let current = |s: &&Arc<Stock>| s.limits == key.limits;
-        if let Some(stock) = self.stocks.read(|stocks| stocks.get(&key.key_id).filter(current).cloned()) {
-            return stock;
-        }
-        // First use here, or the account's limits changed: a new stock (it leases on first use).
         let stocks = self.stocks.update(|stocks| {
             stocks.get(&key.key_id).filter(current).is_none().then(|| {
                 let mut next = stocks.clone();
