@@ -21,7 +21,6 @@ use crate::store::{self, Backend, Database};
 #[derive(Clone)]
 pub struct Keyward {
     pub(crate) pool: AnyPool,
-    pub(crate) backend: Backend,
     pub(crate) secrets: Arc<dyn SecretStore>,
     pub(crate) device: String,
     pub(crate) index: Arc<KeyIndex>,
@@ -62,7 +61,6 @@ impl Keyward {
         let device = gethostname::gethostname().to_string_lossy().into_owned();
         Ok(Keyward {
             pool,
-            backend: database.backend(),
             secrets,
             device,
             index: Arc::default(),
@@ -76,12 +74,12 @@ impl Keyward {
     }
 
     pub fn backend(&self) -> Backend {
-        self.backend
+        self.database.backend()
     }
 
     /// A transaction serialised with every other writer (see [`store::begin_write`]).
     pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>> {
-        store::begin_write(&self.pool, self.backend).await
+        store::begin_write(&self.pool, self.backend()).await
     }
 
     /// The same handle as another machine would have (tests of shared databases).

@@ -330,7 +330,7 @@ impl Keyward {
     /// super admins only.
     pub async fn list_calls(&self, actor: &Actor, filter: &CallFilter, now: DateTime<Utc>) -> Result<Vec<CallEntry>> {
         self.check_call_reader(actor, filter.account.as_deref(), now).await?;
-        let selection = Selection::new(self.backend, actor, filter, Some(filter.limit.unwrap_or(100)), now)?;
+        let selection = Selection::new(self.backend(), actor, filter, Some(filter.limit.unwrap_or(100)), now)?;
         Ok(selection.query().fetch_all(&self.pool).await?)
     }
 
@@ -344,7 +344,7 @@ impl Keyward {
         out: impl std::io::Write,
     ) -> Result<u64> {
         self.check_call_reader(actor, filter.account.as_deref(), now).await?;
-        let selection = Selection::new(self.backend, actor, filter, None, now)?;
+        let selection = Selection::new(self.backend(), actor, filter, None, now)?;
         let mut csv = csv::Writer::from_writer(out);
         csv.write_record(CSV_HEADER)?;
         let mut rows = selection.query().fetch(&self.pool);
@@ -399,7 +399,7 @@ impl Keyward {
             .bind(to_millis(before))
             .execute(&self.pool)
             .await?;
-        if self.backend == Backend::Postgres {
+        if self.backend() == Backend::Postgres {
             return store::drop_call_partitions_before(&self.pool, to_millis(before)).await;
         }
         let mut total = 0;

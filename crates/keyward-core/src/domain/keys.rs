@@ -128,7 +128,7 @@ impl Keyward {
         let committed: Result<()> = async {
             let mut tx = self.begin_write().await?;
             insert_key(&mut tx, &account, &issued, &self.device).await?;
-            store::bump_key_revision(&mut tx, self.backend).await?;
+            store::bump_key_revision(&mut tx, self.backend()).await?;
             self.audit(&mut tx, actor, &account, Some(&issued.info.key_id), AuditEvent::Generated, json!({}), now)
                 .await?;
             tx.commit().await?;
@@ -181,7 +181,7 @@ impl Keyward {
             retire_key(&mut tx, &account.name, &old.id, actor, "rotated", valid_until, now).await?;
             journal_for_removal(&mut tx, &old.id, now).await?;
             insert_key(&mut tx, &account, &issued, &self.device).await?;
-            store::bump_key_revision(&mut tx, self.backend).await?;
+            store::bump_key_revision(&mut tx, self.backend()).await?;
             let details = json!({
                 "grace": grace,
                 "old_key_id": old.id,
@@ -221,7 +221,7 @@ impl Keyward {
         journal_for_removal(&mut tx, &key.id, now).await?;
         // "Stops working" means everything of this account: end running grace windows too.
         let ended_grace = end_grace_windows(&mut tx, &account, None, now).await?;
-        store::bump_key_revision(&mut tx, self.backend).await?;
+        store::bump_key_revision(&mut tx, self.backend()).await?;
         let details = json!({ "confirmed_by": confirmed_by, "ended_grace": ended_grace });
         self.audit(&mut tx, actor, &account, Some(&key.id), AuditEvent::Deactivated, details, now).await?;
         tx.commit().await?;
@@ -249,7 +249,7 @@ impl Keyward {
         for id in &ended {
             self.audit(&mut tx, actor, &account, Some(id), AuditEvent::GraceEnded, json!({}), now).await?;
         }
-        store::bump_key_revision(&mut tx, self.backend).await?;
+        store::bump_key_revision(&mut tx, self.backend()).await?;
         tx.commit().await?;
         self.after_key_change().await;
         Ok(ended)

@@ -80,7 +80,7 @@ impl Keyward {
             .bind(&account.id)
             .execute(&mut *tx)
             .await?;
-        store::bump_key_revision(&mut tx, self.backend).await?;
+        store::bump_key_revision(&mut tx, self.backend()).await?;
         let details = json!({
             "burst": format!("{}/{}", limits.burst_limit, limits.burst_seconds),
             "daily": limits.daily_limit,
