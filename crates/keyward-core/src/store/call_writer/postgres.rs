@@ -31,8 +31,8 @@ struct Batch {
 
 pub struct PgCallWriter {
     batches: mpsc::Sender<(Batch, mpsc::SyncSender<Result<()>>)>,
-    /// The batch's COPY data, reused from batch to batch.
-    data: Vec<u8>,
+    /// The last batch's COPY size: the next one's buffer is made that large at once.
+    last_size: usize,
     ip: String,
 }
 
@@ -67,12 +67,16 @@ impl PgCallWriter {
             })
             .map_err(|err| Error::CallLogWriter(err.to_string()))?;
         ready.recv().map_err(|_| Error::CallLogWriter("the writer thread ended".into()))??;
-        Ok(PgCallWriter { batches, data: Vec::new(), ip: String::new() })
+        Ok(PgCallWriter { batches, last_size: 0, ip: String::new() })
     }
 
     pub fn write<R: CallRow>(&mut self, batch: &[R], tally: Tally, touched: &[(String, DateTime<Utc>)]) -> Result<()> {
-        self.data.clear();
-        self.data.extend_from_slice(COPY_HEADER);
+        // Handed to the connection's thread, so a new buffer per batch (sized like the last).
+        let mut copy_data = Vec::new();
+        if !batch.is_empty() {
+            copy_data.reserve(self.last_size);
+            copy_data.extend_from_slice(COPY_HEADER);
+        }
         let mut days = Vec::new();
         for call in batch {
             let at = to_millis(call.at());
@@ -80,10 +84,14 @@ impl PgCallWriter {
             if !days.contains(&day) {
                 days.push(day);
             }
-            copy_row(&mut self.data, &mut self.ip, at, call);
+            copy_row(&mut copy_data, &mut self.ip, at, call);
+        }
+        if !batch.is_empty() {
+            copy_data.extend_from_slice(&COPY_TRAILER.to_be_bytes());
+            self.last_size = copy_data.len();
         }
         let batch = Batch {
-            copy_data: if batch.is_empty() { Vec::new() } else { [&self.data[..], &(-1i16).to_be_bytes()].concat() },
+            copy_data,
             days,
             hours: hour_counts(batch)
                 .into_iter()
@@ -194,6 +202,8 @@ pub(crate) fn partition_day(name: &str) -> Option<i64> {
 
 /// The binary COPY format's signature, flags and header extension (none).
 const COPY_HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
+/// The field count -1 that ends the data.
+const COPY_TRAILER: i16 = -1;
 
 /// One row in COPY's binary format: the field count, then each field's length and bytes
 /// (-1: NULL); BIGINT columns as 8 bytes, big-endian. The server parses nothing.
