@@ -16,7 +16,7 @@ use crate::actor::Actor;
 use crate::error::{Error, Invalid, Result};
 use crate::keyward::Keyward;
 use crate::serving::key_index::IndexedKey;
-use crate::store::call_writer::CallRow;
+use crate::store::call_writer::{CallRow, HOUR_MS};
 use crate::store::{self, Backend};
 use crate::time::{to_millis, Timestamp};
 
@@ -98,44 +98,6 @@ pub struct CallEntry {
     pub user_agent: Option<String>,
 }
 
-/// A call read back is written again as it was (`db copy`).
-impl CallRow for CallEntry {
-    fn at(&self) -> DateTime<Utc> {
-        self.at.0
-    }
-    fn account(&self) -> Option<&str> {
-        self.account.as_deref()
-    }
-    fn key_id(&self) -> Option<&str> {
-        self.key_id.as_deref()
-    }
-    fn key_fingerprint(&self) -> Option<&str> {
-        self.key_fingerprint.as_deref()
-    }
-    fn method(&self) -> &str {
-        &self.method
-    }
-    fn path(&self) -> &str {
-        &self.path
-    }
-    fn status(&self) -> u16 {
-        u16::try_from(self.status).unwrap_or(0)
-    }
-    fn outcome(&self) -> &str {
-        &self.outcome
-    }
-    fn latency_us(&self) -> i64 {
-        self.latency_us
-    }
-    fn client_ip(&self) -> IpAddr {
-        // Every stored address was written from an `IpAddr`.
-        self.client_ip.parse().unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
-    }
-    fn user_agent(&self) -> Option<&str> {
-        self.user_agent.as_deref()
-    }
-}
-
 /// Which calls to list; every field narrows, `None` means "any".
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -196,7 +158,6 @@ pub struct CallStats {
 }
 
 pub const DEFAULT_RETENTION_DAYS: i64 = 7;
-use crate::store::call_writer::HOUR_MS;
 
 /// `no account OR the actor is a super admin of it`, the actor's name bound as `$reader`. The
 /// raw rows say "no account" with NULL (`NO_ACCOUNT_ROW`), the rollup with '' (`NO_ACCOUNT_HOUR`).

@@ -4,6 +4,8 @@
 //! verifies), settings, reminders already sent, snoozes, keyring clean-ups still owed — and the
 //! call log of the retention window. Confirmation codes are not: they live two minutes.
 
+use std::net::IpAddr;
+
 use chrono::{DateTime, Duration, Utc};
 use futures_util::TryStreamExt;
 use serde::Serialize;
@@ -13,7 +15,7 @@ use sqlx::{AnyConnection, Row};
 use crate::domain::calls::{CallEntry, DEFAULT_RETENTION_DAYS};
 use crate::error::{Error, Result};
 use crate::keyward::Keyward;
-use crate::store::call_writer::Tally;
+use crate::store::call_writer::{CallRow, Tally};
 use crate::time::to_millis;
 
 #[derive(Clone, Copy)]
@@ -157,25 +159,81 @@ impl Keyward {
         Ok(copied)
     }
 
+    /// The retention window's calls, streamed: `CALLS_PER_BATCH` rows in memory at a time,
+    /// each batch written on a blocking thread (the writer blocks) while the next is read.
     async fn copy_calls(&self, target: &Keyward, now: DateTime<Utc>) -> Result<u64> {
         let since = to_millis(now - Duration::days(DEFAULT_RETENTION_DAYS));
-        let calls: Vec<CallEntry> = sqlx::query_as(
+        let mut rows = sqlx::query_as::<_, CallEntry>(
             "SELECT at, account, key_id, key_fingerprint, method, path, status, outcome, latency_us, client_ip, user_agent
              FROM calls WHERE at >= $1 ORDER BY at",
         )
         .bind(since)
-        .fetch_all(&self.pool)
-        .await?;
-        let target = target.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut writer = target.call_writer()?;
-            for batch in calls.chunks(10_000) {
-                writer.write(batch, Tally::default(), &[])?;
+        .fetch(&self.pool);
+        let mut writer = Some(target.call_writer()?);
+        let mut copied = 0;
+        loop {
+            let mut batch = Vec::with_capacity(CALLS_PER_BATCH);
+            while batch.len() < CALLS_PER_BATCH {
+                match rows.try_next().await? {
+                    Some(call) => batch.push(call),
+                    None => break,
+                }
             }
-            Ok(calls.len() as u64)
-        })
-        .await
-        .expect("the call copy does not panic")
+            if batch.is_empty() {
+                return Ok(copied);
+            }
+            copied += batch.len() as u64;
+            let mut taken = writer.take().expect("the writer is put back after each batch");
+            let (back, written) = tokio::task::spawn_blocking(move || {
+                let written = taken.write(&batch, Tally::default(), &[]);
+                (taken, written)
+            })
+            .await
+            .expect("a call-log write does not panic");
+            written?;
+            writer = Some(back);
+        }
+    }
+}
+
+/// Calls per batch of `db copy`'s call log.
+const CALLS_PER_BATCH: usize = 10_000;
+
+/// A call read back is written again as it was.
+impl CallRow for CallEntry {
+    fn at(&self) -> DateTime<Utc> {
+        self.at.0
+    }
+    fn account(&self) -> Option<&str> {
+        self.account.as_deref()
+    }
+    fn key_id(&self) -> Option<&str> {
+        self.key_id.as_deref()
+    }
+    fn key_fingerprint(&self) -> Option<&str> {
+        self.key_fingerprint.as_deref()
+    }
+    fn method(&self) -> &str {
+        &self.method
+    }
+    fn path(&self) -> &str {
+        &self.path
+    }
+    fn status(&self) -> u16 {
+        u16::try_from(self.status).unwrap_or(0)
+    }
+    fn outcome(&self) -> &str {
+        &self.outcome
+    }
+    fn latency_us(&self) -> i64 {
+        self.latency_us
+    }
+    fn client_ip(&self) -> IpAddr {
+        // Every stored address was written from an `IpAddr`.
+        self.client_ip.parse().unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+    }
+    fn user_agent(&self) -> Option<&str> {
+        self.user_agent.as_deref()
     }
 }
 
