@@ -67,7 +67,12 @@ impl Keyward {
 
     async fn listen_for_key_changes(&self, url: &str, retry_every: Duration) {
         loop {
-            let mut listener = match PgListener::connect(url).await {
+            let listening = async {
+                let mut listener = PgListener::connect(url).await?;
+                listener.listen(KEY_CHANGES_CHANNEL).await?;
+                Ok::<_, sqlx::Error>(listener)
+            };
+            let mut listener = match listening.await {
                 Ok(listener) => listener,
                 Err(err) => {
                     tracing::warn!(%err, "could not listen for key changes; the poll covers them meanwhile");
@@ -75,11 +80,6 @@ impl Keyward {
                     continue;
                 }
             };
-            if let Err(err) = listener.listen(KEY_CHANGES_CHANNEL).await {
-                tracing::warn!(%err, "could not listen for key changes; the poll covers them meanwhile");
-                tokio::time::sleep(retry_every).await;
-                continue;
-            }
             // Whatever changed while nobody listened.
             self.catch_up().await;
             loop {
