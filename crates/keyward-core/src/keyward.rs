@@ -59,13 +59,7 @@ impl Keyward {
     pub async fn connect(database: &Database, secrets: Arc<dyn SecretStore>) -> Result<Keyward> {
         let pool = store::open(database).await?;
         let device = gethostname::gethostname().to_string_lossy().into_owned();
-        Ok(Keyward {
-            pool,
-            secrets,
-            device,
-            index: Arc::default(),
-            database: Arc::new(database.clone()),
-        })
+        Ok(Keyward { pool, secrets, device, index: Arc::default(), database: Arc::new(database.clone()) })
     }
 
     /// The database this handle uses (its password hidden when shown).
