@@ -85,7 +85,7 @@ impl Gateway {
     /// retention purge.
     pub async fn start(keyward: Keyward, config: GatewayConfig) -> keyward_core::Result<Running> {
         keyward.load_key_index().await?;
-        let (keyward_backend, keyward_for_budget) = (keyward.backend(), keyward.clone());
+        let budget = (keyward.backend() == Backend::Postgres).then(|| ClusterBudget::start(keyward.clone()));
         let metrics = Arc::new(Metrics::default());
         let (calls, writer) = CallLog::start(&keyward, config.call_log_queue, Arc::clone(&metrics))?;
         let http = reqwest::Client::builder()
@@ -101,7 +101,7 @@ impl Gateway {
             metrics,
             http,
             freshness: Freshness::default(),
-            budget: (keyward_backend == Backend::Postgres).then(|| ClusterBudget::start(keyward_for_budget)),
+            budget,
         });
         let poller = {
             let (keyward, every) = (gateway.keyward.clone(), gateway.config.key_poll_interval);
@@ -120,14 +120,14 @@ impl Gateway {
         // malformed keys never reads it (on a VM, a clock read is a good part of that answer).
         let mut judged_at = None;
         if self.freshness.is_stale() {
-            let at = Utc::now();
+            let (rate, retry_after, fingerprint) = (None, None, None);
             return Some(Verdict {
                 outcome: Outcome::Unavailable,
                 key: None,
-                rate: None,
-                retry_after: None,
-                at,
-                fingerprint: None,
+                rate,
+                retry_after,
+                at: Utc::now(),
+                fingerprint,
             });
         }
         let checked = self.keyward.check_key(key, || *judged_at.insert(Utc::now()));
