@@ -173,12 +173,16 @@ async fn write_batch(conn: &mut PgConnection, partitions: &mut HashSet<i64>, bat
 
 /// Makes `calls_YYYYMMDD` for `day` (days since the epoch, UTC) unless it exists. Gateways may
 /// race to make the same day: the lock on the day number lets one make it and the others find it.
+/// A day's partition only ever receives inserts and is dropped whole after 7 days, so autovacuum's
+/// insert-triggered VACUUM would only compete with the gateways for CPU; ANALYZE (the planner's
+/// statistics) and the anti-wraparound vacuum still run as usual.
 pub(crate) async fn ensure_partition(conn: &mut PgConnection, day: i64) -> Result<()> {
     let name = partition_name(day);
     let mut tx = conn.begin().await?;
     sqlx::query("SELECT 1 FROM pg_advisory_xact_lock($1)").bind(day).execute(&mut *tx).await?;
     let sql = format!(
-        "CREATE TABLE IF NOT EXISTS {name} PARTITION OF calls FOR VALUES FROM ({}) TO ({})",
+        "CREATE TABLE IF NOT EXISTS {name} PARTITION OF calls FOR VALUES FROM ({}) TO ({}) \
+         WITH (autovacuum_vacuum_insert_threshold = -1)",
         day * DAY_MS,
         (day + 1) * DAY_MS
     );
