@@ -31,6 +31,24 @@ pub enum Error {
     #[error("{0}")]
     Confirmation(ChallengeRefusal),
 
+    /// A team matter: its roles, its server's address, its devices.
+    #[error("{0}")]
+    Team(TeamProblem),
+
+    /// A team's sign-in refused: a code or a device token (HTTP 401).
+    #[error("{0}")]
+    SignIn(SignIn),
+
+    #[error("{person} is not an owner of the team: ask an owner to do this")]
+    NotAnOwner { person: String },
+
+    /// An error a team server answered with, in its words, of the kind it named.
+    #[error("{message}")]
+    Remote { kind: ErrorKind, message: String },
+
+    #[error("the team server at {server} could not be reached ({detail}): check the address and your network, then try again; nothing was changed")]
+    ServerUnreachable { server: String, detail: String },
+
     #[error("the OS keyring is unavailable ({detail}). Start and unlock a Secret Service provider (e.g. gnome-keyring) on Linux, or unlock the Keychain / Credential Manager, then try again; nothing was changed")]
     KeyringUnavailable { detail: String },
 
@@ -192,15 +210,77 @@ impl From<Missing> for Error {
     }
 }
 
+impl From<TeamProblem> for Error {
+    fn from(problem: TeamProblem) -> Error {
+        Error::Team(problem)
+    }
+}
+
 impl From<Clash> for Error {
     fn from(clash: Clash) -> Error {
         Error::Conflict(clash)
     }
 }
 
+/// What is wrong with a team request (the desktop words these by kind until it has a team page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum TeamProblem {
+    #[error("\"{role}\" is not a team role: use owner or member")]
+    Role { role: String },
+    #[error("\"{url}\" is not a team server address: use https://HOST[:PORT] (or http:// for one on this machine)")]
+    ServerUrl { url: String },
+    #[error("{url} is not on this machine and not HTTPS: the device credential would cross the network in clear. Use https://, or pass --insecure if you accept that")]
+    Insecure { url: String },
+    #[error("no device {device} in this team: `keyward team devices` lists them")]
+    NoDevice { device: String },
+    #[error(
+        "this data folder is not connected to a team: join one with `keyward team join URL --code CODE --name NAME`"
+    )]
+    NotConnected,
+    #[error("this data folder is already connected to the team at {server}: `keyward team leave` first")]
+    AlreadyJoined { server: String },
+    #[error("this code was made for {name}: join with --name {name}")]
+    InvitedSomeoneElse { name: String },
+    #[error(
+        "the device credentials sent are not ones Keyward makes: enrol with `keyward team join` or the desktop app"
+    )]
+    Credentials,
+    #[error("KEYWARD_ACTOR is set, but in team mode you are who your device signed in as: unset KEYWARD_ACTOR")]
+    ActorOverride,
+}
+
+impl TeamProblem {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            TeamProblem::Role { .. }
+            | TeamProblem::ServerUrl { .. }
+            | TeamProblem::Insecure { .. }
+            | TeamProblem::InvitedSomeoneElse { .. }
+            | TeamProblem::Credentials
+            | TeamProblem::ActorOverride => ErrorKind::InvalidInput,
+            TeamProblem::NoDevice { .. } | TeamProblem::NotConnected => ErrorKind::NotFound,
+            TeamProblem::AlreadyJoined { .. } => ErrorKind::Conflict,
+        }
+    }
+}
+
+/// Why a team refused to sign someone in. One wording per credential, whatever the cause, so
+/// a guess learns nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
+pub enum SignIn {
+    #[error("this code is not valid (codes are single-use and last 24 hours): ask an owner of the team for a new one")]
+    Code,
+    #[error("this device is not signed in to the team (its credential is unknown or was revoked): join again with a new code from an owner")]
+    Token,
+    #[error("too many failed sign-ins from this address: wait a minute and try again")]
+    TooMany,
+}
+
 /// The stable, machine-readable name of an error, for the front doors to branch on.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     InvalidInput,
@@ -218,7 +298,10 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::InvalidInput(_) => ErrorKind::InvalidInput,
-            Error::PermissionDenied { .. } => ErrorKind::PermissionDenied,
+            Error::PermissionDenied { .. } | Error::SignIn(_) | Error::NotAnOwner { .. } => ErrorKind::PermissionDenied,
+            Error::Remote { kind, .. } => *kind,
+            Error::Team(problem) => problem.kind(),
+            Error::ServerUnreachable { .. } => ErrorKind::Unavailable,
             Error::NotFound(_) => ErrorKind::NotFound,
             Error::Conflict(_) | Error::TargetNotEmpty { .. } => ErrorKind::Conflict,
             Error::Confirmation(_) => ErrorKind::Confirmation,

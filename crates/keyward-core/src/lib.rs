@@ -10,6 +10,7 @@
 //! - [`domain`]: the rules, one module per thing a user deals with.
 //! - [`serving`]: the gateway's hot-path support (key index, published values).
 //! - [`secrets`]: the OS keyring and the journal of entries an interrupted change may leave.
+//! - [`team`]: a team's people, their enrolled devices and enrolment codes.
 //! - [`store`]: SQLite or PostgreSQL (pools, migrations, write locks, call-log writers, `db copy`).
 //! - [`error`], [`time`], [`actor`], [`paths`]: the one error type, instants, identity, locations.
 //!
@@ -32,6 +33,9 @@
 //! | `load_key_index`, `check_key` | [`serving::key_index`] |
 //! | `follow_key_changes`, `key_index_age` | [`serving::key_changes`] |
 //! | `lease_budget` | [`serving::budget`] |
+//! | `create_setup_code`, `invite`, `team_is_empty` | [`team::codes`] |
+//! | `enrol` | [`team::enrol`] |
+//! | `sign_in`, `devices`, `revoke_device` | [`team::devices`] |
 //! | `copy_into` | `store::copy` |
 //! | `clean_orphaned_secrets` | [`secrets::journal`] |
 //!
@@ -47,6 +51,7 @@ pub mod secrets;
 pub mod serde_names;
 pub mod serving;
 pub mod store;
+pub mod team;
 pub mod time;
 
 pub use actor::Actor;

@@ -21,6 +21,16 @@ impl serde::Serialize for Timestamp {
     }
 }
 
+/// As shown: a team server's answers are read back by its devices.
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+        let text = String::deserialize(d)?;
+        DateTime::parse_from_rfc3339(&text)
+            .map(|at| Timestamp(at.with_timezone(&Utc)))
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 impl std::fmt::Display for Timestamp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))

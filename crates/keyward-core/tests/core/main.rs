@@ -20,6 +20,7 @@ mod settings;
 mod shared_database;
 #[cfg(target_os = "linux")]
 mod store_threads;
+mod team;
 
 use std::sync::Arc;
 
