@@ -27,6 +27,7 @@ use crate::metrics::Metrics;
 use crate::outcome::Outcome;
 use crate::presented::user_agent;
 use crate::routes;
+use crate::routes::team::signed::SignInGuard;
 
 pub struct Gateway {
     pub keyward: Keyward,
@@ -38,6 +39,8 @@ pub struct Gateway {
     pub freshness: Freshness,
     /// The cluster's share of each key's limits (team databases only).
     pub budget: Option<ClusterBudget>,
+    /// Failed team sign-ins per client IP.
+    pub sign_ins: SignInGuard,
 }
 
 /// The verdict on one presented key.
@@ -102,6 +105,7 @@ impl Gateway {
             http,
             freshness: Freshness::default(),
             budget,
+            sign_ins: SignInGuard::default(),
         });
         let poller = {
             let (keyward, every) = (gateway.keyward.clone(), gateway.config.key_poll_interval);
@@ -236,6 +240,7 @@ async fn housekeeping(gateway: Arc<Gateway>, mut stopped: watch::Receiver<bool>)
             Err(err) => tracing::warn!(%err, "call-log purge failed; retrying in an hour"),
         }
         gateway.limiter.forget_idle();
+        gateway.sign_ins.forget_idle();
     }
 }
 
@@ -251,7 +256,13 @@ async fn housekeeping(gateway: Arc<Gateway>, mut stopped: watch::Receiver<bool>)
 pub fn router(gateway: &Arc<Gateway>) -> Router<Arc<Caller>> {
     let config = &gateway.config;
     let verify = post(routes::verify::verify).fallback(|| async { routes::limits::only("POST") });
+    // The team API only on a team database: a desktop's gateway proxies every path as before.
+    let team = match gateway.keyward.backend() {
+        Backend::Postgres => routes::team::routes(),
+        Backend::Sqlite => Router::new(),
+    };
     Router::new()
+        .merge(team)
         .route("/healthz", get(routes::ops::healthz))
         .route("/metrics", get(routes::ops::metrics))
         .route("/openapi.json", get(routes::ops::openapi))

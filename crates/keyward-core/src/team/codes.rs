@@ -19,9 +19,10 @@ const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const CODE_CHARS: usize = 20;
 
 /// A code as handed to its person, with when it stops working.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct IssuedCode {
     pub code: String,
+    #[schema(value_type = String, format = DateTime)]
     pub expires_at: Timestamp,
 }
 

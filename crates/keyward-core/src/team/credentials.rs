@@ -50,6 +50,12 @@ impl Credentials {
     }
 }
 
+/// A fresh name for a keyring entry of [`Credentials`]: one per enrolment, so several data
+/// folders (people, tests) share one keyring without meeting.
+pub fn new_entry_name() -> String {
+    format!("team-device-{}", random_base62(16))
+}
+
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Credentials {{ recipient: {}, token: <redacted> }}", self.recipient())

@@ -18,7 +18,7 @@ const MIN_TOKEN_CHARS: usize = 32;
 
 /// What a device sends to enrol: the code it was given, who it is for, and its own credentials
 /// (the token in clear this once, over TLS; the age recipient, which is public).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Enrolment {
     pub code: String,
     pub name: String,
@@ -26,6 +26,13 @@ pub struct Enrolment {
     pub label: String,
     pub token: String,
     pub recipient: String,
+}
+
+/// Without the code and the token.
+impl std::fmt::Debug for Enrolment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Enrolment {{ name: {}, label: {}, recipient: {} }}", self.name, self.label, self.recipient)
+    }
 }
 
 impl Keyward {

@@ -20,7 +20,7 @@ use crate::time::Timestamp;
 
 /// A team role: owners create accounts and invite people; members do neither. What someone
 /// may do with an account's key is still their account role (super admin or member).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum TeamRole {
     Owner,
@@ -38,7 +38,7 @@ display_as_serde_name!(TeamRole);
 stored_as_serde_name!(TeamRole);
 
 /// A person and the device a request came from: the actor of a team request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Session {
     pub person: String,
     pub email: Option<String>,
@@ -54,12 +54,14 @@ impl Session {
 }
 
 /// One enrolled device, as `keyward team devices` lists it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Device {
     pub id: String,
     pub person: String,
     pub label: String,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub last_seen_at: Timestamp,
     pub revoked: bool,
 }

@@ -3,6 +3,7 @@
 pub mod limits;
 pub mod ops;
 pub mod proxy;
+pub mod team;
 pub mod verify;
 
 use axum::body::Body;
@@ -21,10 +22,13 @@ pub struct ErrorBody {
     /// The outcome code, for refusals of a presented key.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<&'static str>,
+    /// The kind of error, for team requests (`permission_denied`, `not_found`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
 }
 
 pub fn error(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, Json(ErrorBody { error: message.into(), code: None })).into_response()
+    (status, Json(ErrorBody { error: message.into(), code: None, kind: None })).into_response()
 }
 
 /// The 400 for a request carrying two different keys (in headers, query or body).

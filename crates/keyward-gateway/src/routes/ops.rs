@@ -7,6 +7,7 @@ use axum::Json;
 use serde::Serialize;
 use utoipa::OpenApi;
 
+use super::team::people as team;
 use crate::app::Caller;
 use crate::freshness;
 
@@ -45,10 +46,37 @@ pub async fn metrics(State(caller): State<Arc<Caller>>) -> impl IntoResponse {
         title = "Keyward gateway",
         description = "Verify Keyward API keys, or put key auth in front of any HTTP service."
     ),
-    paths(super::verify::verify, healthz, metrics),
-    components(schemas(super::verify::VerifyRequest, super::verify::VerifyResponse, super::ErrorBody, Health))
+    paths(
+        super::verify::verify,
+        healthz,
+        metrics,
+        team::join,
+        team::me,
+        team::invite,
+        team::devices,
+        team::revoke_device
+    ),
+    components(schemas(
+        super::verify::VerifyRequest,
+        super::verify::VerifyResponse,
+        super::ErrorBody,
+        Health,
+        team::Invitation
+    )),
+    modifiers(&DeviceToken)
 )]
 pub struct ApiDoc;
+
+/// The team API's credential: a device token as a bearer token.
+struct DeviceToken;
+
+impl utoipa::Modify for DeviceToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("device_token", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
 
 /// The OpenAPI document, generated from the handlers.
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {

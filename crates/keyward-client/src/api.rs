@@ -1,0 +1,113 @@
+//! The team server's `/v1/team/…` over HTTP. A refusal comes back as the core error of the kind
+//! the server named, in its words, so a front door gives it the same exit code or dialog as a
+//! local refusal.
+
+use std::time::Duration;
+
+use keyward_core::error::{Error, ErrorKind, Result};
+use keyward_core::team::codes::IssuedCode;
+use keyward_core::team::enrol::Enrolment;
+use keyward_core::team::{Device, Session, TeamRole};
+use reqwest::{Method, RequestBuilder};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::json;
+use url::Url;
+
+const TIMEOUT: Duration = Duration::from_secs(15);
+
+pub struct TeamApi {
+    base: Url,
+    http: reqwest::Client,
+    token: Option<String>,
+}
+
+/// A refusal's body (the gateway's `ErrorBody`).
+#[derive(Deserialize)]
+struct Refusal {
+    error: String,
+    kind: Option<ErrorKind>,
+}
+
+impl TeamApi {
+    /// Unsigned: only [`TeamApi::join`] works.
+    pub fn new(base: Url) -> TeamApi {
+        let http = reqwest::Client::builder()
+            .timeout(TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("an HTTP client with the system's roots builds");
+        TeamApi { base, http, token: None }
+    }
+
+    /// Every request carries this device token.
+    pub fn signed(base: Url, token: &str) -> TeamApi {
+        TeamApi { token: Some(token.to_owned()), ..TeamApi::new(base) }
+    }
+
+    pub fn server(&self) -> &Url {
+        &self.base
+    }
+
+    pub async fn join(&self, enrolment: &Enrolment) -> Result<Session> {
+        self.send(self.request(Method::POST, "v1/team/join")?.json(enrolment)).await
+    }
+
+    pub async fn me(&self) -> Result<Session> {
+        self.send(self.request(Method::GET, "v1/team/me")?).await
+    }
+
+    pub async fn invite(&self, name: &str, email: Option<&str>, role: TeamRole) -> Result<IssuedCode> {
+        let body = json!({ "name": name, "email": email, "role": role });
+        self.send(self.request(Method::POST, "v1/team/invites")?.json(&body)).await
+    }
+
+    pub async fn devices(&self) -> Result<Vec<Device>> {
+        self.send(self.request(Method::GET, "v1/team/devices")?).await
+    }
+
+    pub async fn revoke_device(&self, id: &str) -> Result<Device> {
+        let path = format!(
+            "v1/team/devices/{}/revoke",
+            url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()
+        );
+        self.send(self.request(Method::POST, &path)?).await
+    }
+
+    fn request(&self, method: Method, path: &str) -> Result<RequestBuilder> {
+        let url = self.base.join(path).map_err(|_| self.unreachable("not a URL"))?;
+        let request = self.http.request(method, url);
+        Ok(match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        })
+    }
+
+    async fn send<T: DeserializeOwned>(&self, request: RequestBuilder) -> Result<T> {
+        // reqwest's error text names the URL, never a header: the token is not in it.
+        let response = request.send().await.map_err(|err| self.unreachable(&without_url(&err)))?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(|err| self.unreachable(&without_url(&err)))?;
+        if status.is_success() {
+            return serde_json::from_slice(&body)
+                .map_err(|err| self.unreachable(&format!("an answer this version does not read: {err}")));
+        }
+        Err(match serde_json::from_slice::<Refusal>(&body) {
+            Ok(refusal) => Error::Remote { kind: refusal.kind.unwrap_or(ErrorKind::Internal), message: refusal.error },
+            Err(_) => self.unreachable(&format!("HTTP {status} from something that is not a Keyward team server")),
+        })
+    }
+
+    fn unreachable(&self, detail: &str) -> Error {
+        Error::ServerUnreachable { server: self.base.to_string(), detail: detail.to_owned() }
+    }
+}
+
+/// What failed, without repeating the URL the message already names.
+fn without_url(err: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = err;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause.to_string()
+}

@@ -1,0 +1,62 @@
+//! `/v1/team/…`: a team's admin API, served beside verify and the proxy when the gateway runs on
+//! a team database. Who calls is the person of the device token in `Authorization: Bearer …`
+//! ([`signed::Signed`]); any replica answers any request (all state is in the database).
+
+pub mod people;
+pub mod signed;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use keyward_core::error::{ErrorKind, SignIn};
+use keyward_core::Error;
+use std::sync::Arc;
+
+use super::ErrorBody;
+use crate::app::Caller;
+
+pub fn routes() -> Router<Arc<Caller>> {
+    Router::new()
+        .route("/v1/team/join", post(people::join))
+        .route("/v1/team/me", get(people::me))
+        .route("/v1/team/invites", post(people::invite))
+        .route("/v1/team/devices", get(people::devices))
+        .route("/v1/team/devices/{id}/revoke", post(people::revoke_device))
+}
+
+/// A core error as the team API answers it: the status its kind maps to, the message, and the
+/// kind, which a device turns back into the same exit code as a local refusal.
+pub struct Refusal(pub Error);
+
+impl From<Error> for Refusal {
+    fn from(err: Error) -> Refusal {
+        Refusal(err)
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let kind = self.0.kind();
+        let status = match (&self.0, kind) {
+            (Error::SignIn(SignIn::TooMany), _) => StatusCode::TOO_MANY_REQUESTS,
+            (Error::SignIn(_), _) => StatusCode::UNAUTHORIZED,
+            (_, ErrorKind::InvalidInput | ErrorKind::Confirmation) => StatusCode::BAD_REQUEST,
+            (_, ErrorKind::PermissionDenied) => StatusCode::FORBIDDEN,
+            (_, ErrorKind::NotFound) => StatusCode::NOT_FOUND,
+            (_, ErrorKind::Conflict) => StatusCode::CONFLICT,
+            (_, ErrorKind::KeyringUnavailable | ErrorKind::Unavailable | ErrorKind::Internal) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        };
+        let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
+            // SQL and I/O detail stays in the server's log.
+            tracing::error!(err = %self.0, "team request failed");
+            "the team server could not do this (see its log); nothing was changed".to_owned()
+        } else {
+            self.0.to_string()
+        };
+        let kind = serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned));
+        (status, Json(ErrorBody { error: message, code: None, kind })).into_response()
+    }
+}
