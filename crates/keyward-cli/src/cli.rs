@@ -56,6 +56,55 @@ pub enum Command {
     /// Move this installation into another database (a team's PostgreSQL)
     #[command(subcommand)]
     Db(DbCmd),
+    /// Team mode: enrol this device with a team server, invite people, list and revoke devices
+    #[command(subcommand)]
+    Team(TeamCmd),
+}
+
+#[derive(Subcommand)]
+pub enum TeamCmd {
+    /// Prints a single-use code (valid 24 h) that enrols its redeemer as an owner of the team;
+    /// for operators with access to the team's database (--database or KEYWARD_DATABASE_URL)
+    SetupCode,
+    /// Enrols this device with a team server: its credential and encryption identity are made
+    /// here and kept in the OS keyring
+    Join {
+        /// The team server: https://HOST[:PORT] (http:// only to this machine, or with --insecure)
+        url: String,
+        /// The single-use code from `keyward team setup-code` or an owner's `keyward team invite`
+        #[arg(long)]
+        code: String,
+        /// Your name in the team (for an invitation: the name it was made for)
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+        /// What to call this device in `keyward team devices` (default: this machine's name)
+        #[arg(long)]
+        label: Option<String>,
+        /// Accept plain http:// to another machine (the credential crosses the network in clear)
+        #[arg(long)]
+        insecure: bool,
+    },
+    /// The server, who you are there, your team role and this device
+    Status,
+    /// Invites a person (owners): prints a single-use code, valid 24 h, alone on stdout. For a
+    /// person already in the team, the code enrols a new device of theirs
+    Invite {
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+        /// owner or member (a person already in the team keeps theirs)
+        #[arg(long, default_value = "member")]
+        role: String,
+    },
+    /// The team's devices (owners) or yours: id, person, label, created, last seen, revoked
+    Devices,
+    /// Revokes a device (owners: any; everyone: their own): its next request is refused
+    RevokeDevice { id: String },
+    /// Leaves the team on this device: revokes it on the server, then removes its credential
+    /// from the keyring and the link from the data folder
+    Leave,
 }
 
 #[derive(Subcommand)]

@@ -58,7 +58,7 @@ impl Keyward {
     /// team's PostgreSQL, migrated to this build's schema.
     pub async fn connect(database: &Database, secrets: Arc<dyn SecretStore>) -> Result<Keyward> {
         let pool = store::open(database).await?;
-        let device = gethostname::gethostname().to_string_lossy().into_owned();
+        let device = crate::paths::machine_name();
         Ok(Keyward { pool, secrets, device, index: Arc::default(), database: Arc::new(database.clone()) })
     }
 

@@ -17,3 +17,8 @@ pub fn default_data_dir() -> Option<PathBuf> {
         _ => dirs::data_dir().map(|d| d.join(APP_IDENTIFIER)),
     }
 }
+
+/// This machine's name: the device of audit rows, and a new team device's default label.
+pub fn machine_name() -> String {
+    gethostname::gethostname().to_string_lossy().into_owned()
+}

@@ -9,12 +9,14 @@ mod key;
 mod member;
 mod reminders;
 mod serve;
+mod team;
 
 use std::process::ExitCode;
 
+use keyward_core::error::TeamProblem;
 use keyward_core::paths::default_data_dir;
 use keyward_core::store::Database;
-use keyward_core::{Actor, Keyward};
+use keyward_core::{Actor, Error, Keyward};
 use serde_json::json;
 
 use crate::cli::{Cli, Command};
@@ -33,14 +35,29 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         .data_dir
         .or_else(default_data_dir)
         .ok_or_else(|| Failure::Usage("no data folder could be found for this user: pass --data-dir DIR".into()))?;
-    let keyward = match cli.database.as_deref().filter(|url| !url.trim().is_empty()) {
+    let database = cli.database.as_deref().filter(|url| !url.trim().is_empty());
+    let link = keyward_client::link::load(&data_dir)?;
+    // In a team you are who your device signed in as; a claimed name would be ignored silently.
+    if link.is_some() && std::env::var_os(keyward_core::actor::ACTOR_ENV).is_some() {
+        return Err(Error::Team(TeamProblem::ActorOverride).into());
+    }
+    let command = match cli.command {
+        Command::Team(cmd) => return team::run(&data_dir, database, cli.json, cmd).await,
+        command => command,
+    };
+    // A data folder linked to a team: the team server is the authority, never this folder's file.
+    if let Some(link) = link.filter(|_| database.is_none() && !matches!(command, Command::Serve(_))) {
+        return Err(team_mode_refusal(&link, &command));
+    }
+    let keyward = match database {
         Some(url) => Keyward::open_database(&Database::parse(url)?).await?,
         None => Keyward::open(&data_dir).await?,
     };
     // Verify and status must work without a keyring, so a failed clean only waits for next time.
     let _ = keyward.clean_orphaned_secrets(chrono::Utc::now()).await;
     let ctx = Ctx { keyward, actor: Actor::local(), json: cli.json };
-    match cli.command {
+    match command {
+        Command::Team(_) => unreachable!("handled above"),
         Command::Whoami => {
             let me = json!({
                 "actor": ctx.actor.name(),
@@ -68,4 +85,25 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Config(cmd) => config::run(&ctx, cmd).await,
         Command::Db(cmd) => db::run(&ctx, cmd).await,
     }
+}
+
+/// What a data folder linked to a team answers to a command that does not go to the team server
+/// yet: nothing is done on the local file, which is not the team's data.
+fn team_mode_refusal(link: &keyward_client::link::Link, command: &Command) -> Failure {
+    let name = match command {
+        Command::Whoami => "whoami",
+        Command::Account(_) => "account",
+        Command::Member(_) => "member",
+        Command::Key(_) => "key",
+        Command::Audit(_) => "audit",
+        Command::Calls(_) => "calls",
+        Command::Reminders(_) => "reminders",
+        Command::Config(_) => "config",
+        Command::Db(_) => "db",
+        Command::Serve(_) | Command::Team(_) => "team",
+    };
+    Failure::Failed(format!(
+        "this data folder is connected to the team at {} as {}; `keyward {name}` does not go to a team server in this version: use `keyward team status`, or `keyward team leave` to work locally",
+        link.server, link.person
+    ))
 }

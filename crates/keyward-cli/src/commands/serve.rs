@@ -40,11 +40,28 @@ pub async fn run(keyward: Keyward, args: ServeArgs) -> Result<ExitCode> {
         Some(upstream) => eprintln!("Keyward gateway on http://{bound} ({database}): proxying to {upstream} for valid keys; POST /v1/keys/verify to check a key"),
         None => eprintln!("Keyward gateway on http://{bound} ({database}): POST /v1/keys/verify to check a key"),
     }
+    if running.gateway.keyward.backend() == Backend::Postgres {
+        announce_team(&running.gateway.keyward, bound).await?;
+    }
     serve(listener, running, shutdown_signal())
         .await
         .map_err(|err| Failure::Failed(format!("the gateway stopped: {err}")))?;
     eprintln!("Keyward gateway stopped; the call log is flushed.");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The team API's address, and on a team with no one in it yet, a setup code for its first owner
+/// (an operator starting the server has the database access `keyward team setup-code` needs).
+async fn announce_team(keyward: &Keyward, bound: SocketAddr) -> Result<()> {
+    eprintln!("Team API on http://{bound}/v1/team/ (people sign in with enrolled devices)");
+    if keyward.team_is_empty().await? {
+        let code = keyward.create_setup_code(chrono::Utc::now()).await?;
+        eprintln!(
+            "No one is in this team yet. First owner, on your device: keyward team join https://SERVER --code {} --name NAME (single use, valid until {})",
+            code.code, code.expires_at
+        );
+    }
+    Ok(())
 }
 
 /// Ctrl-C or SIGTERM.

@@ -9,6 +9,7 @@ mod lifecycle;
 mod reminders;
 mod serve;
 mod team;
+mod team_people;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -52,11 +53,13 @@ pub fn redact(text: &str) -> String {
 pub struct Home {
     pub dir: tempfile::TempDir,
     pub database: Option<String>,
+    /// Commands name their actor with `KEYWARD_ACTOR` (a team device must not).
+    pub claims_actor: bool,
 }
 
 impl Default for Home {
     fn default() -> Home {
-        Home { dir: tempfile::tempdir().unwrap(), database: None }
+        Home { dir: tempfile::tempdir().unwrap(), database: None, claims_actor: true }
     }
 }
 
@@ -70,9 +73,18 @@ impl Home {
         Home { database: Some(url.to_owned()), ..Home::default() }
     }
 
+    /// A team device's data folder: who acts is whom it signed in as.
+    pub fn device() -> Home {
+        Home { claims_actor: false, ..Home::default() }
+    }
+
     pub fn command(&self, actor: &str, args: &[&str]) -> Command {
         let mut cmd = Command::new(BIN);
-        cmd.args(args).env("KEYWARD_DATA_DIR", self.dir.path()).env("KEYWARD_ACTOR", actor).stdin(Stdio::null());
+        cmd.args(args).env("KEYWARD_DATA_DIR", self.dir.path()).stdin(Stdio::null());
+        match self.claims_actor {
+            true => cmd.env("KEYWARD_ACTOR", actor),
+            false => cmd.env_remove("KEYWARD_ACTOR"),
+        };
         match &self.database {
             Some(url) => cmd.env("KEYWARD_DATABASE_URL", url),
             None => cmd.env_remove("KEYWARD_DATABASE_URL"),
@@ -83,6 +95,11 @@ impl Home {
     /// Runs `keyward ARGS` as `actor` and waits.
     pub fn run_as(&self, actor: &str, args: &[&str]) -> Run {
         Run::from(self.command(actor, args).output().unwrap())
+    }
+
+    /// Runs with `KEYWARD_ACTOR=actor` whatever this home usually does.
+    pub fn run_claiming(&self, actor: &str, args: &[&str]) -> Run {
+        Run::from(self.command(actor, args).env("KEYWARD_ACTOR", actor).output().unwrap())
     }
 
     /// Runs as "ana", who creates the accounts in these tests.

@@ -4,6 +4,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -13,6 +14,8 @@ use crate::Home;
 pub struct Server {
     child: Child,
     addr: String,
+    /// Its stderr after the banner, line by line.
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -31,21 +34,35 @@ impl Server {
         let after = banner.split("http://").nth(1).expect("the banner names the address");
         let addr = after.split(|c: char| c != '.' && c != ':' && !c.is_ascii_digit()).next().unwrap();
         let addr = addr.trim_end_matches(':').to_owned();
-        std::thread::spawn(move || lines.for_each(drop));
-        Server { child, addr }
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let kept = Arc::clone(&log);
+        std::thread::spawn(move || lines.map_while(Result::ok).for_each(|line| kept.lock().unwrap().push(line)));
+        Server { child, addr, log }
     }
 
-    pub fn verify(&self, key: &str) -> Value {
-        self.request("POST", "/v1/keys/verify", key).1
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
     }
 
-    /// One request on its own connection: the status and the JSON body.
-    pub fn request(&self, method: &str, path: &str, key: &str) -> (u16, Value) {
-        let body = serde_json::json!({ "key": key }).to_string();
+    /// The first line of its log containing `text`, once it is there (panics after 10 s).
+    pub fn log_line(&self, text: &str) -> String {
+        let since = Instant::now();
+        loop {
+            if let Some(line) = self.log.lock().unwrap().iter().find(|l| l.contains(text)) {
+                return line.clone();
+            }
+            assert!(since.elapsed() < Duration::from_secs(10), "no log line with {text:?}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// One request with any headers and body: the status and the JSON body.
+    pub fn call(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, Value) {
         let mut stream = TcpStream::connect(&self.addr).unwrap();
+        let headers: String = headers.iter().map(|(name, value)| format!("{name}: {value}\r\n")).collect();
         write!(
             stream,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\n{headers}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             self.addr,
             body.len()
         )
@@ -55,6 +72,15 @@ impl Server {
         let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
         let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("a status line");
         (status, serde_json::from_str(body).unwrap_or(Value::Null))
+    }
+
+    pub fn verify(&self, key: &str) -> Value {
+        self.request("POST", "/v1/keys/verify", key).1
+    }
+
+    /// One request on its own connection: the status and the JSON body.
+    pub fn request(&self, method: &str, path: &str, key: &str) -> (u16, Value) {
+        self.call(method, path, &[], &serde_json::json!({ "key": key }).to_string())
     }
 
     pub fn code(&self, key: &str) -> String {

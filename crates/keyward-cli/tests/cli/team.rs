@@ -15,12 +15,12 @@ use crate::{Home, Run};
 static SERVER: RwLock<()> = RwLock::new(());
 
 /// The test server, while no test has it stopped (a failed test's lock is still good).
-fn shared_server() -> RwLockReadGuard<'static, ()> {
+pub fn shared_server() -> RwLockReadGuard<'static, ()> {
     SERVER.read().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A new database on the test server.
-fn team_database() -> String {
+pub fn team_database() -> String {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -29,7 +29,7 @@ fn team_database() -> String {
 }
 
 /// `psql URL -Atc SQL`: the rows, `|`-separated.
-fn psql(url: &str, sql: &str) -> String {
+pub fn psql(url: &str, sql: &str) -> String {
     let out = Command::new("psql").args([url, "-Atc", sql]).output().expect("psql is installed");
     assert!(out.status.success(), "psql: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).trim().to_owned()

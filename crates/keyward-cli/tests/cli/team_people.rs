@@ -1,0 +1,145 @@
+//! People in a team, as real processes: two `keyward serve` replicas on one PostgreSQL database,
+//! and devices (data folders with their credentials in the real keyring) that join with codes,
+//! invite, list and revoke devices, and leave.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use keyward_core::team::credentials::Credentials;
+use serde_json::Value;
+
+use crate::serve::Server;
+use crate::team::{psql, shared_server, team_database};
+use crate::{keyring_lookup, Home, Run};
+
+/// The code a command printed: alone on stdout, five groups of four.
+fn code_of(run: &Run) -> String {
+    let code = run.stdout.trim().to_owned();
+    assert!(code.len() == 24 && code.split('-').count() == 5, "not a code alone on stdout: {}", run.shown());
+    code
+}
+
+fn join(home: &Home, server: &Server, code: &str, name: &str) -> Run {
+    home.run(&["team", "join", &server.url(), "--code", code, "--name", name, "--label", &format!("{name}-laptop")])
+}
+
+fn status(home: &Home) -> Value {
+    home.ok(&["--json", "team", "status"]).json()
+}
+
+fn credentials_entry(home: &Home) -> String {
+    let link: Value = serde_json::from_slice(&std::fs::read(home.db().join("team.json")).unwrap()).unwrap();
+    link["credentials_entry"].as_str().unwrap().to_owned()
+}
+
+fn linked(dir: &Path) -> bool {
+    dir.join("team.json").exists()
+}
+
+#[test]
+fn people_join_with_codes_invite_and_revoke_devices_on_either_replica() {
+    let _shared = shared_server();
+    let url = team_database();
+    let operator = Home::on(&url);
+    let (a, b) = (Server::start(&operator), Server::start(&operator));
+    // A fresh team database: the server's start-up log offers a setup code for the first owner.
+    assert!(a.log_line("No one is in this team yet").contains("--code "));
+
+    let setup = code_of(&operator.ok(&["team", "setup-code"]));
+    let alice = Home::device();
+    let joined = join(&alice, &a, &setup, "alice");
+    assert_eq!(joined.code, 0, "{}", joined.shown());
+    let me = status(&alice);
+    assert_eq!((me["person"].as_str(), me["role"].as_str()), (Some("alice"), Some("owner")));
+    assert_eq!(me["server"].as_str(), Some(format!("{}/", a.url()).as_str()));
+    assert!(keyring_lookup(&credentials_entry(&alice)).is_some(), "the credential is in the keyring");
+
+    // A used code, an expired one and an unknown one: one answer (exit 3), nothing left behind.
+    let invite = code_of(&alice.ok(&["team", "invite", "dave"]));
+    psql(&url, "UPDATE team_codes SET expires_at = 1 WHERE name = 'dave'");
+    let mut refusals = Vec::new();
+    for (code, name) in [(setup.as_str(), "mallory"), (invite.as_str(), "dave"), ("ABCD-EFGH-JKMN-PQRS-TVWX", "eve")] {
+        let outsider = Home::device();
+        let refused = join(&outsider, &b, code, name);
+        assert_eq!(refused.code, 3, "{}", refused.shown());
+        assert!(!linked(outsider.db()), "a refused join leaves no link");
+        refusals.push(refused.stderr);
+    }
+    assert!(refusals.iter().all(|r| r == &refusals[0] && r.contains("not valid")), "{refusals:?}");
+
+    // alice invites bob, who joins through the other replica; bob may not invite.
+    let for_bob = code_of(&alice.ok(&["team", "invite", "bob", "--email", "bob@example.com"]));
+    let bob = Home::device();
+    assert_eq!(join(&bob, &b, &for_bob, "bob").code, 0);
+    let bob_me = status(&bob);
+    assert_eq!((bob_me["role"].as_str(), bob_me["email"].as_str()), (Some("member"), Some("bob@example.com")));
+    let not_owner = bob.run(&["team", "invite", "carol"]);
+    assert_eq!(not_owner.code, 3, "{}", not_owner.shown());
+    assert!(not_owner.stderr.contains("not an owner"), "{}", not_owner.shown());
+
+    let devices = alice.ok(&["--json", "team", "devices"]).json();
+    let devices = devices.as_array().unwrap();
+    assert_eq!(devices.len(), 2);
+    for field in ["id", "person", "label", "created_at", "last_seen_at", "revoked"] {
+        assert!(devices.iter().all(|d| d.get(field).is_some()), "{field} in {devices:?}");
+    }
+    let bob_device = bob_me["device"].as_str().unwrap();
+    assert_eq!(bob.ok(&["--json", "team", "devices"]).json().as_array().unwrap().len(), 1, "bob sees his own");
+
+    // Revoked through replica A; bob's next request, to replica B, is refused.
+    alice.ok(&["team", "revoke-device", bob_device]);
+    let revoked_at = Instant::now();
+    let refused = bob.run(&["team", "status"]);
+    assert_eq!(refused.code, 3, "{}", refused.shown());
+    assert!(refused.stderr.contains("not signed in"), "{}", refused.shown());
+    assert!(revoked_at.elapsed() < Duration::from_secs(1));
+
+    // A wrong token, straight to the API: 401 in JSON, naming the kind.
+    let (status_code, body) = b.call("GET", "/v1/team/me", &[("Authorization", "Bearer kwt_wrong")], "");
+    assert_eq!(status_code, 401, "{body}");
+    assert_eq!(body["kind"], "permission_denied");
+
+    // In a team, who acts is the device's person: a claimed name is an error, not ignored.
+    let claimed = alice.run_claiming("mallory", &["team", "status"]);
+    assert_eq!(claimed.code, 2, "{}", claimed.shown());
+    assert!(claimed.stderr.contains("unset KEYWARD_ACTOR"), "{}", claimed.shown());
+
+    // Leaving revokes this device and removes its credential and link.
+    let entry = credentials_entry(&alice);
+    alice.ok(&["team", "leave"]);
+    assert!(!linked(alice.db()));
+    assert_eq!(keyring_lookup(&entry), None, "the credential left the keyring");
+    let devices = psql(&url, "SELECT COUNT(*) FROM devices WHERE revoked_at IS NULL");
+    assert_eq!(devices, "0", "both devices are revoked");
+}
+
+#[test]
+fn a_device_sends_its_credential_over_plain_http_only_to_this_machine() {
+    let home = Home::device();
+    let refused = home.run(&["team", "join", "http://keys.example.com", "--code", "X", "--name", "zoe"]);
+    assert_eq!(refused.code, 2, "{}", refused.shown());
+    assert!(refused.stderr.contains("--insecure"), "{}", refused.shown());
+    assert!(!linked(home.db()));
+}
+
+#[test]
+fn failed_sign_ins_are_limited_per_address() {
+    let _shared = shared_server();
+    let url = team_database();
+    let server = Server::start(&Home::on(&url));
+    let credentials = Credentials::generate();
+    let guess = |code: &str| {
+        serde_json::json!({
+            "code": code, "name": "eve", "label": "x",
+            "token": credentials.token(), "recipient": credentials.recipient(),
+        })
+        .to_string()
+    };
+    // Ten wrong codes are answered 401; then the address waits, whatever it sends.
+    let statuses: Vec<u16> =
+        (0..12).map(|i| server.call("POST", "/v1/team/join", &[], &guess(&format!("WRNG-{i:04}"))).0).collect();
+    assert_eq!(statuses[..10], [401; 10], "{statuses:?}");
+    assert_eq!(statuses[10..], [429; 2], "{statuses:?}");
+    let setup = code_of(&Home::on(&url).ok(&["team", "setup-code"]));
+    assert_eq!(server.call("POST", "/v1/team/join", &[], &guess(&setup)).0, 429, "a right code waits too");
+}
