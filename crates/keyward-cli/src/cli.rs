@@ -292,6 +292,9 @@ pub enum KeyCmd {
     Generate { account: String },
     /// Print the active key alone on stdout (audited as viewed)
     Show { account: String },
+    /// Team mode: seal the active key to every device of the account's super admins that cannot
+    /// open it yet (a new super admin, a new device), from this device
+    Share { account: String },
     /// Hint, age, creator, rotation due date and grace windows
     Status { account: String },
     /// Replace the key with a new one; prints the new key alone on stdout

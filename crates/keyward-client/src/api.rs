@@ -7,7 +7,9 @@ use std::time::Duration;
 use keyward_core::error::{Error, ErrorKind, Result};
 use keyward_core::team::codes::IssuedCode;
 use keyward_core::team::enrol::Enrolment;
+use keyward_core::team::sealed::{Recipient, SealedKey, Share};
 use keyward_core::team::{Device, Session, TeamRole};
+use keyward_core::{Account, KeyInfo, Member, Reveal, Role};
 use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -67,11 +69,47 @@ impl TeamApi {
     }
 
     pub async fn revoke_device(&self, id: &str) -> Result<Device> {
-        let path = format!(
-            "v1/team/devices/{}/revoke",
-            url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()
-        );
+        let path = format!("v1/team/devices/{}/revoke", escaped(id));
         self.send(self.request(Method::POST, &path)?).await
+    }
+
+    pub async fn accounts(&self) -> Result<Vec<Account>> {
+        self.send(self.request(Method::GET, "v1/team/accounts")?).await
+    }
+
+    pub async fn create_account(&self, name: &str, display_name: Option<&str>) -> Result<Account> {
+        let body = json!({ "name": name, "display_name": display_name });
+        self.send(self.request(Method::POST, "v1/team/accounts")?.json(&body)).await
+    }
+
+    pub async fn members(&self, account: &str) -> Result<Vec<Member>> {
+        self.send(self.request(Method::GET, &account_path(account, "members"))?).await
+    }
+
+    pub async fn add_member(&self, account: &str, person: &str, role: Role) -> Result<Member> {
+        let body = json!({ "person": person, "role": role });
+        self.send(self.request(Method::POST, &account_path(account, "members"))?.json(&body)).await
+    }
+
+    pub async fn key_recipients(&self, account: &str) -> Result<Vec<Recipient>> {
+        self.send(self.request(Method::GET, &account_path(account, "key/recipients"))?).await
+    }
+
+    pub async fn generate_key(&self, account: &str, sealed: &SealedKey) -> Result<KeyInfo> {
+        self.send(self.request(Method::POST, &account_path(account, "key"))?.json(sealed)).await
+    }
+
+    pub async fn key_share(&self, account: &str, why: Reveal) -> Result<Share> {
+        let why = if why == Reveal::Copy { "copy" } else { "view" };
+        self.send(self.request(Method::GET, &account_path(account, "key/share"))?.query(&[("why", why)])).await
+    }
+
+    /// How many of `shares` the server did not have yet.
+    pub async fn add_key_shares(&self, account: &str, shares: &[Share]) -> Result<usize> {
+        let added: serde_json::Value = self
+            .send(self.request(Method::POST, &account_path(account, "key/shares"))?.json(&json!({ "shares": shares })))
+            .await?;
+        Ok(added["added"].as_u64().unwrap_or(0) as usize)
     }
 
     fn request(&self, method: Method, path: &str) -> Result<RequestBuilder> {
@@ -101,6 +139,15 @@ impl TeamApi {
     fn unreachable(&self, detail: &str) -> Error {
         Error::ServerUnreachable { server: self.base.to_string(), detail: detail.to_owned() }
     }
+}
+
+/// `v1/team/accounts/ACCOUNT/rest`, the account name escaped.
+fn account_path(account: &str, rest: &str) -> String {
+    format!("v1/team/accounts/{}/{rest}", escaped(account))
+}
+
+fn escaped(segment: &str) -> String {
+    url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
 }
 
 /// What failed, without repeating the URL the message already names.

@@ -4,16 +4,17 @@
 use std::path::Path;
 
 use chrono::Utc;
+use keyward_core::domain::api_key::ApiKey;
 use keyward_core::error::{Result, TeamProblem};
 use keyward_core::secrets;
 use keyward_core::team::credentials::{self, Credentials};
 use keyward_core::team::enrol::Enrolment;
 use keyward_core::team::Session;
-use keyward_core::Error;
+use keyward_core::{Error, IssuedKey, Reveal};
 
 use crate::api::TeamApi;
 use crate::link::{self, Link};
-use crate::server_url;
+use crate::{sealing, server_url};
 
 /// Who joins, with which code, from which server.
 pub struct Join<'a> {
@@ -63,19 +64,51 @@ pub async fn join(data_dir: &Path, join: &Join<'_>) -> Result<Session> {
     Ok(session)
 }
 
+/// This data folder's device, signed in: its link, the team API with its token, and its
+/// credentials (to open key shares).
+pub struct Signed {
+    pub link: Link,
+    pub api: TeamApi,
+    pub credentials: Credentials,
+}
+
 /// The team API signed in as this data folder's device; `NotConnected` for a local folder.
-pub fn signed_api(data_dir: &Path) -> Result<(Link, TeamApi)> {
+pub fn signed_in(data_dir: &Path) -> Result<Signed> {
     let link = link::load(data_dir)?.ok_or(Error::Team(TeamProblem::NotConnected))?;
     let server = server_url::checked(&link.server, link.insecure)?;
     let credentials = secrets::device::load(&link.credentials_entry)?.ok_or(Error::Team(TeamProblem::Credentials))?;
     let api = TeamApi::signed(server, credentials.token());
-    Ok((link, api))
+    Ok(Signed { link, api, credentials })
+}
+
+impl Signed {
+    /// Makes a key here, seals it to the account's super admins' devices and records it.
+    pub async fn generate_key(&self, account: &str) -> Result<IssuedKey> {
+        let recipients = self.api.key_recipients(account).await?;
+        let key = ApiKey::generate();
+        let info = self.api.generate_key(account, &sealing::seal(&key, &recipients)?).await?;
+        Ok(IssuedKey { key, info })
+    }
+
+    /// The active key, opened from this device's share.
+    pub async fn reveal_key(&self, account: &str, why: Reveal) -> Result<ApiKey> {
+        let share = self.api.key_share(account, why).await?;
+        sealing::open(&share, &self.credentials)
+    }
+
+    /// Seals the active key (opened here) to every recipient device; the server keeps the
+    /// shares it lacked. Returns how many devices gained one.
+    pub async fn share_key(&self, account: &str) -> Result<usize> {
+        let key = self.reveal_key(account, Reveal::View).await?;
+        let recipients = self.api.key_recipients(account).await?;
+        self.api.add_key_shares(account, &sealing::shares_for(&key, &recipients)?).await
+    }
 }
 
 /// Leaves the team: this device is revoked on the server, then its credentials and the link are
 /// removed here. When the server cannot be reached nothing changes (say so; try again).
 pub async fn leave(data_dir: &Path) -> Result<Link> {
-    let (link, api) = signed_api(data_dir)?;
+    let Signed { link, api, .. } = signed_in(data_dir)?;
     match api.revoke_device(&link.device).await {
         Ok(_) => {}
         // Already revoked (by an owner): there is nothing left to do on the server.

@@ -6,8 +6,10 @@
 //!   credentials in the OS keyring
 //! - [`api`]: the team server's `/v1/team/…` over HTTP, its refusals turned back into core errors
 //! - [`device`]: what a device does: join, sign in, leave
+//! - [`sealing`]: a key encrypted to recipient devices, and this device's share opened
 
 pub mod api;
 pub mod device;
 pub mod link;
+pub mod sealing;
 pub mod server_url;

@@ -39,6 +39,12 @@ pub enum Error {
     #[error("{0}")]
     SignIn(SignIn),
 
+    #[error("no device of yours can open the key of {account} yet: ask {ask} to share it (`keyward key share {account}` on their device), or rotate the key")]
+    NotShared { account: String, ask: String },
+
+    #[error("device {device} is not a device of a super admin of {account}: the key is shared only with them")]
+    NotARecipient { device: String, account: String },
+
     #[error("{person} is not an owner of the team: ask an owner to do this")]
     NotAnOwner { person: String },
 
@@ -246,6 +252,10 @@ pub enum TeamProblem {
         "the device credentials sent are not ones Keyward makes: enrol with `keyward team join` or the desktop app"
     )]
     Credentials,
+    #[error("the sealed key sent is not a key's hash, hint and age ciphertexts: seal keys with `keyward key generate` or the desktop app")]
+    Sealed,
+    #[error("no one named {name} is in this team: an owner invites them with `keyward team invite {name}`")]
+    NoPerson { name: String },
     #[error("KEYWARD_ACTOR is set, but in team mode you are who your device signed in as: unset KEYWARD_ACTOR")]
     ActorOverride,
 }
@@ -258,8 +268,11 @@ impl TeamProblem {
             | TeamProblem::Insecure { .. }
             | TeamProblem::InvitedSomeoneElse { .. }
             | TeamProblem::Credentials
+            | TeamProblem::Sealed
             | TeamProblem::ActorOverride => ErrorKind::InvalidInput,
-            TeamProblem::NoDevice { .. } | TeamProblem::NotConnected => ErrorKind::NotFound,
+            TeamProblem::NoDevice { .. } | TeamProblem::NoPerson { .. } | TeamProblem::NotConnected => {
+                ErrorKind::NotFound
+            }
             TeamProblem::AlreadyJoined { .. } => ErrorKind::Conflict,
         }
     }
@@ -298,7 +311,10 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::InvalidInput(_) => ErrorKind::InvalidInput,
-            Error::PermissionDenied { .. } | Error::SignIn(_) | Error::NotAnOwner { .. } => ErrorKind::PermissionDenied,
+            Error::PermissionDenied { .. } | Error::SignIn(_) | Error::NotAnOwner { .. } | Error::NotShared { .. } => {
+                ErrorKind::PermissionDenied
+            }
+            Error::NotARecipient { .. } => ErrorKind::InvalidInput,
             Error::Remote { kind, .. } => *kind,
             Error::Team(problem) => problem.kind(),
             Error::ServerUnreachable { .. } => ErrorKind::Unavailable,

@@ -76,8 +76,8 @@ impl Keyward {
         store::begin_write(&self.pool, self.backend()).await
     }
 
-    /// The same handle as another machine would have (tests of shared databases).
-    #[cfg(any(test, feature = "test-support"))]
+    /// The same handle as another machine would have: a team server acts for each request's
+    /// device (its audit rows name that device), tests of shared databases for a second host.
     pub fn with_device(mut self, device: &str) -> Keyward {
         self.device = device.to_owned();
         self

@@ -79,7 +79,7 @@ pub async fn run(ctx: &Ctx, cmd: AccountCmd) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn line(a: &Account) -> String {
+pub(super) fn line(a: &Account) -> String {
     let role = a.your_role.map_or("-".into(), |r| r.to_string());
     let key = if a.has_active_key { "key active" } else { "no key" };
     format!("{:<24} {:<12} {:<10} {}", a.name, role, key, a.display_name)

@@ -25,6 +25,11 @@ pub async fn run(ctx: &Ctx, cmd: KeyCmd) -> Result<ExitCode> {
             // The key alone, so `$(keyward key show ACCOUNT)` works.
             print(*json, &json!({ "key": key.expose() }), |_| key.expose().to_owned());
         }
+        KeyCmd::Share { .. } => {
+            return Err(Failure::Usage(
+                "`keyward key share` is for team mode: on one machine the key is in this keyring already".into(),
+            ));
+        }
         KeyCmd::Status { account } => {
             let status = keyward.key_status(actor, &account, Utc::now()).await?;
             print(*json, &status, describe);
@@ -81,7 +86,7 @@ pub async fn run(ctx: &Ctx, cmd: KeyCmd) -> Result<ExitCode> {
 }
 
 /// Prints a new key: alone on stdout, or as JSON with its facts and `extra`.
-fn hand_over(json: bool, issued: &IssuedKey, extra: serde_json::Value) {
+pub(super) fn hand_over(json: bool, issued: &IssuedKey, extra: serde_json::Value) {
     if json {
         let mut out = json!({
             "key": issued.key.expose(),

@@ -50,6 +50,6 @@ pub async fn run(ctx: &Ctx, cmd: MemberCmd) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn line(m: &Member) -> String {
+pub(super) fn line(m: &Member) -> String {
     format!("{:<24} {:<12} {}", m.name, m.role, m.email.as_deref().unwrap_or(""))
 }

@@ -5,6 +5,7 @@ mod audit;
 mod calls;
 mod config;
 mod db;
+mod in_team;
 mod key;
 mod member;
 mod reminders;
@@ -46,8 +47,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         command => command,
     };
     // A data folder linked to a team: the team server is the authority, never this folder's file.
-    if let Some(link) = link.filter(|_| database.is_none() && !matches!(command, Command::Serve(_))) {
-        return Err(team_mode_refusal(&link, &command));
+    if link.is_some() && database.is_none() && !matches!(command, Command::Serve(_)) {
+        return in_team::run(&data_dir, cli.json, command).await;
     }
     let keyward = match database {
         Some(url) => Keyward::open_database(&Database::parse(url)?).await?,
@@ -85,25 +86,4 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Config(cmd) => config::run(&ctx, cmd).await,
         Command::Db(cmd) => db::run(&ctx, cmd).await,
     }
-}
-
-/// What a data folder linked to a team answers to a command that does not go to the team server
-/// yet: nothing is done on the local file, which is not the team's data.
-fn team_mode_refusal(link: &keyward_client::link::Link, command: &Command) -> Failure {
-    let name = match command {
-        Command::Whoami => "whoami",
-        Command::Account(_) => "account",
-        Command::Member(_) => "member",
-        Command::Key(_) => "key",
-        Command::Audit(_) => "audit",
-        Command::Calls(_) => "calls",
-        Command::Reminders(_) => "reminders",
-        Command::Config(_) => "config",
-        Command::Db(_) => "db",
-        Command::Serve(_) | Command::Team(_) => "team",
-    };
-    Failure::Failed(format!(
-        "this data folder is connected to the team at {} as {}; `keyward {name}` does not go to a team server in this version: use `keyward team status`, or `keyward team leave` to work locally",
-        link.server, link.person
-    ))
 }

@@ -43,7 +43,7 @@ pub async fn run(data_dir: &Path, database: Option<&str>, json: bool, cmd: TeamC
             });
         }
         TeamCmd::Status => {
-            let (link, api) = device::signed_api(data_dir)?;
+            let device::Signed { link, api, .. } = device::signed_in(data_dir)?;
             let me = api.me().await?;
             let shown = json!({
                 "server": link.server,
@@ -63,7 +63,7 @@ pub async fn run(data_dir: &Path, database: Option<&str>, json: bool, cmd: TeamC
         }
         TeamCmd::Invite { name, email, role } => {
             let role: TeamRole = role.parse()?;
-            let (_, api) = device::signed_api(data_dir)?;
+            let device::Signed { api, .. } = device::signed_in(data_dir)?;
             let code = api.invite(&name, email.as_deref(), role).await?;
             println!("{}", code.code);
             eprintln!(
@@ -73,7 +73,7 @@ pub async fn run(data_dir: &Path, database: Option<&str>, json: bool, cmd: TeamC
             );
         }
         TeamCmd::Devices => {
-            let (link, api) = device::signed_api(data_dir)?;
+            let device::Signed { link, api, .. } = device::signed_in(data_dir)?;
             let devices = api.devices().await?;
             print(json, &devices, |devices| {
                 let rows: Vec<String> = devices
@@ -91,7 +91,7 @@ pub async fn run(data_dir: &Path, database: Option<&str>, json: bool, cmd: TeamC
             });
         }
         TeamCmd::RevokeDevice { id } => {
-            let (_, api) = device::signed_api(data_dir)?;
+            let device::Signed { api, .. } = device::signed_in(data_dir)?;
             let device = api.revoke_device(&id).await?;
             print(json, &device, |d| {
                 format!(

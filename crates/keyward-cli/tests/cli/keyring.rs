@@ -24,3 +24,60 @@ fn keyring_unavailable_is_a_clear_error_and_changes_nothing() {
     assert_eq!(audit_after, audit_before, "no audit row was made");
     home.ok(&["key", "generate", "acme"]); // and with the keyring back, it works
 }
+
+/// Another person's machine, as far as the keyring goes: a D-Bus session bus of its own with an
+/// unlocked gnome-keyring on it. Secrets stored through one bus are invisible through another.
+pub struct OwnKeyring {
+    pub bus: String,
+    bus_pid: u32,
+    /// The daemon's home: its keyring files (another machine's disk).
+    _home: tempfile::TempDir,
+}
+
+impl OwnKeyring {
+    pub fn start() -> OwnKeyring {
+        // The forked daemon keeps stdout open: read its two lines, never to the end.
+        let mut daemon = std::process::Command::new("dbus-daemon")
+            .args(["--session", "--fork", "--print-address=1", "--print-pid=1"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("dbus-daemon (package dbus) is installed");
+        let mut lines = std::io::BufRead::lines(std::io::BufReader::new(daemon.stdout.take().unwrap()));
+        let bus = lines.next().expect("a bus address").unwrap().trim().to_owned();
+        let bus_pid = lines.next().and_then(|p| p.ok()?.trim().parse().ok()).expect("the bus's pid");
+        let _ = daemon.wait();
+        let home = tempfile::tempdir().unwrap();
+        let mut keyring = std::process::Command::new("gnome-keyring-daemon")
+            .args(["--unlock", "--components=secrets"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+            .env("HOME", home.path())
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .env("XDG_RUNTIME_DIR", home.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("gnome-keyring-daemon is installed");
+        use std::io::Write;
+        keyring.stdin.take().unwrap().write_all(b"pw").unwrap();
+        assert!(keyring.wait().unwrap().success(), "gnome-keyring-daemon started");
+        OwnKeyring { bus, bus_pid, _home: home }
+    }
+
+    /// `secret-tool lookup` through this keyring's bus.
+    pub fn lookup(&self, entry: &str) -> Option<String> {
+        let out = std::process::Command::new("secret-tool")
+            .args(["lookup", "service", keyward_core::paths::APP_IDENTIFIER, "username", entry])
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
+            .output()
+            .unwrap();
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+}
+
+/// The keyring daemon leaves with its bus.
+impl Drop for OwnKeyring {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill").arg(self.bus_pid.to_string()).status();
+    }
+}

@@ -4,11 +4,12 @@
 
 mod bad_input;
 mod interactive;
-mod keyring;
+pub mod keyring;
 mod lifecycle;
 mod reminders;
 mod serve;
 mod team;
+mod team_keys;
 mod team_people;
 
 use std::path::Path;
@@ -55,11 +56,13 @@ pub struct Home {
     pub database: Option<String>,
     /// Commands name their actor with `KEYWARD_ACTOR` (a team device must not).
     pub claims_actor: bool,
+    /// A keyring of its own (another person's machine); else the session's.
+    pub keyring: Option<keyring::OwnKeyring>,
 }
 
 impl Default for Home {
     fn default() -> Home {
-        Home { dir: tempfile::tempdir().unwrap(), database: None, claims_actor: true }
+        Home { dir: tempfile::tempdir().unwrap(), database: None, claims_actor: true, keyring: None }
     }
 }
 
@@ -78,6 +81,11 @@ impl Home {
         Home { claims_actor: false, ..Home::default() }
     }
 
+    /// A team device on a machine of its own: its own D-Bus session and gnome-keyring.
+    pub fn own_device() -> Home {
+        Home { keyring: Some(keyring::OwnKeyring::start()), ..Home::device() }
+    }
+
     pub fn command(&self, actor: &str, args: &[&str]) -> Command {
         let mut cmd = Command::new(BIN);
         cmd.args(args).env("KEYWARD_DATA_DIR", self.dir.path()).stdin(Stdio::null());
@@ -89,6 +97,9 @@ impl Home {
             Some(url) => cmd.env("KEYWARD_DATABASE_URL", url),
             None => cmd.env_remove("KEYWARD_DATABASE_URL"),
         };
+        if let Some(keyring) = &self.keyring {
+            cmd.env("DBUS_SESSION_BUS_ADDRESS", &keyring.bus);
+        }
         cmd
     }
 

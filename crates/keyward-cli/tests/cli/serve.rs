@@ -40,6 +40,15 @@ impl Server {
         Server { child, addr, log }
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Everything it has logged after its banner.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().join("\n")
+    }
+
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }

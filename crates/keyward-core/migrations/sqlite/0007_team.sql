@@ -1,5 +1,6 @@
 -- Team mode: the people of a team, their enrolled devices, and the single-use codes that enrol
--- them. Only hashes of device tokens and codes are kept; a device's age recipient is public.
+-- them, and the encrypted shares of team keys. Only hashes of device tokens and codes are kept;
+-- a device's age recipient is public.
 -- The same statements are PostgreSQL's migration 0002.
 
 CREATE TABLE people (
@@ -34,4 +35,15 @@ CREATE TABLE team_codes (
     created_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL,
     used_at    BIGINT
+);
+
+-- A team key's secret, encrypted on a super admin's device to each device of the account's
+-- super admins (age, X25519): one ciphertext per key and device. The server cannot open them.
+CREATE TABLE key_shares (
+    key_id     TEXT NOT NULL REFERENCES api_keys(id),
+    device_id  TEXT NOT NULL REFERENCES devices(id),
+    ciphertext TEXT NOT NULL,
+    shared_by  TEXT NOT NULL,
+    shared_at  BIGINT NOT NULL,
+    PRIMARY KEY (key_id, device_id)
 );

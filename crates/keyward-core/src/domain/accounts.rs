@@ -16,11 +16,12 @@ use crate::time::{to_millis, Timestamp};
 const MAX_DISPLAY_NAME: usize = 100;
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Account {
     pub name: String,
     pub display_name: String,
     #[sqlx(try_from = "i64")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     pub created_by: String,
     pub rotation_period_days: i32,

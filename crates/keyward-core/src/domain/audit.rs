@@ -34,6 +34,8 @@ pub enum AuditEvent {
     LimitsChanged,
     PolicyChanged,
     ReminderSent,
+    /// A team key's ciphertext added for more devices of its super admins.
+    Shared,
 }
 
 display_as_serde_name!(AuditEvent);

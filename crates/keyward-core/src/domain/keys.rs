@@ -66,10 +66,11 @@ display_as_serde_name!(Grace);
 
 /// Public facts of a key; never the key itself.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct KeyInfo {
     pub key_id: String,
     pub hint: String,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     pub created_by: String,
 }
@@ -111,7 +112,7 @@ impl Keyward {
         self.find_active_key(account).await?.ok_or_else(|| Missing::ActiveKey { account: account.name.clone() }.into())
     }
 
-    async fn find_active_key(&self, account: &AccountRow) -> Result<Option<KeyRow>> {
+    pub(crate) async fn find_active_key(&self, account: &AccountRow) -> Result<Option<KeyRow>> {
         Ok(sqlx::query_as("SELECT id, created_on FROM api_keys WHERE account_id = $1 AND retired_at IS NULL")
             .bind(&account.id)
             .fetch_optional(&self.pool)
@@ -127,7 +128,7 @@ impl Keyward {
         let issued = self.store_new_key(actor, now).await?;
         let committed: Result<()> = async {
             let mut tx = self.begin_write().await?;
-            insert_key(&mut tx, &account, &issued, &self.device).await?;
+            insert_key(&mut tx, &account, &issued.info, &issued.key.hash(), &self.device).await?;
             store::bump_key_revision(&mut tx, self.backend()).await?;
             self.audit(&mut tx, actor, &account, Some(&issued.info.key_id), AuditEvent::Generated, json!({}), now)
                 .await?;
@@ -180,7 +181,7 @@ impl Keyward {
             Keyward::spend_challenge(&mut tx, confirmation, now).await?;
             retire_key(&mut tx, &account.name, &old.id, actor, "rotated", valid_until, now).await?;
             journal_for_removal(&mut tx, &old.id, now).await?;
-            insert_key(&mut tx, &account, &issued, &self.device).await?;
+            insert_key(&mut tx, &account, &issued.info, &issued.key.hash(), &self.device).await?;
             store::bump_key_revision(&mut tx, self.backend()).await?;
             let details = json!({
                 "grace": grace,
@@ -256,26 +257,29 @@ impl Keyward {
     }
 }
 
-fn active_key_exists(account: &str) -> Error {
+pub(crate) fn active_key_exists(account: &str) -> Error {
     Clash::ActiveKeyExists { account: account.to_owned() }.into()
 }
 
-async fn insert_key(
+/// The new key's row; `device` holds its secret (a machine's keyring, or a team device that
+/// sealed it).
+pub(crate) async fn insert_key(
     tx: &mut sqlx::AnyConnection,
     account: &AccountRow,
-    issued: &IssuedKey,
+    info: &KeyInfo,
+    key_hash: &str,
     device: &str,
 ) -> Result<()> {
     let inserted = sqlx::query(
         "INSERT INTO api_keys (id, account_id, key_hash, hint, created_at, created_by, created_on)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(&issued.info.key_id)
+    .bind(&info.key_id)
     .bind(&account.id)
-    .bind(issued.key.hash())
-    .bind(&issued.info.hint)
-    .bind(to_millis(issued.info.created_at.0))
-    .bind(&issued.info.created_by)
+    .bind(key_hash)
+    .bind(&info.hint)
+    .bind(to_millis(info.created_at.0))
+    .bind(&info.created_by)
     .bind(device)
     .execute(&mut *tx)
     .await;

@@ -15,7 +15,7 @@ use crate::time::{to_millis, Timestamp};
 
 /// An account role: `super-admin` or `member`, the same words in the database, JSON and the CLI.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     SuperAdmin,
@@ -33,12 +33,13 @@ display_as_serde_name!(Role);
 stored_as_serde_name!(Role);
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Member {
     pub name: String,
     pub email: Option<String>,
     pub role: Role,
     #[sqlx(try_from = "i64")]
+    #[schema(value_type = String, format = DateTime)]
     pub added_at: Timestamp,
 }
 

@@ -1,15 +1,20 @@
 //! Team mode: the people of a team and their enrolled devices. Who acts is the person a device
 //! token belongs to, never a name someone claims.
 //!
+//! - [`accounts`]: owners create accounts; members are people of the team
 //! - [`credentials`]: a device's token and age identity (made and kept on the device)
 //! - [`codes`]: single-use enrolment codes (a setup code for the first owner, invitations)
 //! - [`enrol`]: redeeming a code: a person (new or known) gets a device
+//! - [`sealed`]: team keys, made and encrypted on a super admin's device; the server keeps
+//!   only their hash and ciphertexts
 //! - [`devices`]: signing a request in by its device token; listing and revoking devices
 
+pub mod accounts;
 pub mod codes;
 pub mod credentials;
 pub mod devices;
 pub mod enrol;
+pub mod sealed;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

@@ -7,6 +7,8 @@ use axum::Json;
 use serde::Serialize;
 use utoipa::OpenApi;
 
+use super::team::accounts as team_accounts;
+use super::team::keys as team_keys;
 use super::team::people as team;
 use crate::app::Caller;
 use crate::freshness;
@@ -54,14 +56,26 @@ pub async fn metrics(State(caller): State<Arc<Caller>>) -> impl IntoResponse {
         team::me,
         team::invite,
         team::devices,
-        team::revoke_device
+        team::revoke_device,
+        team_accounts::list,
+        team_accounts::create,
+        team_accounts::members,
+        team_accounts::add_member,
+        team_keys::recipients,
+        team_keys::generate,
+        team_keys::share,
+        team_keys::add_shares
     ),
     components(schemas(
         super::verify::VerifyRequest,
         super::verify::VerifyResponse,
         super::ErrorBody,
         Health,
-        team::Invitation
+        team::Invitation,
+        team_accounts::NewAccount,
+        team_accounts::NewMember,
+        team_keys::NewShares,
+        team_keys::SharesAdded
     )),
     modifiers(&DeviceToken)
 )]

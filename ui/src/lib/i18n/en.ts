@@ -110,6 +110,7 @@ export const en = {
   'event.copied': 'Copied',
   'event.rotated': 'Rotated',
   'event.grace_ended': 'Grace ended',
+  'event.shared': 'Shared with devices',
   'event.deactivated': 'Deactivated',
   'event.permission_denied': 'Permission denied',
   'event.challenge_failed': 'Confirmation failed',

@@ -114,6 +114,7 @@ export const ja: Record<MessageKey, string> = {
   'event.copied': 'コピー',
   'event.rotated': 'ローテーション',
   'event.grace_ended': '猶予終了',
+  'event.shared': 'デバイスに共有',
   'event.deactivated': '無効化',
   'event.permission_denied': '権限なし',
   'event.challenge_failed': '確認失敗',

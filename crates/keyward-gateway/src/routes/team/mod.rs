@@ -2,6 +2,8 @@
 //! a team database. Who calls is the person of the device token in `Authorization: Bearer …`
 //! ([`signed::Signed`]); any replica answers any request (all state is in the database).
 
+pub mod accounts;
+pub mod keys;
 pub mod people;
 pub mod signed;
 
@@ -23,6 +25,12 @@ pub fn routes() -> Router<Arc<Caller>> {
         .route("/v1/team/invites", post(people::invite))
         .route("/v1/team/devices", get(people::devices))
         .route("/v1/team/devices/{id}/revoke", post(people::revoke_device))
+        .route("/v1/team/accounts", get(accounts::list).post(accounts::create))
+        .route("/v1/team/accounts/{account}/members", get(accounts::members).post(accounts::add_member))
+        .route("/v1/team/accounts/{account}/key", post(keys::generate))
+        .route("/v1/team/accounts/{account}/key/recipients", get(keys::recipients))
+        .route("/v1/team/accounts/{account}/key/share", get(keys::share))
+        .route("/v1/team/accounts/{account}/key/shares", post(keys::add_shares))
 }
 
 /// A core error as the team API answers it: the status its kind maps to, the message, and the

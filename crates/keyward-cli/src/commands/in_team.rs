@@ -1,0 +1,84 @@
+//! The commands of a data folder linked to a team, through the team server, with the same output
+//! and exit codes as on one machine. Keys are made, sealed and opened here; the server sees
+//! hashes and ciphertexts. Commands without a team path yet say so and change nothing.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use keyward_client::device::{self, Signed};
+use keyward_core::Reveal;
+use serde_json::json;
+
+use super::{account, key, member};
+use crate::cli::{AccountCmd, Command, KeyCmd, MemberCmd};
+use crate::failure::{Failure, Result};
+use crate::output::print;
+
+pub async fn run(data_dir: &Path, json: bool, command: Command) -> Result<ExitCode> {
+    let team = device::signed_in(data_dir)?;
+    let Signed { api, .. } = &team;
+    match command {
+        Command::Account(AccountCmd::Create { name, display_name }) => {
+            let account = api.create_account(&name, display_name.as_deref()).await?;
+            let me = &team.link.person;
+            print(json, &account, |a| format!("Created account {} — you ({me}) are its super admin.", a.name));
+        }
+        Command::Account(AccountCmd::List) => {
+            let accounts = api.accounts().await?;
+            print(json, &accounts, |list| {
+                if list.is_empty() {
+                    return "No accounts yet: an owner creates one with `keyward account create NAME`.".into();
+                }
+                list.iter().map(account::line).collect::<Vec<_>>().join("\n")
+            });
+        }
+        Command::Member(MemberCmd::Add { account, name, email: _, role }) => {
+            let member = api.add_member(&account, &name, role.into()).await?;
+            print(json, &member, |m| format!("Added {} to {account} as {}.", m.name, m.role));
+        }
+        Command::Member(MemberCmd::List { account }) => {
+            let members = api.members(&account).await?;
+            print(json, &members, |list| list.iter().map(member::line).collect::<Vec<_>>().join("\n"));
+        }
+        Command::Key(KeyCmd::Generate { account }) => {
+            let issued = team.generate_key(&account).await?;
+            key::hand_over(json, &issued, json!({}));
+            eprintln!(
+                "Generated {} for {account}, sealed to its super admins' devices. `keyward key show {account}` shows it again.",
+                issued.info.hint
+            );
+        }
+        Command::Key(KeyCmd::Show { account }) => {
+            let key = team.reveal_key(&account, Reveal::View).await?;
+            print(json, &json!({ "key": key.expose() }), |_| key.expose().to_owned());
+        }
+        Command::Key(KeyCmd::Share { account }) => {
+            let added = team.share_key(&account).await?;
+            print(json, &json!({ "shared_with": added }), |_| match added {
+                0 => format!("Every device of {account}'s super admins can open its key already."),
+                n => format!("Sealed the key of {account} to {n} more device(s) of its super admins."),
+            });
+        }
+        other => return Err(not_yet(&team.link.server, &other)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A command with no team path yet: nothing is done (the local file is not the team's data).
+fn not_yet(server: &str, command: &Command) -> Failure {
+    let name = match command {
+        Command::Whoami => "whoami",
+        Command::Account(_) => "account (other than create and list)",
+        Command::Member(_) => "member (other than add and list)",
+        Command::Key(_) => "key (other than generate, show and share)",
+        Command::Audit(_) => "audit",
+        Command::Calls(_) => "calls",
+        Command::Reminders(_) => "reminders",
+        Command::Config(_) => "config",
+        Command::Db(_) => "db",
+        Command::Serve(_) | Command::Team(_) => "this command",
+    };
+    Failure::Failed(format!(
+        "this data folder is connected to the team at {server}; `keyward {name}` does not go to a team server in this version and nothing was done: use `keyward team status`, or `keyward team leave` to work locally"
+    ))
+}

@@ -1,0 +1,78 @@
+//! Team keys end to end: three people, each on a machine of their own (a data folder, a D-Bus
+//! session and a gnome-keyring), and a team server on PostgreSQL. A key is made and sealed on a
+//! super admin's device, opened only on super admins' devices, shared to a newcomer by an
+//! existing one, and never held in plaintext by anything on the server's side.
+
+use std::process::Command;
+
+use crate::serve::Server;
+use crate::team::{shared_server, team_database};
+use crate::{Home, Run};
+
+fn code_of(run: &Run) -> String {
+    run.stdout.trim().to_owned()
+}
+
+fn join(home: &Home, server: &Server, code: &str, name: &str) {
+    let run = home.run(&["team", "join", &server.url(), "--code", code, "--name", name]);
+    assert_eq!(run.code, 0, "{name} joins: {}", run.shown());
+}
+
+#[test]
+fn a_key_is_sealed_on_a_device_and_opened_only_by_super_admins_devices() {
+    let _shared = shared_server();
+    let url = team_database();
+    let operator = Home::on(&url);
+    let server = Server::start(&operator);
+    let (alice, bob, carol) = (Home::own_device(), Home::own_device(), Home::own_device());
+    join(&alice, &server, &code_of(&operator.ok(&["team", "setup-code"])), "alice");
+    join(&bob, &server, &code_of(&alice.ok(&["team", "invite", "bob"])), "bob");
+    join(&carol, &server, &code_of(&alice.ok(&["team", "invite", "carol"])), "carol");
+
+    alice.ok(&["account", "create", "acme"]);
+    alice.ok(&["member", "add", "acme", "carol", "--role", "member"]);
+    let key = alice.ok(&["key", "generate", "acme"]).stdout.trim().to_owned();
+    assert!(key.starts_with("kw_"));
+    assert_eq!(alice.ok(&["key", "show", "acme"]).stdout.trim(), key, "alice opens her own share");
+    assert_eq!(server.code(&key), "VALID", "the gateway verifies it by its hash");
+
+    let carol_show = carol.run(&["key", "show", "acme"]);
+    assert_eq!(carol_show.code, 3, "a member may not see the key: {}", carol_show.shown());
+
+    // bob becomes a super admin after the key was made: he cannot open it until alice shares.
+    alice.ok(&["member", "add", "acme", "bob", "--role", "super-admin"]);
+    let not_yet = bob.run(&["key", "show", "acme"]);
+    assert_eq!(not_yet.code, 3, "{}", not_yet.shown());
+    assert!(not_yet.stderr.contains("ask alice to share"), "{}", not_yet.shown());
+    assert!(not_yet.stdout.is_empty());
+    let shared = alice.ok(&["--json", "key", "share", "acme"]).json();
+    assert_eq!(shared["shared_with"], 1);
+    assert_eq!(bob.ok(&["key", "show", "acme"]).stdout.trim(), key, "bob opens his new share");
+    assert_eq!(alice.ok(&["--json", "key", "share", "acme"]).json()["shared_with"], 0);
+
+    // Nothing on the server's side holds the key: the database (dumped), its log, its memory.
+    let dump = Command::new("pg_dump").arg(&url).output().expect("pg_dump is installed");
+    assert!(dump.status.success(), "{}", String::from_utf8_lossy(&dump.stderr));
+    let dump = String::from_utf8_lossy(&dump.stdout);
+    assert!(dump.contains("BEGIN AGE ENCRYPTED FILE"), "the dump has the ciphertexts");
+    assert!(!dump.contains(&key), "the database holds no key string");
+    assert!(!server.log().contains(&key), "the server's log holds no key string");
+    let core = tempfile::tempdir().unwrap();
+    let prefix = core.path().join("server");
+    let gcore =
+        Command::new("gcore").arg("-o").arg(&prefix).arg(server.pid().to_string()).output().expect("gcore (gdb)");
+    assert!(gcore.status.success(), "{}", String::from_utf8_lossy(&gcore.stderr));
+    let dumped = std::fs::read(format!("{}.{}", prefix.display(), server.pid())).unwrap();
+    assert!(dumped.len() > 1_000_000, "a whole core dump");
+    assert!(memchr::memmem::find(&dumped, key.as_bytes()).is_none(), "the server's memory holds no key string");
+
+    // Each machine's keyring has only its own credential.
+    let alice_entry = team_entry(&alice);
+    assert!(alice.keyring.as_ref().unwrap().lookup(&alice_entry).is_some());
+    assert!(bob.keyring.as_ref().unwrap().lookup(&alice_entry).is_none(), "alice's credential is not on bob's machine");
+}
+
+fn team_entry(home: &Home) -> String {
+    let link: serde_json::Value = serde_json::from_slice(&std::fs::read(home.db().join("team.json")).unwrap()).unwrap();
+    link["credentials_entry"].as_str().unwrap().to_owned()
+}

@@ -1,0 +1,225 @@
+//! Team keys, end-to-end encrypted: a super admin's device makes the key, encrypts it (age,
+//! X25519) to every device of the account's super admins and sends the hash, the hint and the
+//! ciphertexts. The server stores and hands out ciphertexts; it never holds the key, so nothing
+//! on its side (database, dumps, logs, memory) can reveal one.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::Session;
+use crate::domain::api_key::random_base62;
+use crate::domain::audit::AuditEvent;
+use crate::domain::keys::{insert_key, KeyInfo, Reveal};
+use crate::error::{Error, Result};
+use crate::keyward::AccountRow;
+use crate::store;
+use crate::time::{to_millis, Timestamp};
+use crate::Keyward;
+
+/// A device a team key is encrypted to: an active device of a super admin of the account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Recipient {
+    pub device: String,
+    pub person: String,
+    /// age X25519 recipient (`age1…`).
+    pub recipient: String,
+}
+
+/// One device's ciphertext of a key (ASCII-armored age).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Share {
+    pub device: String,
+    pub ciphertext: String,
+}
+
+/// A key as a device hands it to the server: never the key itself.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SealedKey {
+    /// Hex SHA-256 of the key, what gateways verify against.
+    pub key_hash: String,
+    /// `kw_AbCd…wxyz`
+    pub hint: String,
+    pub shares: Vec<Share>,
+}
+
+impl Keyward {
+    /// The active devices of the account's super admins; asked by one of them.
+    pub async fn key_recipients(&self, by: &Session, account: &str, now: DateTime<Utc>) -> Result<Vec<Recipient>> {
+        let account = self.account(account).await?;
+        self.require_super_admin(&by.actor(), &account, "generate", now).await?;
+        self.recipients_of(&account).await
+    }
+
+    async fn recipients_of(&self, account: &AccountRow) -> Result<Vec<Recipient>> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT d.id, p.name, d.recipient FROM devices d
+             JOIN people p ON p.id = d.person_id
+             JOIN members m ON m.name = p.name AND m.account_id = $1 AND m.role = 'super-admin'
+             WHERE d.revoked_at IS NULL ORDER BY p.name, d.created_at",
+        )
+        .bind(&account.id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(device, person, recipient)| Recipient { device, person, recipient }).collect())
+    }
+
+    /// Records a key a super admin's device made and sealed: its row, its shares and the audit
+    /// row in one transaction.
+    pub async fn generate_sealed_key(
+        &self,
+        by: &Session,
+        account: &str,
+        sealed: &SealedKey,
+        now: DateTime<Utc>,
+    ) -> Result<KeyInfo> {
+        let account = self.account(account).await?;
+        let actor = by.actor();
+        self.require_super_admin(&actor, &account, "generate", now).await?;
+        check_sealed(sealed)?;
+        self.check_shares(by, &account, &sealed.shares).await?;
+        if self.find_active_key(&account).await?.is_some() {
+            return Err(crate::domain::keys::active_key_exists(&account.name));
+        }
+        let info = KeyInfo {
+            key_id: format!("key_{}", random_base62(16)),
+            hint: sealed.hint.clone(),
+            created_at: Timestamp(now),
+            created_by: actor.name().to_owned(),
+        };
+        let mut tx = self.begin_write().await?;
+        insert_key(&mut tx, &account, &info, &sealed.key_hash, &by.device).await?;
+        insert_shares(&mut tx, &info.key_id, &sealed.shares, &by.person, now).await?;
+        store::bump_key_revision(&mut tx, self.backend()).await?;
+        let details = json!({ "sealed_for": sealed.shares.len() });
+        self.audit(&mut tx, &actor, &account, Some(&info.key_id), AuditEvent::Generated, details, now).await?;
+        tx.commit().await?;
+        self.after_key_change().await;
+        Ok(info)
+    }
+
+    /// The active key's ciphertext for the asking device, audited `viewed` or `copied`. A super
+    /// admin whose device has none yet is told whom to ask.
+    pub async fn sealed_key_share(
+        &self,
+        by: &Session,
+        account: &str,
+        why: Reveal,
+        now: DateTime<Utc>,
+    ) -> Result<Share> {
+        let account = self.account(account).await?;
+        let actor = by.actor();
+        let (attempted, event) = match why {
+            Reveal::View => ("show", AuditEvent::Viewed),
+            Reveal::Copy => ("copy", AuditEvent::Copied),
+        };
+        self.require_super_admin(&actor, &account, attempted, now).await?;
+        let key = self.active_key(&account).await?;
+        let ciphertext: Option<String> =
+            sqlx::query_scalar("SELECT ciphertext FROM key_shares WHERE key_id = $1 AND device_id = $2")
+                .bind(&key.id)
+                .bind(&by.device)
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some(ciphertext) = ciphertext else {
+            return Err(Error::NotShared {
+                account: account.name.clone(),
+                ask: self.holders(&key.id).await?.join(" or "),
+            });
+        };
+        let mut tx = self.begin_write().await?;
+        self.audit(&mut tx, &actor, &account, Some(&key.id), event, json!({ "sealed": true }), now).await?;
+        tx.commit().await?;
+        Ok(Share { device: by.device.clone(), ciphertext })
+    }
+
+    /// The super admins whose devices can open the key (to ask them to share it).
+    async fn holders(&self, key_id: &str) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT p.name FROM key_shares s JOIN devices d ON d.id = s.device_id
+             JOIN people p ON p.id = d.person_id WHERE s.key_id = $1 AND d.revoked_at IS NULL ORDER BY p.name",
+        )
+        .bind(key_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Adds shares of the active key for devices that lack one (`keyward key share`); shares a
+    /// device already has stay as they are. Returns how many were added.
+    pub async fn add_key_shares(
+        &self,
+        by: &Session,
+        account: &str,
+        shares: &[Share],
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
+        let account = self.account(account).await?;
+        let actor = by.actor();
+        self.require_super_admin(&actor, &account, "share", now).await?;
+        let key = self.active_key(&account).await?;
+        let recipients: HashSet<String> = self.recipients_of(&account).await?.into_iter().map(|r| r.device).collect();
+        if let Some(stray) = shares.iter().find(|s| !recipients.contains(&s.device)) {
+            return Err(Error::NotARecipient { device: stray.device.clone(), account: account.name });
+        }
+        let mut tx = self.begin_write().await?;
+        let added = insert_shares(&mut tx, &key.id, shares, &by.person, now).await?;
+        if added > 0 {
+            let devices: Vec<&str> = shares.iter().map(|s| s.device.as_str()).collect();
+            let details = json!({ "devices": devices });
+            self.audit(&mut tx, &actor, &account, Some(&key.id), AuditEvent::Shared, details, now).await?;
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    /// Every share goes to a current recipient, and the sealing device can open its own key.
+    async fn check_shares(&self, by: &Session, account: &AccountRow, shares: &[Share]) -> Result<()> {
+        let recipients: HashSet<String> = self.recipients_of(account).await?.into_iter().map(|r| r.device).collect();
+        if let Some(stray) = shares.iter().find(|s| !recipients.contains(&s.device)) {
+            return Err(Error::NotARecipient { device: stray.device.clone(), account: account.name.clone() });
+        }
+        if !shares.iter().any(|s| s.device == by.device) {
+            return Err(Error::NotARecipient { device: by.device.clone(), account: account.name.clone() });
+        }
+        Ok(())
+    }
+}
+
+async fn insert_shares(
+    tx: &mut sqlx::AnyConnection,
+    key_id: &str,
+    shares: &[Share],
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    let mut added = 0;
+    for share in shares {
+        let inserted = sqlx::query(
+            "INSERT INTO key_shares (key_id, device_id, ciphertext, shared_by, shared_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (key_id, device_id) DO NOTHING",
+        )
+        .bind(key_id)
+        .bind(&share.device)
+        .bind(&share.ciphertext)
+        .bind(by)
+        .bind(to_millis(now))
+        .execute(&mut *tx)
+        .await?;
+        added += inserted.rows_affected() as usize;
+    }
+    Ok(added)
+}
+
+/// What a device sent looks like a key's hash, hint and age ciphertexts.
+fn check_sealed(sealed: &SealedKey) -> Result<()> {
+    let hash_ok = sealed.key_hash.len() == 64 && sealed.key_hash.bytes().all(|b| b.is_ascii_hexdigit());
+    let hint_ok = sealed.hint.starts_with("kw_") && sealed.hint.chars().count() <= 16;
+    let shares_ok = sealed.shares.iter().all(|s| s.ciphertext.starts_with("-----BEGIN AGE ENCRYPTED FILE-----"));
+    if hash_ok && hint_ok && shares_ok {
+        Ok(())
+    } else {
+        Err(crate::error::TeamProblem::Sealed.into())
+    }
+}

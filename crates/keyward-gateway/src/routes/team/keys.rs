@@ -1,0 +1,101 @@
+//! Team keys, end to end encrypted: the devices of the account's super admins to seal a new key
+//! to, the sealed key itself, a device's ciphertext to open, and shares for devices that lack
+//! one. The server handles hashes and ciphertexts only.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::Utc;
+use keyward_core::team::sealed::{Recipient, SealedKey, Share};
+use keyward_core::{KeyInfo, Reveal};
+use serde::{Deserialize, Serialize};
+
+use super::accounts::acting;
+use super::signed::Signed;
+use super::Refusal;
+use crate::app::Caller;
+use crate::routes::ErrorBody;
+
+/// The active devices of the account's super admins (asked by one of them).
+#[utoipa::path(get, path = "/v1/team/accounts/{account}/key/recipients", params(("account" = String, Path)),
+    security(("device_token" = [])), responses(
+    (status = 200, description = "Devices to seal the key to", body = [Recipient]),
+    (status = 403, description = "Not a super admin of the account", body = ErrorBody),
+))]
+pub async fn recipients(
+    State(caller): State<Arc<Caller>>,
+    signed: Signed,
+    Path(account): Path<String>,
+) -> Result<Json<Vec<Recipient>>, Refusal> {
+    Ok(Json(acting(&caller, &signed).key_recipients(&signed.0, &account, Utc::now()).await?))
+}
+
+/// Records a key a super admin's device made and sealed.
+#[utoipa::path(post, path = "/v1/team/accounts/{account}/key", params(("account" = String, Path)),
+    request_body = SealedKey, security(("device_token" = [])), responses(
+    (status = 201, description = "The key's public facts", body = KeyInfo),
+    (status = 400, description = "Not a sealed key, or a share for a device that is not a recipient", body = ErrorBody),
+    (status = 403, description = "Not a super admin of the account", body = ErrorBody),
+    (status = 409, description = "The account already has an active key", body = ErrorBody),
+))]
+pub async fn generate(
+    State(caller): State<Arc<Caller>>,
+    signed: Signed,
+    Path(account): Path<String>,
+    Json(sealed): Json<SealedKey>,
+) -> Result<(StatusCode, Json<KeyInfo>), Refusal> {
+    let info = acting(&caller, &signed).generate_sealed_key(&signed.0, &account, &sealed, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(info)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct Why {
+    /// `view` (default) or `copy`: the audit trail records which.
+    pub why: Option<String>,
+}
+
+/// This device's ciphertext of the active key, to open on the device; audited.
+#[utoipa::path(get, path = "/v1/team/accounts/{account}/key/share", params(("account" = String, Path), Why),
+    security(("device_token" = [])), responses(
+    (status = 200, description = "This device's share", body = Share),
+    (status = 403, description = "Not a super admin, or no share for this device yet (the error names whom to ask)", body = ErrorBody),
+    (status = 404, description = "No active key", body = ErrorBody),
+))]
+pub async fn share(
+    State(caller): State<Arc<Caller>>,
+    signed: Signed,
+    Path(account): Path<String>,
+    Query(why): Query<Why>,
+) -> Result<Json<Share>, Refusal> {
+    let why = if why.why.as_deref() == Some("copy") { Reveal::Copy } else { Reveal::View };
+    Ok(Json(acting(&caller, &signed).sealed_key_share(&signed.0, &account, why, Utc::now()).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewShares {
+    pub shares: Vec<Share>,
+}
+
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SharesAdded {
+    pub added: usize,
+}
+
+/// Adds ciphertexts of the active key for recipient devices that lack one.
+#[utoipa::path(post, path = "/v1/team/accounts/{account}/key/shares", params(("account" = String, Path)),
+    request_body = NewShares, security(("device_token" = [])), responses(
+    (status = 200, description = "How many were added", body = SharesAdded),
+    (status = 400, description = "A share for a device that is not a recipient", body = ErrorBody),
+    (status = 403, description = "Not a super admin of the account", body = ErrorBody),
+))]
+pub async fn add_shares(
+    State(caller): State<Arc<Caller>>,
+    signed: Signed,
+    Path(account): Path<String>,
+    Json(new): Json<NewShares>,
+) -> Result<Json<SharesAdded>, Refusal> {
+    let added = acting(&caller, &signed).add_key_shares(&signed.0, &account, &new.shares, Utc::now()).await?;
+    Ok(Json(SharesAdded { added }))
+}
