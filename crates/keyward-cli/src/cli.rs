@@ -164,6 +164,14 @@ pub struct ServeArgs {
     /// UNAVAILABLE (503) until the database is back
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = staleness_seconds)]
     pub max_staleness: f64,
+
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+
+    /// The private key of --tls-cert (PEM)
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
 }
 
 fn staleness_seconds(text: &str) -> Result<f64, String> {

@@ -12,6 +12,7 @@
 //! - [`routes`]: `/v1/keys/verify`, the proxy, `/healthz`, `/metrics`, `/openapi.json`
 //! - [`app`]: the shared state and the router with its limits
 //! - [`server`]: [`serve`]: the accept loop, connections, graceful shutdown
+//! - [`tls`]: HTTPS from a certificate and key in PEM files
 
 pub mod app;
 pub mod budget;
@@ -24,7 +25,8 @@ pub mod outcome;
 pub mod presented;
 pub mod routes;
 pub mod server;
+pub mod tls;
 
 pub use app::{router, Gateway};
 pub use config::GatewayConfig;
-pub use server::serve;
+pub use server::{serve, serve_with};

@@ -26,7 +26,8 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
 use tower::Service;
 
 use crate::app::{router, Caller, Running};
@@ -35,8 +36,19 @@ use crate::routes;
 /// Serves on `listener` until `shutdown` resolves, then stops accepting, lets every open
 /// connection finish its requests, and flushes the call log.
 pub async fn serve(
+    listener: TcpListener,
+    running: Running,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve_with(listener, running, None, shutdown).await
+}
+
+/// [`serve`], over TLS when given an acceptor ([`crate::tls::acceptor`]). A client whose
+/// handshake fails or stalls past the request time limit is dropped; others are not held up.
+pub async fn serve_with(
     mut listener: TcpListener,
     running: Running,
+    tls: Option<TlsAcceptor>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let routes = router(&running.gateway);
@@ -51,7 +63,20 @@ pub async fn serve(
         let caller = Arc::new(Caller { gateway: Arc::clone(&running.gateway), addr });
         let router = routes.clone().with_state(Arc::clone(&caller));
         let connection = Connection { caller, router, active: Arc::default() };
-        tokio::spawn(connection.serve(stream, connections.watcher()));
+        let watcher = connections.watcher();
+        match &tls {
+            None => drop(tokio::spawn(connection.serve(stream, watcher))),
+            Some(acceptor) => {
+                let (acceptor, limit) = (acceptor.clone(), running.gateway.config.request_timeout);
+                tokio::spawn(async move {
+                    match tokio::time::timeout(limit, acceptor.accept(stream)).await {
+                        Ok(Ok(stream)) => connection.serve(stream, watcher).await,
+                        Ok(Err(err)) => tracing::debug!(%err, %addr, "TLS handshake failed"),
+                        Err(_) => tracing::debug!(%addr, "TLS handshake took too long"),
+                    }
+                });
+            }
+        }
     }
     drop(listener);
     connections.shutdown().await;
@@ -78,7 +103,10 @@ impl Connection {
     /// The deadline's waker is registered once per period, not on every wake: hyper's own
     /// `header_read_timeout` arms a new timer at every keep-alive wait, i.e. per request (see the
     /// README's performance section).
-    async fn serve(self, stream: TcpStream, watcher: hyper_util::server::graceful::Watcher) {
+    async fn serve<S>(self, stream: S, watcher: hyper_util::server::graceful::Watcher)
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
         let (period, active) = (self.caller.gateway.config.request_timeout, Arc::clone(&self.active));
         let io = TokioIo::new(ActivityIo { stream, active: Arc::clone(&active) });
         let service = service_fn(move |request| self.answer(request));
@@ -139,13 +167,13 @@ impl Connection {
     }
 }
 
-/// A connection's socket, noting each write in [`Connection::active`].
-struct ActivityIo {
-    stream: TcpStream,
+/// A connection's socket (plain or TLS), noting each write in [`Connection::active`].
+struct ActivityIo<S> {
+    stream: S,
     active: Arc<AtomicBool>,
 }
 
-impl ActivityIo {
+impl<S> ActivityIo<S> {
     fn wrote(&self, written: Poll<std::io::Result<usize>>) -> Poll<std::io::Result<usize>> {
         if let Poll::Ready(Ok(1..)) = written {
             self.active.store(true, Ordering::Relaxed);
@@ -154,13 +182,13 @@ impl ActivityIo {
     }
 }
 
-impl AsyncRead for ActivityIo {
+impl<S: AsyncRead + Unpin> AsyncRead for ActivityIo<S> {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.stream).poll_read(cx, buf)
     }
 }
 
-impl AsyncWrite for ActivityIo {
+impl<S: AsyncWrite + Unpin> AsyncWrite for ActivityIo<S> {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
         let written = Pin::new(&mut self.stream).poll_write(cx, buf);
         self.wrote(written)

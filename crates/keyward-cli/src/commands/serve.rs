@@ -5,7 +5,7 @@ use keyward_core::store::Backend;
 use keyward_core::Keyward;
 
 use crate::failure::{Failure, Result};
-use keyward_gateway::{serve, Gateway, GatewayConfig};
+use keyward_gateway::{serve_with, Gateway, GatewayConfig};
 
 use crate::cli::ServeArgs;
 
@@ -33,17 +33,22 @@ pub async fn run(keyward: Keyward, args: ServeArgs) -> Result<ExitCode> {
             .then(|| std::time::Duration::from_secs_f64(args.max_staleness)),
         ..GatewayConfig::default()
     };
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(keyward_gateway::tls::acceptor(cert, key).map_err(Failure::Usage)?),
+        _ => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let running = Gateway::start(keyward, config).await?;
     let bound = listener.local_addr().map_err(|err| Failure::Failed(err.to_string()))?;
     let database = running.gateway.keyward.database().redacted();
     match &args.upstream {
-        Some(upstream) => eprintln!("Keyward gateway on http://{bound} ({database}): proxying to {upstream} for valid keys; POST /v1/keys/verify to check a key"),
-        None => eprintln!("Keyward gateway on http://{bound} ({database}): POST /v1/keys/verify to check a key"),
+        Some(upstream) => eprintln!("Keyward gateway on {scheme}://{bound} ({database}): proxying to {upstream} for valid keys; POST /v1/keys/verify to check a key"),
+        None => eprintln!("Keyward gateway on {scheme}://{bound} ({database}): POST /v1/keys/verify to check a key"),
     }
     if running.gateway.keyward.backend() == Backend::Postgres {
-        announce_team(&running.gateway.keyward, bound).await?;
+        announce_team(&running.gateway.keyward, scheme, bound).await?;
     }
-    serve(listener, running, shutdown_signal())
+    serve_with(listener, running, tls, shutdown_signal())
         .await
         .map_err(|err| Failure::Failed(format!("the gateway stopped: {err}")))?;
     eprintln!("Keyward gateway stopped; the call log is flushed.");
@@ -52,8 +57,8 @@ pub async fn run(keyward: Keyward, args: ServeArgs) -> Result<ExitCode> {
 
 /// The team API's address, and on a team with no one in it yet, a setup code for its first owner
 /// (an operator starting the server has the database access `keyward team setup-code` needs).
-async fn announce_team(keyward: &Keyward, bound: SocketAddr) -> Result<()> {
-    eprintln!("Team API on http://{bound}/v1/team/ (people sign in with enrolled devices)");
+async fn announce_team(keyward: &Keyward, scheme: &str, bound: SocketAddr) -> Result<()> {
+    eprintln!("Team API on {scheme}://{bound}/v1/team/ (people sign in with enrolled devices)");
     if keyward.team_is_empty().await? {
         let code = keyward.create_setup_code(chrono::Utc::now()).await?;
         eprintln!(

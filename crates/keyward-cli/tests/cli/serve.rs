@@ -30,8 +30,8 @@ impl Server {
         let stderr = child.stderr.take().unwrap();
         let mut lines = BufReader::new(stderr).lines();
         let banner = lines.next().expect("a banner line").unwrap();
-        // "Keyward gateway on http://127.0.0.1:PORT: ..."
-        let after = banner.split("http://").nth(1).expect("the banner names the address");
+        // "Keyward gateway on http://127.0.0.1:PORT: ..." (or https://)
+        let after = banner.split("://").nth(1).unwrap_or_else(|| panic!("the banner names the address: {banner}"));
         let addr = after.split(|c: char| c != '.' && c != ':' && !c.is_ascii_digit()).next().unwrap();
         let addr = addr.trim_end_matches(':').to_owned();
         let log = Arc::new(Mutex::new(Vec::new()));

@@ -143,3 +143,52 @@ fn failed_sign_ins_are_limited_per_address() {
     let setup = code_of(&Home::on(&url).ok(&["team", "setup-code"]));
     assert_eq!(server.call("POST", "/v1/team/join", &[], &guess(&setup)).0, 429, "a right code waits too");
 }
+
+/// A private CA and a server certificate for 127.0.0.1 it signed, made with openssl:
+/// (their directory, ca.pem, cert.pem, key.pem).
+fn private_ca() -> (tempfile::TempDir, String, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    let (ca, ca_key, cert, key) = (path("ca.pem"), path("ca.key"), path("cert.pem"), path("key.pem"));
+    let new_ec = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1"];
+    let server = ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"];
+    let signed = ["-addext", "basicConstraints=critical,CA:FALSE", "-CA", &ca, "-CAkey", &ca_key];
+    for extra in [
+        vec!["-subj", "/CN=keyward test CA", "-keyout", &ca_key, "-out", &ca],
+        [&server[..], &signed[..], &["-keyout", &key, "-out", &cert]].concat(),
+    ] {
+        let made =
+            std::process::Command::new("openssl").args(new_ec).args(&extra).output().expect("openssl is installed");
+        assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    }
+    (dir, ca, cert, key)
+}
+
+#[test]
+fn a_team_server_serves_https_and_devices_join_over_it() {
+    let _shared = shared_server();
+    let url = team_database();
+    let operator = Home::on(&url);
+    let (_dir, ca, cert, key) = private_ca();
+    let server = Server::start_with(&operator, &["--tls-cert", &cert, "--tls-key", &key]);
+    let https = server.url().replace("http://", "https://");
+    // The device trusts the private CA (SSL_CERT_FILE), as it would a company's.
+    let device = Home::device();
+    let trusting = |args: &[&str]| Run::from(device.command("", args).env("SSL_CERT_FILE", &ca).output().unwrap());
+    let setup = code_of(&operator.ok(&["team", "setup-code"]));
+    let joined = trusting(&["team", "join", &https, "--code", &setup, "--name", "alice"]);
+    assert_eq!(joined.code, 0, "{}", joined.shown());
+    let me = trusting(&["--json", "team", "status"]);
+    assert_eq!(me.json()["person"], "alice", "{}", me.shown());
+    // Without trusting it: a clear failure, exit 1, nothing sent.
+    let untrusted = device.run(&["team", "status"]);
+    assert_eq!(untrusted.code, 1, "{}", untrusted.shown());
+    assert!(untrusted.stderr.contains("could not be reached"), "{}", untrusted.shown());
+    // Plain HTTP to the TLS port gets no answer.
+    let (status, _) = std::panic::catch_unwind(|| server.call("GET", "/healthz", &[], "")).unwrap_or((0, Value::Null));
+    assert_eq!(status, 0, "plain HTTP is not served on the TLS port");
+    // A file that is not a certificate: exit 2, naming it.
+    let bad = operator.run(&["serve", "--port", "0", "--tls-cert", &key, "--tls-key", &key]);
+    assert_eq!(bad.code, 2, "{}", bad.shown());
+    assert!(bad.stderr.contains("certificate"), "{}", bad.shown());
+}
