@@ -4,15 +4,14 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use chrono::Utc;
-use keyward_core::{Action, Actor, ChallengeRefusal, Confirmation, Error, Keyward};
+use keyward_core::{Action, Challenge, ChallengeRefusal, Confirmation, Error};
 
 use crate::failure::{Failure, Result};
 
+/// `issue` makes the challenge (the local core, or a team server), `act` does the change with
+/// the confirmation the person gave.
 pub async fn confirmed<T>(
-    keyward: &Keyward,
-    actor: &Actor,
-    account: &str,
+    issue: impl AsyncFnOnce() -> keyward_core::Result<Challenge>,
     action: Action,
     yes: bool,
     consequence: &str,
@@ -27,7 +26,7 @@ pub async fn confirmed<T>(
              or pass --yes in scripts"
         )));
     }
-    let challenge = keyward.issue_challenge(actor, account, action, Utc::now()).await?;
+    let challenge = issue().await?;
     eprintln!("{consequence}");
     eprintln!("To confirm, type this code within 120 seconds:  {}", challenge.code);
     loop {

@@ -7,9 +7,10 @@ use std::time::Duration;
 use keyward_core::error::{Error, ErrorKind, Result};
 use keyward_core::team::codes::IssuedCode;
 use keyward_core::team::enrol::Enrolment;
-use keyward_core::team::sealed::{Recipient, SealedKey, Share};
+use keyward_core::team::sealed::{Recipient, SealedKey, SealedRotation, Share};
 use keyward_core::team::{Device, Session, TeamRole};
 use keyward_core::{Account, KeyInfo, Member, Reveal, Role};
+use keyward_core::{Action, Challenge, Confirmation, Grace};
 use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -110,6 +111,28 @@ impl TeamApi {
             .send(self.request(Method::POST, &account_path(account, "key/shares"))?.json(&json!({ "shares": shares })))
             .await?;
         Ok(added["added"].as_u64().unwrap_or(0) as usize)
+    }
+
+    pub async fn challenge(&self, account: &str, action: Action) -> Result<Challenge> {
+        let body = json!({ "action": action });
+        self.send(self.request(Method::POST, &account_path(account, "challenges"))?.json(&body)).await
+    }
+
+    pub async fn rotate_key(
+        &self,
+        account: &str,
+        grace: Grace,
+        confirmation: &Confirmation,
+        sealed: &SealedKey,
+    ) -> Result<SealedRotation> {
+        let body = json!({ "grace": grace, "confirmation": confirmation, "sealed": sealed });
+        self.send(self.request(Method::POST, &account_path(account, "key/rotate"))?.json(&body)).await
+    }
+
+    /// The deactivation as the server reports it (`key_id`, `confirmed_by`, `ended_grace`).
+    pub async fn deactivate_key(&self, account: &str, confirmation: &Confirmation) -> Result<serde_json::Value> {
+        let body = json!({ "confirmation": confirmation });
+        self.send(self.request(Method::POST, &account_path(account, "key/deactivate"))?.json(&body)).await
     }
 
     fn request(&self, method: Method, path: &str) -> Result<RequestBuilder> {

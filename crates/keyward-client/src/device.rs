@@ -9,8 +9,9 @@ use keyward_core::error::{Result, TeamProblem};
 use keyward_core::secrets;
 use keyward_core::team::credentials::{self, Credentials};
 use keyward_core::team::enrol::Enrolment;
+use keyward_core::team::sealed::SealedRotation;
 use keyward_core::team::Session;
-use keyward_core::{Error, IssuedKey, Reveal};
+use keyward_core::{Confirmation, Error, Grace, IssuedKey, Reveal};
 
 use crate::api::TeamApi;
 use crate::link::{self, Link};
@@ -88,6 +89,19 @@ impl Signed {
         let key = ApiKey::generate();
         let info = self.api.generate_key(account, &sealing::seal(&key, &recipients)?).await?;
         Ok(IssuedKey { key, info })
+    }
+
+    /// Rotates to a key made and sealed here, confirmed by `confirmation` (the server checks it).
+    pub async fn rotate_key(
+        &self,
+        account: &str,
+        grace: Grace,
+        confirmation: &Confirmation,
+    ) -> Result<(ApiKey, SealedRotation)> {
+        let recipients = self.api.key_recipients(account).await?;
+        let key = ApiKey::generate();
+        let rotation = self.api.rotate_key(account, grace, confirmation, &sealing::seal(&key, &recipients)?).await?;
+        Ok((key, rotation))
     }
 
     /// The active key, opened from this device's share.

@@ -6,11 +6,12 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use keyward_client::device::{self, Signed};
-use keyward_core::Reveal;
+use keyward_core::{Action, Grace, IssuedKey, Reveal};
 use serde_json::json;
 
 use super::{account, key, member};
 use crate::cli::{AccountCmd, Command, KeyCmd, MemberCmd};
+use crate::confirm::confirmed;
 use crate::failure::{Failure, Result};
 use crate::output::print;
 
@@ -52,6 +53,30 @@ pub async fn run(data_dir: &Path, json: bool, command: Command) -> Result<ExitCo
             let key = team.reveal_key(&account, Reveal::View).await?;
             print(json, &json!({ "key": key.expose() }), |_| key.expose().to_owned());
         }
+        Command::Key(KeyCmd::Rotate { account, grace, confirm }) => {
+            let grace: Grace = grace.parse()?;
+            let issue = async || api.challenge(&account, Action::Rotate).await;
+            let consequence = key::rotate_consequence(&account, grace);
+            let (new_key, rotation) = confirmed(issue, Action::Rotate, confirm.yes, &consequence, async |c| {
+                team.rotate_key(&account, grace, c).await
+            })
+            .await?;
+            let old = key::Retired {
+                key_id: &rotation.old_key_id,
+                valid_until: rotation.old_key_valid_until,
+                confirmed_by: &rotation.confirmed_by,
+            };
+            key::print_rotation(json, &account, &IssuedKey { key: new_key, info: rotation.new_key.clone() }, old);
+        }
+        Command::Key(KeyCmd::Deactivate { account, confirm }) => {
+            let issue = async || api.challenge(&account, Action::Deactivate).await;
+            let consequence = key::deactivate_consequence(&account);
+            let done = confirmed(issue, Action::Deactivate, confirm.yes, &consequence, async |c| {
+                api.deactivate_key(&account, c).await
+            })
+            .await?;
+            print(json, &done, |d| format!("Deactivated key {} of {account}.", d["key_id"].as_str().unwrap_or("")));
+        }
         Command::Key(KeyCmd::Share { account }) => {
             let added = team.share_key(&account).await?;
             print(json, &json!({ "shared_with": added }), |_| match added {
@@ -70,7 +95,7 @@ fn not_yet(server: &str, command: &Command) -> Failure {
         Command::Whoami => "whoami",
         Command::Account(_) => "account (other than create and list)",
         Command::Member(_) => "member (other than add and list)",
-        Command::Key(_) => "key (other than generate, show and share)",
+        Command::Key(_) => "key (other than generate, show, share, rotate and deactivate)",
         Command::Audit(_) => "audit",
         Command::Calls(_) => "calls",
         Command::Reminders(_) => "reminders",

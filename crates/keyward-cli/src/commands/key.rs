@@ -36,34 +36,27 @@ pub async fn run(ctx: &Ctx, cmd: KeyCmd) -> Result<ExitCode> {
         }
         KeyCmd::Rotate { account, grace, confirm } => {
             let grace: Grace = grace.parse()?;
-            let consequence = match grace {
-                Grace::None => format!("Rotating the key of {account}: integrations using it stop working now."),
-                g => format!("Rotating the key of {account}: the old key stops working in {}.", g),
-            };
-            let rotation = confirmed(keyward, actor, &account, Action::Rotate, confirm.yes, &consequence, async |c| {
+            let issue = async || keyward.issue_challenge(actor, &account, Action::Rotate, Utc::now()).await;
+            let consequence = rotate_consequence(&account, grace);
+            let rotation = confirmed(issue, Action::Rotate, confirm.yes, &consequence, async |c| {
                 keyward.rotate_key(actor, &account, grace, c, Utc::now()).await
             })
             .await?;
-            let old = json!({
-                "old_key_id": rotation.old_key_id,
-                "old_key_valid_until": rotation.old_key_valid_until,
-                "confirmed_by": rotation.confirmed_by,
-            });
-            hand_over(*json, &rotation.new_key, old);
-            match rotation.old_key_valid_until {
-                Some(until) => eprintln!("Rotated {account}: the old key works until {until}."),
-                None => eprintln!("Rotated {account}: the old key no longer works."),
-            }
+            let old = Retired {
+                key_id: &rotation.old_key_id,
+                valid_until: rotation.old_key_valid_until,
+                confirmed_by: rotation.confirmed_by,
+            };
+            print_rotation(*json, &account, &rotation.new_key, old);
         }
         KeyCmd::ExpireNow { account, key_id } => {
             let ended = keyward.expire_now(actor, &account, key_id.as_deref(), Utc::now()).await?;
             print(*json, &json!({ "ended": ended }), |_| format!("Ended the grace window of {}.", ended.join(", ")));
         }
         KeyCmd::Deactivate { account, confirm } => {
-            let consequence = format!(
-                "Deactivating the key of {account}: integrations using it stop working now and no new key is made."
-            );
-            let done = confirmed(keyward, actor, &account, Action::Deactivate, confirm.yes, &consequence, async |c| {
+            let issue = async || keyward.issue_challenge(actor, &account, Action::Deactivate, Utc::now()).await;
+            let consequence = deactivate_consequence(&account);
+            let done = confirmed(issue, Action::Deactivate, confirm.yes, &consequence, async |c| {
                 keyward.deactivate_key(actor, &account, c, Utc::now()).await
             })
             .await?;
@@ -83,6 +76,38 @@ pub async fn run(ctx: &Ctx, cmd: KeyCmd) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn rotate_consequence(account: &str, grace: Grace) -> String {
+    match grace {
+        Grace::None => format!("Rotating the key of {account}: integrations using it stop working now."),
+        g => format!("Rotating the key of {account}: the old key stops working in {}.", g),
+    }
+}
+
+pub(super) fn deactivate_consequence(account: &str) -> String {
+    format!("Deactivating the key of {account}: integrations using it stop working now and no new key is made.")
+}
+
+/// The key a rotation retired.
+pub(super) struct Retired<'a> {
+    pub key_id: &'a str,
+    pub valid_until: Option<keyward_core::time::Timestamp>,
+    pub confirmed_by: &'a str,
+}
+
+/// The new key on stdout (with the old one's facts in JSON), what became of the old on stderr.
+pub(super) fn print_rotation(json: bool, account: &str, new_key: &IssuedKey, old: Retired<'_>) {
+    let facts = json!({
+        "old_key_id": old.key_id,
+        "old_key_valid_until": old.valid_until,
+        "confirmed_by": old.confirmed_by,
+    });
+    hand_over(json, new_key, facts);
+    match old.valid_until {
+        Some(until) => eprintln!("Rotated {account}: the old key works until {until}."),
+        None => eprintln!("Rotated {account}: the old key no longer works."),
+    }
 }
 
 /// Prints a new key: alone on stdout, or as JSON with its facts and `extra`.

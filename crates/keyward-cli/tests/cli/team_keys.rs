@@ -6,7 +6,7 @@
 use std::process::Command;
 
 use crate::serve::Server;
-use crate::team::{shared_server, team_database};
+use crate::team::{psql, shared_server, team_database};
 use crate::{Home, Run};
 
 fn code_of(run: &Run) -> String {
@@ -65,6 +65,29 @@ fn a_key_is_sealed_on_a_device_and_opened_only_by_super_admins_devices() {
     let dumped = std::fs::read(format!("{}.{}", prefix.display(), server.pid())).unwrap();
     assert!(dumped.len() > 1_000_000, "a whole core dump");
     assert!(memchr::memmem::find(&dumped, key.as_bytes()).is_none(), "the server's memory holds no key string");
+
+    // Rotation: confirmed (--yes here; the server checks the confirmation), made and sealed on
+    // alice's machine to both super admins; the old key is refused at once, its shares gone.
+    let carol_rotates = carol.run(&["key", "rotate", "acme", "--yes"]);
+    assert_eq!(carol_rotates.code, 3, "{}", carol_rotates.shown());
+    let unconfirmed = alice.run(&["key", "rotate", "acme"]);
+    assert_eq!(unconfirmed.code, 2, "no terminal and no --yes: {}", unconfirmed.shown());
+    let rotated = alice.ok(&["--json", "key", "rotate", "acme", "--yes"]).json();
+    let new_key = rotated["key"].as_str().unwrap().to_owned();
+    assert_ne!(new_key, key);
+    assert_eq!(rotated["confirmed_by"], "explicit");
+    assert_eq!(server.code(&key), "REVOKED", "the old key stops now");
+    assert_eq!(server.code(&new_key), "VALID");
+    assert_eq!(bob.ok(&["key", "show", "acme"]).stdout.trim(), new_key, "sealed to bob too");
+    assert_eq!(psql(&url, "SELECT COUNT(*) FROM key_shares"), "2", "only the new key's two shares are left");
+
+    // Deactivation: the key stops working, no new one, nothing left to open.
+    alice.ok(&["key", "deactivate", "acme", "--yes"]);
+    assert_eq!(server.code(&new_key), "REVOKED");
+    assert_eq!(bob.run(&["key", "show", "acme"]).code, 4, "no active key");
+    assert_eq!(psql(&url, "SELECT COUNT(*) FROM key_shares"), "0");
+    let dump = Command::new("pg_dump").arg(&url).output().unwrap();
+    assert!(!String::from_utf8_lossy(&dump.stdout).contains(&new_key));
 
     // Each machine's keyring has only its own credential.
     let alice_entry = team_entry(&alice);

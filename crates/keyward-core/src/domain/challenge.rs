@@ -27,7 +27,7 @@ pub const CHALLENGE_TTL_SECS: i64 = 120;
 pub const MAX_WRONG_ANSWERS: i64 = 3;
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     Rotate,
@@ -37,8 +37,10 @@ pub enum Action {
 display_as_serde_name!(Action);
 stored_as_serde_name!(Action);
 
-/// How a rotate or deactivate is confirmed.
-#[derive(Debug, Clone)]
+/// How a rotate or deactivate is confirmed (in a team request's body: `"explicit"` or
+/// `{"challenge": {"id": …, "code": …}}`).
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Confirmation {
     /// The code a person read from a challenge and typed back.
     Challenge { id: String, code: String },
@@ -48,13 +50,14 @@ pub enum Confirmation {
 
 /// What a person is shown: the code to type back and until when it holds.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Challenge {
     pub id: String,
     pub code: String,
     pub action: Action,
     pub account: String,
     pub key_id: String,
+    #[schema(value_type = String, format = DateTime)]
     pub expires_at: Timestamp,
 }
 

@@ -32,7 +32,7 @@ pub(crate) struct KeyRow {
 
 /// How long a rotated-away key keeps working.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub enum Grace {
     #[serde(rename = "0", alias = "none", alias = "now")]
     None,
@@ -92,7 +92,7 @@ pub struct Rotation {
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Deactivation {
     pub key_id: String,
     pub confirmed_by: &'static str,
@@ -105,6 +105,32 @@ pub struct Deactivation {
 pub enum Reveal {
     View,
     Copy,
+}
+
+/// Where a key's secret is: this machine's keyring, or sealed shares in a team's database
+/// (which [`retire_key`] removes with the key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Secret {
+    InKeyring,
+    Sealed,
+}
+
+/// A rotation's checks passed: the account, its key until now, how it was confirmed, and until
+/// when the old key still works.
+pub(crate) struct CheckedRotation {
+    pub account: AccountRow,
+    pub old: KeyRow,
+    pub confirmed_by: &'static str,
+    pub valid_until: Option<DateTime<Utc>>,
+}
+
+/// The key a rotation puts in: its facts, its hash, which machine or device holds its secret,
+/// and for a team key its sealed shares (no keyring involved).
+pub(crate) struct NewKey<'a> {
+    pub info: &'a KeyInfo,
+    pub hash: String,
+    pub held_by: &'a str,
+    pub sealed: Option<&'a [crate::team::sealed::Share]>,
 }
 
 impl Keyward {
@@ -169,39 +195,71 @@ impl Keyward {
         confirmation: &Confirmation,
         now: DateTime<Utc>,
     ) -> Result<Rotation> {
+        let checked = self.check_rotation(actor, account, grace, confirmation, now).await?;
+        let issued = self.store_new_key(actor, now).await?;
+        let new = NewKey { info: &issued.info, hash: issued.key.hash(), held_by: &self.device, sealed: None };
+        let committed = self.commit_rotation(actor, &checked, grace, confirmation, new, now).await;
+        self.settle(committed, &issued.info.key_id, Some(&checked.old.id)).await?;
+        Ok(Rotation {
+            new_key: issued,
+            old_key_id: checked.old.id,
+            old_key_valid_until: checked.valid_until.map(Timestamp),
+            confirmed_by: checked.confirmed_by,
+        })
+    }
+
+    /// What every rotation checks before a new key is made: the actor's role, the active key,
+    /// the confirmation. Returns what the rotation's transaction needs.
+    pub(crate) async fn check_rotation(
+        &self,
+        actor: &Actor,
+        account: &str,
+        grace: Grace,
+        confirmation: &Confirmation,
+        now: DateTime<Utc>,
+    ) -> Result<CheckedRotation> {
         let account = self.account(account).await?;
         self.require_super_admin(actor, &account, "rotate", now).await?;
         let old = self.active_key(&account).await?;
         let expected = Expected { action: Action::Rotate, account: &account, key_id: &old.id, actor };
         let confirmed_by = self.check_confirmation(confirmation, &expected, now).await?;
         let valid_until = (grace != Grace::None).then(|| now + grace.duration());
-        let issued = self.store_new_key(actor, now).await?;
-        let committed: Result<()> = async {
-            let mut tx = self.begin_write().await?;
-            Keyward::spend_challenge(&mut tx, confirmation, now).await?;
-            retire_key(&mut tx, &account.name, &old.id, actor, "rotated", valid_until, now).await?;
-            journal_for_removal(&mut tx, &old.id, now).await?;
-            insert_key(&mut tx, &account, &issued.info, &issued.key.hash(), &self.device).await?;
-            store::bump_key_revision(&mut tx, self.backend()).await?;
-            let details = json!({
-                "grace": grace,
-                "old_key_id": old.id,
-                "old_key_valid_until": valid_until.map(Timestamp),
-                "new_key_id": issued.info.key_id,
-                "confirmed_by": confirmed_by,
-            });
-            self.audit(&mut tx, actor, &account, Some(&old.id), AuditEvent::Rotated, details, now).await?;
-            tx.commit().await?;
-            Ok(())
+        Ok(CheckedRotation { account, old, confirmed_by, valid_until })
+    }
+
+    /// The rotation, in one transaction with its audit row: the challenge spent, the old key
+    /// retired (its secret journalled for removal when a keyring holds it), the new key in.
+    pub(crate) async fn commit_rotation(
+        &self,
+        actor: &Actor,
+        checked: &CheckedRotation,
+        grace: Grace,
+        confirmation: &Confirmation,
+        new: NewKey<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let CheckedRotation { account, old, confirmed_by, valid_until } = checked;
+        let mut tx = self.begin_write().await?;
+        Keyward::spend_challenge(&mut tx, confirmation, now).await?;
+        retire_key(&mut tx, &account.name, &old.id, actor, "rotated", *valid_until, now).await?;
+        insert_key(&mut tx, account, new.info, &new.hash, new.held_by).await?;
+        match new.sealed {
+            None => journal_for_removal(&mut tx, &old.id, now).await?,
+            Some(shares) => {
+                drop(crate::team::sealed::insert_shares(&mut tx, &new.info.key_id, shares, actor.name(), now).await?)
+            }
         }
-        .await;
-        self.settle(committed, &issued.info.key_id, Some(&old.id)).await?;
-        Ok(Rotation {
-            new_key: issued,
-            old_key_id: old.id,
-            old_key_valid_until: valid_until.map(Timestamp),
-            confirmed_by,
-        })
+        store::bump_key_revision(&mut tx, self.backend()).await?;
+        let details = json!({
+            "grace": grace,
+            "old_key_id": old.id,
+            "old_key_valid_until": valid_until.map(Timestamp),
+            "new_key_id": new.info.key_id,
+            "confirmed_by": confirmed_by,
+        });
+        self.audit(&mut tx, actor, account, Some(&old.id), AuditEvent::Rotated, details, now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn deactivate_key(
@@ -209,6 +267,17 @@ impl Keyward {
         actor: &Actor,
         account: &str,
         confirmation: &Confirmation,
+        now: DateTime<Utc>,
+    ) -> Result<Deactivation> {
+        self.deactivate(actor, account, confirmation, Secret::InKeyring, now).await
+    }
+
+    pub(crate) async fn deactivate(
+        &self,
+        actor: &Actor,
+        account: &str,
+        confirmation: &Confirmation,
+        secret: Secret,
         now: DateTime<Utc>,
     ) -> Result<Deactivation> {
         let account = self.account(account).await?;
@@ -219,7 +288,9 @@ impl Keyward {
         let mut tx = self.begin_write().await?;
         Keyward::spend_challenge(&mut tx, confirmation, now).await?;
         retire_key(&mut tx, &account.name, &key.id, actor, "deactivated", None, now).await?;
-        journal_for_removal(&mut tx, &key.id, now).await?;
+        if secret == Secret::InKeyring {
+            journal_for_removal(&mut tx, &key.id, now).await?;
+        }
         // "Stops working" means everything of this account: end running grace windows too.
         let ended_grace = end_grace_windows(&mut tx, &account, None, now).await?;
         store::bump_key_revision(&mut tx, self.backend()).await?;
@@ -227,7 +298,9 @@ impl Keyward {
         self.audit(&mut tx, actor, &account, Some(&key.id), AuditEvent::Deactivated, details, now).await?;
         tx.commit().await?;
         self.after_key_change().await;
-        self.discard_secret(&key.id).await;
+        if secret == Secret::InKeyring {
+            self.discard_secret(&key.id).await;
+        }
         Ok(Deactivation { key_id: key.id, confirmed_by, ended_grace })
     }
 
@@ -314,6 +387,8 @@ async fn retire_key(
     if retired.rows_affected() != 1 {
         return Err(Clash::KeyChanged { account: account.to_owned() }.into());
     }
+    // A retired team key is never shown again: its ciphertexts go with it.
+    sqlx::query("DELETE FROM key_shares WHERE key_id = $1").bind(key_id).execute(&mut *tx).await?;
     Ok(())
 }
 

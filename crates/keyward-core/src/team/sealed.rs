@@ -12,7 +12,8 @@ use serde_json::json;
 use super::Session;
 use crate::domain::api_key::random_base62;
 use crate::domain::audit::AuditEvent;
-use crate::domain::keys::{insert_key, KeyInfo, Reveal};
+use crate::domain::challenge::Confirmation;
+use crate::domain::keys::{insert_key, Deactivation, Grace, KeyInfo, NewKey, Reveal, Secret};
 use crate::error::{Error, Result};
 use crate::keyward::AccountRow;
 use crate::store;
@@ -33,6 +34,17 @@ pub struct Recipient {
 pub struct Share {
     pub device: String,
     pub ciphertext: String,
+}
+
+/// A team key's rotation, as the server reports it (the new key itself stays on the device).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SealedRotation {
+    pub new_key: KeyInfo,
+    pub old_key_id: String,
+    /// When the old key stops working; none: it already has.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub old_key_valid_until: Option<Timestamp>,
+    pub confirmed_by: String,
 }
 
 /// A key as a device hands it to the server: never the key itself.
@@ -83,12 +95,7 @@ impl Keyward {
         if self.find_active_key(&account).await?.is_some() {
             return Err(crate::domain::keys::active_key_exists(&account.name));
         }
-        let info = KeyInfo {
-            key_id: format!("key_{}", random_base62(16)),
-            hint: sealed.hint.clone(),
-            created_at: Timestamp(now),
-            created_by: actor.name().to_owned(),
-        };
+        let info = new_key_info(&actor, sealed, now);
         let mut tx = self.begin_write().await?;
         insert_key(&mut tx, &account, &info, &sealed.key_hash, &by.device).await?;
         insert_shares(&mut tx, &info.key_id, &sealed.shares, &by.person, now).await?;
@@ -174,6 +181,46 @@ impl Keyward {
         Ok(added)
     }
 
+    /// A rotation by a super admin's device, confirmed as on one machine (the challenge is the
+    /// server's): the new key was made and sealed there; the old one's shares go with it.
+    pub async fn rotate_sealed_key(
+        &self,
+        by: &Session,
+        account: &str,
+        grace: Grace,
+        confirmation: &Confirmation,
+        sealed: &SealedKey,
+        now: DateTime<Utc>,
+    ) -> Result<SealedRotation> {
+        let actor = by.actor();
+        let checked = self.check_rotation(&actor, account, grace, confirmation, now).await?;
+        check_sealed(sealed)?;
+        self.check_shares(by, &checked.account, &sealed.shares).await?;
+        let info = new_key_info(&actor, sealed, now);
+        let new =
+            NewKey { info: &info, hash: sealed.key_hash.clone(), held_by: &by.device, sealed: Some(&sealed.shares) };
+        self.commit_rotation(&actor, &checked, grace, confirmation, new, now).await?;
+        self.after_key_change().await;
+        Ok(SealedRotation {
+            new_key: info,
+            old_key_id: checked.old.id,
+            old_key_valid_until: checked.valid_until.map(Timestamp),
+            confirmed_by: checked.confirmed_by.to_owned(),
+        })
+    }
+
+    /// Deactivation of a team key: as on one machine, with no keyring to clear (its shares go
+    /// with the key).
+    pub async fn deactivate_sealed_key(
+        &self,
+        by: &Session,
+        account: &str,
+        confirmation: &Confirmation,
+        now: DateTime<Utc>,
+    ) -> Result<Deactivation> {
+        self.deactivate(&by.actor(), account, confirmation, Secret::Sealed, now).await
+    }
+
     /// Every share goes to a current recipient, and the sealing device can open its own key.
     async fn check_shares(&self, by: &Session, account: &AccountRow, shares: &[Share]) -> Result<()> {
         let recipients: HashSet<String> = self.recipients_of(account).await?.into_iter().map(|r| r.device).collect();
@@ -187,7 +234,7 @@ impl Keyward {
     }
 }
 
-async fn insert_shares(
+pub(crate) async fn insert_shares(
     tx: &mut sqlx::AnyConnection,
     key_id: &str,
     shares: &[Share],
@@ -210,6 +257,15 @@ async fn insert_shares(
         added += inserted.rows_affected() as usize;
     }
     Ok(added)
+}
+
+fn new_key_info(actor: &crate::Actor, sealed: &SealedKey, now: DateTime<Utc>) -> KeyInfo {
+    KeyInfo {
+        key_id: format!("key_{}", random_base62(16)),
+        hint: sealed.hint.clone(),
+        created_at: Timestamp(now),
+        created_by: actor.name().to_owned(),
+    }
 }
 
 /// What a device sent looks like a key's hash, hint and age ciphertexts.

@@ -64,7 +64,10 @@ pub async fn metrics(State(caller): State<Arc<Caller>>) -> impl IntoResponse {
         team_keys::recipients,
         team_keys::generate,
         team_keys::share,
-        team_keys::add_shares
+        team_keys::add_shares,
+        team_keys::challenge,
+        team_keys::rotate,
+        team_keys::deactivate
     ),
     components(schemas(
         super::verify::VerifyRequest,
@@ -75,7 +78,10 @@ pub async fn metrics(State(caller): State<Arc<Caller>>) -> impl IntoResponse {
         team_accounts::NewAccount,
         team_accounts::NewMember,
         team_keys::NewShares,
-        team_keys::SharesAdded
+        team_keys::SharesAdded,
+        team_keys::NewChallenge,
+        team_keys::SealedRotationRequest,
+        team_keys::DeactivationRequest
     )),
     modifiers(&DeviceToken)
 )]

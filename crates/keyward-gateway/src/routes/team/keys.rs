@@ -8,8 +8,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
-use keyward_core::team::sealed::{Recipient, SealedKey, Share};
-use keyward_core::{KeyInfo, Reveal};
+use keyward_core::team::sealed::{Recipient, SealedKey, SealedRotation, Share};
+use keyward_core::{Action, Challenge, Confirmation, Deactivation, Grace, KeyInfo, Reveal};
 use serde::{Deserialize, Serialize};
 
 use super::accounts::acting;
@@ -98,4 +98,78 @@ pub async fn add_shares(
 ) -> Result<Json<SharesAdded>, Refusal> {
     let added = acting(&caller, &signed).add_key_shares(&signed.0, &account, &new.shares, Utc::now()).await?;
     Ok(Json(SharesAdded { added }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewChallenge {
+    pub action: Action,
+}
+
+/// A captcha-style challenge for rotate or deactivate: the device shows the code, the person
+/// types it back, and the server checks it with the change.
+#[utoipa::path(post, path = "/v1/team/accounts/{account}/challenges", params(("account" = String, Path)),
+    request_body = NewChallenge, security(("device_token" = [])), responses(
+    (status = 201, description = "The challenge", body = Challenge),
+    (status = 403, description = "Not a super admin of the account", body = ErrorBody),
+    (status = 404, description = "No active key", body = ErrorBody),
+))]
+pub async fn challenge(
+    State(caller): State<Arc<Caller>>,
+    signed: Signed,
+    Path(account): Path<String>,
+    Json(new): Json<NewChallenge>,
+) -> Result<(StatusCode, Json<Challenge>), Refusal> {
+    let keyward = acting(&caller, &signed);
+    let challenge = keyward.issue_challenge(&signed.0.actor(), &account, new.action, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(challenge)))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct SealedRotationRequest {
+    pub grace: Grace,
+    pub confirmation: Confirmation,
+    /// The new key, made and sealed on the device.
+    pub sealed: SealedKey,
+}
+
+/// Rotates to a key the device made and sealed; the old key stops now or after the grace.
+#[utoipa::path(post, path = "/v1/team/accounts/{account}/key/rotate", params(("account" = String, Path)),
+    request_body = SealedRotationRequest, security(("device_token" = [])), responses(
+    (status = 200, description = "Rotated", body = SealedRotation),
+    (status = 400, description = "A wrong, expired or spent confirmation, or not a sealed key", body = ErrorBody),
+    (status = 403, description = "Not a super admin of the account", body = ErrorBody),
+    (status = 404, description = "No active key", body = ErrorBody),
+))]
+pub async fn rotate(
+    State(caller): State<Arc<Caller>>,
+    signed: Signed,
+    Path(account): Path<String>,
+    Json(request): Json<SealedRotationRequest>,
+) -> Result<Json<SealedRotation>, Refusal> {
+    let keyward = acting(&caller, &signed);
+    let SealedRotationRequest { grace, confirmation, sealed } = request;
+    Ok(Json(keyward.rotate_sealed_key(&signed.0, &account, grace, &confirmation, &sealed, Utc::now()).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct DeactivationRequest {
+    pub confirmation: Confirmation,
+}
+
+/// Deactivates the key: it stops working now and no new key is made.
+#[utoipa::path(post, path = "/v1/team/accounts/{account}/key/deactivate", params(("account" = String, Path)),
+    request_body = DeactivationRequest, security(("device_token" = [])), responses(
+    (status = 200, description = "Deactivated", body = Deactivation),
+    (status = 400, description = "A wrong, expired or spent confirmation", body = ErrorBody),
+    (status = 403, description = "Not a super admin of the account", body = ErrorBody),
+    (status = 404, description = "No active key", body = ErrorBody),
+))]
+pub async fn deactivate(
+    State(caller): State<Arc<Caller>>,
+    signed: Signed,
+    Path(account): Path<String>,
+    Json(request): Json<DeactivationRequest>,
+) -> Result<Json<Deactivation>, Refusal> {
+    let keyward = acting(&caller, &signed);
+    Ok(Json(keyward.deactivate_sealed_key(&signed.0, &account, &request.confirmation, Utc::now()).await?))
 }

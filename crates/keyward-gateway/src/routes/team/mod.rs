@@ -31,6 +31,9 @@ pub fn routes() -> Router<Arc<Caller>> {
         .route("/v1/team/accounts/{account}/key/recipients", get(keys::recipients))
         .route("/v1/team/accounts/{account}/key/share", get(keys::share))
         .route("/v1/team/accounts/{account}/key/shares", post(keys::add_shares))
+        .route("/v1/team/accounts/{account}/challenges", post(keys::challenge))
+        .route("/v1/team/accounts/{account}/key/rotate", post(keys::rotate))
+        .route("/v1/team/accounts/{account}/key/deactivate", post(keys::deactivate))
 }
 
 /// A core error as the team API answers it: the status its kind maps to, the message, and the
