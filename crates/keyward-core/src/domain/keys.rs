@@ -246,7 +246,7 @@ impl Keyward {
         match new.sealed {
             None => journal_for_removal(&mut tx, &old.id, now).await?,
             Some(shares) => {
-                drop(crate::team::sealed::insert_shares(&mut tx, &new.info.key_id, shares, actor.name(), now).await?)
+                crate::team::sealed::insert_shares(&mut tx, &new.info.key_id, shares, actor.name(), now).await?;
             }
         }
         store::bump_key_revision(&mut tx, self.backend()).await?;
