@@ -36,6 +36,8 @@
 //! | `create_setup_code`, `invite`, `team_is_empty` | [`team::codes`] |
 //! | `enrol` | [`team::enrol`] |
 //! | `sign_in`, `devices`, `revoke_device` | [`team::devices`] |
+//! | `create_team_account`, `add_team_member` | [`team::accounts`] |
+//! | `key_recipients`, `generate_sealed_key`, `rotate_sealed_key`, `deactivate_sealed_key`, `sealed_key_share`, `add_key_shares` | [`team::sealed`] |
 //! | `copy_into` | `store::copy` |
 //! | `clean_orphaned_secrets` | [`secrets::journal`] |
 //!
