@@ -9,7 +9,7 @@ use keyward_core::team::codes::IssuedCode;
 use keyward_core::team::enrol::Enrolment;
 use keyward_core::team::sealed::{Recipient, SealedKey, SealedRotation, Share};
 use keyward_core::team::{Device, Session, TeamRole};
-use keyward_core::{Account, KeyInfo, Member, Reveal, Role};
+use keyward_core::{Account, KeyInfo, KeyStatus, Member, Reveal, Role};
 use keyward_core::{Action, Challenge, Confirmation, Grace};
 use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
@@ -90,6 +90,10 @@ impl TeamApi {
     pub async fn add_member(&self, account: &str, person: &str, role: Role) -> Result<Member> {
         let body = json!({ "person": person, "role": role });
         self.send(self.request(Method::POST, &account_path(account, "members"))?.json(&body)).await
+    }
+
+    pub async fn key_status(&self, account: &str) -> Result<KeyStatus> {
+        self.send(self.request(Method::GET, &account_path(account, "key/status"))?).await
     }
 
     pub async fn key_recipients(&self, account: &str) -> Result<Vec<Recipient>> {

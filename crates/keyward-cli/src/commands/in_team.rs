@@ -77,6 +77,17 @@ pub async fn run(data_dir: &Path, json: bool, command: Command) -> Result<ExitCo
             .await?;
             print(json, &done, |d| format!("Deactivated key {} of {account}.", d["key_id"].as_str().unwrap_or("")));
         }
+        Command::Key(KeyCmd::Status { account }) => {
+            let status = api.key_status(&account).await?;
+            print(json, &status, key::describe);
+        }
+        Command::Whoami => {
+            let me = api.me().await?;
+            let shown = json!({ "actor": me.person, "device": me.device, "server": team.link.server });
+            print(json, &shown, |_| {
+                format!("{} on {} ({}) (team server: {})", me.person, me.device, me.device_label, team.link.server)
+            });
+        }
         Command::Key(KeyCmd::Share { account }) => {
             let added = team.share_key(&account).await?;
             print(json, &json!({ "shared_with": added }), |_| match added {
@@ -92,16 +103,15 @@ pub async fn run(data_dir: &Path, json: bool, command: Command) -> Result<ExitCo
 /// A command with no team path yet: nothing is done (the local file is not the team's data).
 fn not_yet(server: &str, command: &Command) -> Failure {
     let name = match command {
-        Command::Whoami => "whoami",
         Command::Account(_) => "account (other than create and list)",
         Command::Member(_) => "member (other than add and list)",
-        Command::Key(_) => "key (other than generate, show, share, rotate and deactivate)",
+        Command::Key(_) => "key (other than generate, show, status, share, rotate and deactivate)",
         Command::Audit(_) => "audit",
         Command::Calls(_) => "calls",
         Command::Reminders(_) => "reminders",
         Command::Config(_) => "config",
         Command::Db(_) => "db",
-        Command::Serve(_) | Command::Team(_) => "this command",
+        Command::Whoami | Command::Serve(_) | Command::Team(_) => "this command",
     };
     Failure::Failed(format!(
         "this data folder is connected to the team at {server}; `keyward {name}` does not go to a team server in this version and nothing was done: use `keyward team status`, or `keyward team leave` to work locally"

@@ -129,7 +129,7 @@ pub(super) fn hand_over(json: bool, issued: &IssuedKey, extra: serde_json::Value
     }
 }
 
-fn describe(status: &KeyStatus) -> String {
+pub(super) fn describe(status: &KeyStatus) -> String {
     let mut lines = vec![];
     match &status.active {
         None => lines.push(format!(

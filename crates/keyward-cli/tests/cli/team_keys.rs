@@ -36,6 +36,11 @@ fn a_key_is_sealed_on_a_device_and_opened_only_by_super_admins_devices() {
     assert_eq!(alice.ok(&["key", "show", "acme"]).stdout.trim(), key, "alice opens her own share");
     assert_eq!(server.code(&key), "VALID", "the gateway verifies it by its hash");
 
+    // Members see the key's public facts; whoami names the signed-in person.
+    let status = carol.ok(&["--json", "key", "status", "acme"]).json();
+    assert_eq!(status["active"]["created_by"], "alice");
+    assert_eq!(status["active"]["age_days"], 0);
+    assert_eq!(carol.ok(&["--json", "whoami"]).json()["actor"], "carol");
     let carol_show = carol.run(&["key", "show", "acme"]);
     assert_eq!(carol_show.code, 3, "a member may not see the key: {}", carol_show.shown());
 

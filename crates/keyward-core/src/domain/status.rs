@@ -10,7 +10,7 @@ use crate::keyward::Keyward;
 use crate::time::{to_millis, Timestamp};
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct KeyStatus {
     pub account: String,
     pub active: Option<ActiveKey>,
@@ -19,10 +19,11 @@ pub struct KeyStatus {
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ActiveKey {
     pub key_id: String,
     pub hint: String,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     /// Who generated the key, or rotated the previous one into it.
     pub created_by: String,
@@ -30,9 +31,11 @@ pub struct ActiveKey {
     pub age_days: i64,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub rotation_period_days: i64,
+    #[schema(value_type = String, format = DateTime)]
     pub rotation_due_at: Timestamp,
     pub rotation_due: bool,
     /// The last call the gateway let through with this key (written at most once a minute).
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub last_used_at: Option<Timestamp>,
 }
 
@@ -46,11 +49,12 @@ struct ActiveRow {
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct GraceKey {
     pub key_id: String,
     pub hint: String,
     #[sqlx(try_from = "i64")]
+    #[schema(value_type = String, format = DateTime)]
     pub valid_until: Timestamp,
 }
 

@@ -67,7 +67,8 @@ pub async fn metrics(State(caller): State<Arc<Caller>>) -> impl IntoResponse {
         team_keys::add_shares,
         team_keys::challenge,
         team_keys::rotate,
-        team_keys::deactivate
+        team_keys::deactivate,
+        team_keys::status
     ),
     components(schemas(
         super::verify::VerifyRequest,

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
 use keyward_core::team::sealed::{Recipient, SealedKey, SealedRotation, Share};
-use keyward_core::{Action, Challenge, Confirmation, Deactivation, Grace, KeyInfo, Reveal};
+use keyward_core::{Action, Challenge, Confirmation, Deactivation, Grace, KeyInfo, KeyStatus, Reveal};
 use serde::{Deserialize, Serialize};
 
 use super::accounts::acting;
@@ -172,4 +172,19 @@ pub async fn deactivate(
 ) -> Result<Json<Deactivation>, Refusal> {
     let keyward = acting(&caller, &signed);
     Ok(Json(keyward.deactivate_sealed_key(&signed.0, &account, &request.confirmation, Utc::now()).await?))
+}
+
+/// The key's public facts: hint, age, rotation due date, grace windows (for the account's members).
+#[utoipa::path(get, path = "/v1/team/accounts/{account}/key/status", params(("account" = String, Path)),
+    security(("device_token" = [])), responses(
+    (status = 200, description = "The key's status", body = KeyStatus),
+    (status = 403, description = "Not a member of the account", body = ErrorBody),
+    (status = 404, description = "No such account", body = ErrorBody),
+))]
+pub async fn status(
+    State(caller): State<Arc<Caller>>,
+    signed: Signed,
+    Path(account): Path<String>,
+) -> Result<Json<KeyStatus>, Refusal> {
+    Ok(Json(acting(&caller, &signed).key_status(&signed.0.actor(), &account, Utc::now()).await?))
 }

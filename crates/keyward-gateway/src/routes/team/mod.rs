@@ -29,6 +29,7 @@ pub fn routes() -> Router<Arc<Caller>> {
         .route("/v1/team/accounts/{account}/members", get(accounts::members).post(accounts::add_member))
         .route("/v1/team/accounts/{account}/key", post(keys::generate))
         .route("/v1/team/accounts/{account}/key/recipients", get(keys::recipients))
+        .route("/v1/team/accounts/{account}/key/status", get(keys::status))
         .route("/v1/team/accounts/{account}/key/share", get(keys::share))
         .route("/v1/team/accounts/{account}/key/shares", post(keys::add_shares))
         .route("/v1/team/accounts/{account}/challenges", post(keys::challenge))
