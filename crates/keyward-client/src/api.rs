@@ -8,7 +8,7 @@ use keyward_core::error::{Error, ErrorKind, Result};
 use keyward_core::team::codes::IssuedCode;
 use keyward_core::team::enrol::Enrolment;
 use keyward_core::team::sealed::{Recipient, SealedKey, SealedRotation, Share};
-use keyward_core::team::{Device, Session, TeamRole};
+use keyward_core::team::{Device, Revoked, Session, TeamRole};
 use keyward_core::{Account, KeyInfo, KeyStatus, Member, Reveal, Role};
 use keyward_core::{Action, Challenge, Confirmation, Grace};
 use reqwest::{Method, RequestBuilder};
@@ -69,7 +69,7 @@ impl TeamApi {
         self.send(self.request(Method::GET, "v1/team/devices")?).await
     }
 
-    pub async fn revoke_device(&self, id: &str) -> Result<Device> {
+    pub async fn revoke_device(&self, id: &str) -> Result<Revoked> {
         let path = format!("v1/team/devices/{}/revoke", escaped(id));
         self.send(self.request(Method::POST, &path)?).await
     }

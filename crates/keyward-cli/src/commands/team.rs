@@ -92,12 +92,20 @@ pub async fn run(data_dir: &Path, database: Option<&str>, json: bool, cmd: TeamC
         }
         TeamCmd::RevokeDevice { id } => {
             let device::Signed { api, .. } = device::signed_in(data_dir)?;
-            let device = api.revoke_device(&id).await?;
-            print(json, &device, |d| {
-                format!(
+            let revoked = api.revoke_device(&id).await?;
+            print(json, &revoked, |r| {
+                let d = &r.device;
+                let mut text = format!(
                     "Revoked {} ({}, {}): its next request is refused by every server of the team.",
                     d.id, d.label, d.person
-                )
+                );
+                for account in &r.may_hold_keys_of {
+                    text += &format!(
+                        "\n{} may still hold the key of {account}: rotate it with `keyward key rotate {account}`.",
+                        d.person
+                    );
+                }
+                text
             });
         }
         TeamCmd::Leave => {

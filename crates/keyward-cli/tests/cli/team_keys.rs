@@ -71,6 +71,16 @@ fn a_key_is_sealed_on_a_device_and_opened_only_by_super_admins_devices() {
     assert!(dumped.len() > 1_000_000, "a whole core dump");
     assert!(memchr::memmem::find(&dumped, key.as_bytes()).is_none(), "the server's memory holds no key string");
 
+    // A second device of bob's, given the key, then revoked: bob may still hold the key.
+    let laptop = Home::own_device();
+    join(&laptop, &server, &code_of(&alice.ok(&["team", "invite", "bob"])), "bob");
+    alice.ok(&["key", "share", "acme"]);
+    assert_eq!(laptop.ok(&["key", "show", "acme"]).stdout.trim(), key);
+    let laptop_device = laptop.ok(&["--json", "team", "status"]).json()["device"].as_str().unwrap().to_owned();
+    let revoked = alice.ok(&["team", "revoke-device", &laptop_device]);
+    assert!(revoked.stdout.contains("bob may still hold the key of acme: rotate it"), "{}", revoked.shown());
+    assert_eq!(laptop.run(&["key", "show", "acme"]).code, 3, "a revoked device is refused");
+
     // Rotation: confirmed (--yes here; the server checks the confirmation), made and sealed on
     // alice's machine to both super admins; the old key is refused at once, its shares gone.
     let carol_rotates = carol.run(&["key", "rotate", "acme", "--yes"]);

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 
-use super::{digest, Device, Session, TeamRole};
+use super::{digest, Device, Revoked, Session, TeamRole};
 use crate::error::{Result, SignIn, TeamProblem};
 use crate::time::to_millis;
 use crate::Keyward;
@@ -67,21 +67,33 @@ impl Keyward {
             .collect()
     }
 
-    /// Revokes a device (an owner's any, anyone's their own): its next request is refused.
-    /// Revoking a revoked device changes nothing. Returns the device as it now is.
-    pub async fn revoke_device(&self, by: &Session, device: &str, now: DateTime<Utc>) -> Result<Device> {
+    /// Revokes a device (an owner's any, anyone's their own): its next request is refused, and
+    /// its key shares are deleted. Revoking a revoked device changes nothing. Returns the device as
+    /// it now is, and the accounts whose active key it could open: whoever held it may still
+    /// have those keys, so they should be rotated.
+    pub async fn revoke_device(&self, by: &Session, device: &str, now: DateTime<Utc>) -> Result<Revoked> {
         let visible = self.devices(by).await?;
         let found = visible.into_iter().find(|d| d.id == device.trim());
         let Some(mut found) = found else {
             return Err(TeamProblem::NoDevice { device: device.trim().to_owned() }.into());
         };
+        let may_hold_keys_of: Vec<String> = sqlx::query_scalar(
+            "SELECT a.name FROM key_shares s JOIN api_keys k ON k.id = s.key_id JOIN accounts a ON a.id = k.account_id
+             WHERE s.device_id = $1 AND k.retired_at IS NULL ORDER BY a.name",
+        )
+        .bind(&found.id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE devices SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
             .bind(to_millis(now))
             .bind(&found.id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        sqlx::query("DELETE FROM key_shares WHERE device_id = $1").bind(&found.id).execute(&mut *tx).await?;
+        tx.commit().await?;
         tracing::info!(device = found.id, by = by.person, "device revoked");
         found.revoked = true;
-        Ok(found)
+        Ok(Revoked { device: found, may_hold_keys_of })
     }
 }

@@ -71,6 +71,14 @@ pub struct Device {
     pub revoked: bool,
 }
 
+/// A device just revoked, and the accounts whose active key it could open (rotate them: whoever
+/// held the device may have kept the key).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Revoked {
+    pub device: Device,
+    pub may_hold_keys_of: Vec<String>,
+}
+
 /// Hex SHA-256: how tokens and codes are stored and looked up. Both carry 128+ random bits, so
 /// a plain hash is enough (nothing to brute-force, unlike a password).
 pub(crate) fn digest(secret: &str) -> String {

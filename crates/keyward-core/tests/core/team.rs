@@ -118,10 +118,11 @@ async fn a_revoked_device_is_refused(backend: Backend) {
     let not_his = f.keyward.revoke_device(&bob, &alice.device, f.t0).await;
     assert!(matches!(not_his, Err(Error::Team(TeamProblem::NoDevice { .. }))), "{not_his:?}");
     let revoked = f.keyward.revoke_device(&alice, &bob.device, f.t0).await.unwrap();
-    assert!(revoked.revoked);
+    assert!(revoked.device.revoked);
+    assert!(revoked.may_hold_keys_of.is_empty(), "bob's device could open no key");
     let refused = f.keyward.sign_in(credentials.token(), f.t0).await;
     assert!(matches!(refused, Err(Error::SignIn(SignIn::Token))), "{refused:?}");
     assert!(f.keyward.sign_in(alice_credentials.token(), f.t0).await.is_ok());
     // Revoking twice changes nothing.
-    assert!(f.keyward.revoke_device(&alice, &bob.device, f.t0).await.unwrap().revoked);
+    assert!(f.keyward.revoke_device(&alice, &bob.device, f.t0).await.unwrap().device.revoked);
 }

@@ -8,7 +8,7 @@ use axum::Json;
 use chrono::Utc;
 use keyward_core::team::codes::IssuedCode;
 use keyward_core::team::enrol::Enrolment;
-use keyward_core::team::{Device, Session, TeamRole};
+use keyward_core::team::{Device, Revoked, Session, TeamRole};
 use serde::Deserialize;
 
 use super::signed::Signed;
@@ -85,7 +85,7 @@ pub async fn devices(State(caller): State<Arc<Caller>>, Signed(by): Signed) -> R
 /// replica. Revoking a revoked device changes nothing.
 #[utoipa::path(post, path = "/v1/team/devices/{id}/revoke", params(("id" = String, Path, description = "The device id")),
     security(("device_token" = [])), responses(
-    (status = 200, description = "Revoked", body = Device),
+    (status = 200, description = "Revoked, with the accounts whose key it could open (rotate them)", body = Revoked),
     (status = 401, description = "Unknown or revoked device token", body = ErrorBody),
     (status = 404, description = "No such device (among those the caller may revoke)", body = ErrorBody),
 ))]
@@ -93,6 +93,6 @@ pub async fn revoke_device(
     State(caller): State<Arc<Caller>>,
     Signed(by): Signed,
     Path(id): Path<String>,
-) -> Result<Json<Device>, Refusal> {
+) -> Result<Json<Revoked>, Refusal> {
     Ok(Json(caller.gateway.keyward.revoke_device(&by, &id, Utc::now()).await?))
 }
