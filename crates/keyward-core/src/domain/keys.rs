@@ -15,12 +15,13 @@ use crate::actor::Actor;
 use crate::domain::api_key::ApiKey;
 use crate::domain::audit::AuditEvent;
 use crate::domain::challenge::{Action, Confirmation, Expected};
-use crate::error::{Clash, Error, Invalid, Missing, Result};
+use crate::domain::key_rows::{active_key_exists, end_grace_windows, insert_key, retire_key};
+use crate::error::{Error, Invalid, Missing, Result};
 use crate::keyward::{AccountRow, Keyward};
 use crate::secrets::journal::journal_for_removal;
 use crate::serde_names::{display_as_serde_name, from_name};
-use crate::store::{self, is_unique_violation};
-use crate::time::{to_millis, Timestamp};
+use crate::store;
+use crate::time::Timestamp;
 
 /// The account's active key, as the lifecycle operations need it.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -328,87 +329,4 @@ impl Keyward {
         self.after_key_change().await;
         Ok(ended)
     }
-}
-
-pub(crate) fn active_key_exists(account: &str) -> Error {
-    Clash::ActiveKeyExists { account: account.to_owned() }.into()
-}
-
-/// The new key's row; `device` holds its secret (a machine's keyring, or a team device that
-/// sealed it).
-pub(crate) async fn insert_key(
-    tx: &mut sqlx::AnyConnection,
-    account: &AccountRow,
-    info: &KeyInfo,
-    key_hash: &str,
-    device: &str,
-) -> Result<()> {
-    let inserted = sqlx::query(
-        "INSERT INTO api_keys (id, account_id, key_hash, hint, created_at, created_by, created_on)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&info.key_id)
-    .bind(&account.id)
-    .bind(key_hash)
-    .bind(&info.hint)
-    .bind(to_millis(info.created_at.0))
-    .bind(&info.created_by)
-    .bind(device)
-    .execute(&mut *tx)
-    .await;
-    match inserted {
-        Ok(_) => Ok(()),
-        // The partial unique index settled a race: someone else's key won.
-        Err(err) if is_unique_violation(&err) => Err(active_key_exists(&account.name)),
-        Err(err) => Err(err.into()),
-    }
-}
-
-async fn retire_key(
-    tx: &mut sqlx::AnyConnection,
-    account: &str,
-    key_id: &str,
-    actor: &Actor,
-    reason: &str,
-    valid_until: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let retired = sqlx::query(
-        "UPDATE api_keys SET retired_at = $1, retired_by = $2, retired_reason = $3, expires_at = $4
-         WHERE id = $5 AND retired_at IS NULL",
-    )
-    .bind(to_millis(now))
-    .bind(actor.name())
-    .bind(reason)
-    .bind(valid_until.map(to_millis))
-    .bind(key_id)
-    .execute(&mut *tx)
-    .await?;
-    if retired.rows_affected() != 1 {
-        return Err(Clash::KeyChanged { account: account.to_owned() }.into());
-    }
-    // A retired team key is never shown again: its ciphertexts go with it.
-    sqlx::query("DELETE FROM key_shares WHERE key_id = $1").bind(key_id).execute(&mut *tx).await?;
-    Ok(())
-}
-
-async fn end_grace_windows(
-    tx: &mut sqlx::AnyConnection,
-    account: &AccountRow,
-    key_id: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<Vec<String>> {
-    let ended: Vec<String> = sqlx::query_scalar(
-        "UPDATE api_keys SET expires_at = $1
-         WHERE account_id = $2 AND retired_at IS NOT NULL AND expires_at > $3 AND ($4 IS NULL OR id = $5)
-         RETURNING id",
-    )
-    .bind(to_millis(now))
-    .bind(&account.id)
-    .bind(to_millis(now))
-    .bind(key_id)
-    .bind(key_id)
-    .fetch_all(&mut *tx)
-    .await?;
-    Ok(ended)
 }

@@ -5,6 +5,7 @@
 //! - [`members`]: who belongs to an account, who is a super admin, their email
 //! - [`api_key`]: the key format (`kw_` + 30 random base62 + 6 CRC32), its hash and hint
 //! - [`keys`]: generate, reveal, rotate (with grace), expire-now, deactivate — crash-safe
+//! - [`key_rows`]: the `api_keys` statements the lifecycle and team keys share
 //! - [`status`]: a key's age, rotation due date and grace windows
 //! - [`verify`]: is a key string good now (no actor, no keyring)
 //! - [`challenge`]: the captcha-style confirmation for rotate and deactivate
@@ -22,6 +23,7 @@ pub mod audit;
 pub mod calls;
 pub mod challenge;
 pub mod export;
+pub mod key_rows;
 pub mod keys;
 pub mod limits;
 pub mod mail_config;

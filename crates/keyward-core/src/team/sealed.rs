@@ -13,7 +13,8 @@ use super::Session;
 use crate::domain::api_key::random_base62;
 use crate::domain::audit::AuditEvent;
 use crate::domain::challenge::Confirmation;
-use crate::domain::keys::{insert_key, Deactivation, Grace, KeyInfo, NewKey, Reveal, Secret};
+use crate::domain::key_rows::insert_key;
+use crate::domain::keys::{Deactivation, Grace, KeyInfo, NewKey, Reveal, Secret};
 use crate::error::{Error, Result};
 use crate::keyward::AccountRow;
 use crate::store;
@@ -93,7 +94,7 @@ impl Keyward {
         check_sealed(sealed)?;
         self.check_shares(by, &account, &sealed.shares).await?;
         if self.find_active_key(&account).await?.is_some() {
-            return Err(crate::domain::keys::active_key_exists(&account.name));
+            return Err(crate::domain::key_rows::active_key_exists(&account.name));
         }
         let info = new_key_info(&actor, sealed, now);
         let mut tx = self.begin_write().await?;
@@ -166,10 +167,7 @@ impl Keyward {
         let actor = by.actor();
         self.require_super_admin(&actor, &account, "share", now).await?;
         let key = self.active_key(&account).await?;
-        let recipients: HashSet<String> = self.recipients_of(&account).await?.into_iter().map(|r| r.device).collect();
-        if let Some(stray) = shares.iter().find(|s| !recipients.contains(&s.device)) {
-            return Err(Error::NotARecipient { device: stray.device.clone(), account: account.name });
-        }
+        self.only_recipients(&account, shares).await?;
         let mut tx = self.begin_write().await?;
         let added = insert_shares(&mut tx, &key.id, shares, &by.person, now).await?;
         if added > 0 {
@@ -221,12 +219,18 @@ impl Keyward {
         self.deactivate(&by.actor(), account, confirmation, Secret::Sealed, now).await
     }
 
+    /// Every share goes to a current recipient (an active device of a super admin).
+    async fn only_recipients(&self, account: &AccountRow, shares: &[Share]) -> Result<()> {
+        let recipients: HashSet<String> = self.recipients_of(account).await?.into_iter().map(|r| r.device).collect();
+        match shares.iter().find(|s| !recipients.contains(&s.device)) {
+            Some(stray) => Err(Error::NotARecipient { device: stray.device.clone(), account: account.name.clone() }),
+            None => Ok(()),
+        }
+    }
+
     /// Every share goes to a current recipient, and the sealing device can open its own key.
     async fn check_shares(&self, by: &Session, account: &AccountRow, shares: &[Share]) -> Result<()> {
-        let recipients: HashSet<String> = self.recipients_of(account).await?.into_iter().map(|r| r.device).collect();
-        if let Some(stray) = shares.iter().find(|s| !recipients.contains(&s.device)) {
-            return Err(Error::NotARecipient { device: stray.device.clone(), account: account.name.clone() });
-        }
+        self.only_recipients(account, shares).await?;
         if !shares.iter().any(|s| s.device == by.device) {
             return Err(Error::NotARecipient { device: by.device.clone(), account: account.name.clone() });
         }
