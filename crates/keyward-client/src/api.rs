@@ -9,11 +9,12 @@ use keyward_core::team::codes::IssuedCode;
 use keyward_core::team::enrol::Enrolment;
 use keyward_core::team::sealed::{Recipient, SealedKey, SealedRotation, Share};
 use keyward_core::team::{Device, Revoked, Session, TeamRole};
-use keyward_core::{Account, KeyInfo, KeyStatus, Member, Reveal, Role};
+use keyward_core::{Account, AuditEntry, CallEntry, CallFilter, CallStats, Deactivation, KeyInfo, KeyStatus, Member};
+use keyward_core::{Removal, Reveal, Role};
 use keyward_core::{Action, Challenge, Confirmation, Grace};
 use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use url::Url;
 
@@ -30,6 +31,14 @@ pub struct TeamApi {
 struct Refusal {
     error: String,
     kind: Option<ErrorKind>,
+}
+
+#[derive(Serialize)]
+struct AuditQuery<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    event: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    limit: Option<i64>,
 }
 
 impl TeamApi {
@@ -92,12 +101,28 @@ impl TeamApi {
         self.send(self.request(Method::POST, &account_path(account, "members"))?.json(&body)).await
     }
 
+    pub async fn set_role(&self, account: &str, person: &str, role: Role) -> Result<Member> {
+        let path = account_path(account, &format!("members/{}", escaped(person)));
+        self.send(self.request(Method::PUT, &path)?.json(&json!({ "role": role }))).await
+    }
+
+    pub async fn remove_member(&self, account: &str, person: &str) -> Result<Removal> {
+        let path = account_path(account, &format!("members/{}", escaped(person)));
+        self.send(self.request(Method::DELETE, &path)?).await
+    }
+
     pub async fn key_status(&self, account: &str) -> Result<KeyStatus> {
         self.send(self.request(Method::GET, &account_path(account, "key/status"))?).await
     }
 
     pub async fn key_recipients(&self, account: &str) -> Result<Vec<Recipient>> {
         self.send(self.request(Method::GET, &account_path(account, "key/recipients"))?).await
+    }
+
+    /// The recipients with no share of the active key yet.
+    pub async fn recipients_lacking_share(&self, account: &str) -> Result<Vec<Recipient>> {
+        let request = self.request(Method::GET, &account_path(account, "key/recipients"))?;
+        self.send(request.query(&[("lacking_share", "true")])).await
     }
 
     pub async fn generate_key(&self, account: &str, sealed: &SealedKey) -> Result<KeyInfo> {
@@ -133,10 +158,26 @@ impl TeamApi {
         self.send(self.request(Method::POST, &account_path(account, "key/rotate"))?.json(&body)).await
     }
 
-    /// The deactivation as the server reports it (`key_id`, `confirmed_by`, `ended_grace`).
-    pub async fn deactivate_key(&self, account: &str, confirmation: &Confirmation) -> Result<serde_json::Value> {
+    pub async fn deactivate_key(&self, account: &str, confirmation: &Confirmation) -> Result<Deactivation> {
         let body = json!({ "confirmation": confirmation });
         self.send(self.request(Method::POST, &account_path(account, "key/deactivate"))?.json(&body)).await
+    }
+
+    pub async fn audit(&self, account: &str, event: Option<&str>, limit: Option<i64>) -> Result<Vec<AuditEntry>> {
+        let query = AuditQuery { event, limit };
+        self.send(self.request(Method::GET, &account_path(account, "audit"))?.query(&query)).await
+    }
+
+    pub async fn calls(&self, filter: &CallFilter) -> Result<Vec<CallEntry>> {
+        self.send(self.request(Method::GET, "v1/team/calls")?.query(filter)).await
+    }
+
+    pub async fn call_stats(&self, account: Option<&str>) -> Result<CallStats> {
+        let query: &[(&str, &str)] = match account {
+            Some(account) => &[("account", account)],
+            None => &[],
+        };
+        self.send(self.request(Method::GET, "v1/team/calls/stats")?.query(query)).await
     }
 
     fn request(&self, method: Method, path: &str) -> Result<RequestBuilder> {

@@ -110,12 +110,15 @@ impl Signed {
         sealing::open(&share, &self.credentials)
     }
 
-    /// Seals the active key (opened here) to every recipient device; the server keeps the
-    /// shares it lacked. Returns how many devices gained one.
+    /// Seals the active key (opened here) to the recipient devices that lack a share. Returns
+    /// how many devices gained one; when none lacks one the key is not opened (nor audited).
     pub async fn share_key(&self, account: &str) -> Result<usize> {
+        let lacking = self.api.recipients_lacking_share(account).await?;
+        if lacking.is_empty() {
+            return Ok(0);
+        }
         let key = self.reveal_key(account, Reveal::View).await?;
-        let recipients = self.api.key_recipients(account).await?;
-        self.api.add_key_shares(account, &sealing::shares_for(&key, &recipients)?).await
+        self.api.add_key_shares(account, &sealing::shares_for(&key, &lacking)?).await
     }
 }
 

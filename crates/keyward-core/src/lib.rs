@@ -64,7 +64,7 @@ pub use domain::calls::{CallEntry, CallFilter, CallRecord, CallStats};
 pub use domain::challenge::{Action, Challenge, ChallengeRefusal, Confirmation};
 pub use domain::keys::{Deactivation, Grace, IssuedKey, KeyInfo, Reveal, Rotation};
 pub use domain::limits::UsageLimits;
-pub use domain::members::{Member, Role};
+pub use domain::members::{Member, Removal, Role};
 pub use domain::reminders::{Delivery, DueReminder};
 pub use domain::settings::Settings;
 pub use domain::status::{ActiveKey, GraceKey, KeyStatus};

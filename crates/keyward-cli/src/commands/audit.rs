@@ -38,7 +38,7 @@ pub async fn run(ctx: &Ctx, cmd: AuditCmd) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn line(e: &AuditEntry) -> String {
+pub(super) fn line(e: &AuditEntry) -> String {
     format!(
         "{:>5}  {}  {:<18} {:<12} {:<22} {}",
         e.seq,

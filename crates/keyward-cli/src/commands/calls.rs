@@ -16,12 +16,7 @@ pub async fn run(ctx: &Ctx, cmd: CallsCmd) -> Result<ExitCode> {
     match cmd {
         CallsCmd::List { account, filter } => {
             let calls = keyward.list_calls(actor, &to_filter(account, &filter)?, now).await?;
-            print(*json, &calls, |list| {
-                if list.is_empty() {
-                    return "No calls in that window.".into();
-                }
-                list.iter().map(line).collect::<Vec<_>>().join("\n")
-            });
+            print(*json, &calls, |list| lines(list));
         }
         CallsCmd::Export { account, format, filter } => {
             let filter = to_filter(account, &filter)?;
@@ -41,7 +36,7 @@ pub async fn run(ctx: &Ctx, cmd: CallsCmd) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn to_filter(account: Option<String>, args: &CallFilterArgs) -> Result<CallFilter> {
+pub(super) fn to_filter(account: Option<String>, args: &CallFilterArgs) -> Result<CallFilter> {
     let status_class = match args.status.as_deref() {
         None => None,
         Some(s @ ("2xx" | "3xx" | "4xx" | "5xx")) => Some(u16::from(s.as_bytes()[0] - b'0')),
@@ -55,6 +50,13 @@ fn to_filter(account: Option<String>, args: &CallFilterArgs) -> Result<CallFilte
         limit: Some(args.limit),
         ..CallFilter::default()
     })
+}
+
+pub(super) fn lines(calls: &[CallEntry]) -> String {
+    if calls.is_empty() {
+        return "No calls in that window.".into();
+    }
+    calls.iter().map(line).collect::<Vec<_>>().join("\n")
 }
 
 fn line(c: &CallEntry) -> String {
@@ -71,7 +73,7 @@ fn line(c: &CallEntry) -> String {
     )
 }
 
-fn describe(stats: &CallStats) -> String {
+pub(super) fn describe(stats: &CallStats) -> String {
     let mut lines: Vec<String> =
         stats.hours.iter().map(|h| format!("{}  {:<12} {}", h.hour, h.outcome, h.count)).collect();
     lines.push(format!("logged since {}: {}", stats.since, stats.logged));

@@ -9,8 +9,8 @@ use keyward_client::device::{self, Signed};
 use keyward_core::{Action, Grace, IssuedKey, Reveal};
 use serde_json::json;
 
-use super::{account, key, member};
-use crate::cli::{AccountCmd, Command, KeyCmd, MemberCmd};
+use super::{account, audit, calls, key, member};
+use crate::cli::{AccountCmd, AuditCmd, CallsCmd, Command, KeyCmd, MemberCmd};
 use crate::confirm::confirmed;
 use crate::failure::{Failure, Result};
 use crate::output::print;
@@ -36,6 +36,13 @@ pub async fn run(data_dir: &Path, json: bool, command: Command) -> Result<ExitCo
         Command::Member(MemberCmd::Add { account, name, email: _, role }) => {
             let member = api.add_member(&account, &name, role.into()).await?;
             print(json, &member, |m| format!("Added {} to {account} as {}.", m.name, m.role));
+        }
+        Command::Member(MemberCmd::Remove { account, name }) => {
+            member::print_removal(json, &account, &api.remove_member(&account, &name).await?);
+        }
+        Command::Member(MemberCmd::SetRole { account, name, role }) => {
+            let member = api.set_role(&account, &name, role.into()).await?;
+            print(json, &member, |m| format!("{} is now {} of {account}.", m.name, m.role));
         }
         Command::Member(MemberCmd::List { account }) => {
             let members = api.members(&account).await?;
@@ -75,7 +82,7 @@ pub async fn run(data_dir: &Path, json: bool, command: Command) -> Result<ExitCo
                 api.deactivate_key(&account, c).await
             })
             .await?;
-            print(json, &done, |d| format!("Deactivated key {} of {account}.", d["key_id"].as_str().unwrap_or("")));
+            print(json, &done, |d| format!("Deactivated key {} of {account}.", d.key_id));
         }
         Command::Key(KeyCmd::Status { account }) => {
             let status = api.key_status(&account).await?;
@@ -95,6 +102,18 @@ pub async fn run(data_dir: &Path, json: bool, command: Command) -> Result<ExitCo
                 n => format!("Sealed the key of {account} to {n} more device(s) of its super admins."),
             });
         }
+        Command::Audit(AuditCmd::List { account, event, limit }) => {
+            let entries = api.audit(&account, event.as_deref(), limit).await?;
+            print(json, &entries, |list| list.iter().map(audit::line).collect::<Vec<_>>().join("\n"));
+        }
+        Command::Calls(CallsCmd::List { account, filter }) => {
+            let calls = api.calls(&calls::to_filter(account, &filter)?).await?;
+            print(json, &calls, |list| calls::lines(list));
+        }
+        Command::Calls(CallsCmd::Stats { account }) => {
+            let stats = api.call_stats(account.as_deref()).await?;
+            print(json, &stats, calls::describe);
+        }
         other => return Err(not_yet(&team.link.server, &other)),
     }
     Ok(ExitCode::SUCCESS)
@@ -104,10 +123,10 @@ pub async fn run(data_dir: &Path, json: bool, command: Command) -> Result<ExitCo
 fn not_yet(server: &str, command: &Command) -> Failure {
     let name = match command {
         Command::Account(_) => "account (other than create and list)",
-        Command::Member(_) => "member (other than add and list)",
+        Command::Member(_) => "member set-email (a team person's email is the team's)",
         Command::Key(_) => "key (other than generate, show, status, share, rotate and deactivate)",
-        Command::Audit(_) => "audit",
-        Command::Calls(_) => "calls",
+        Command::Audit(_) => "audit (other than list)",
+        Command::Calls(_) => "calls (other than list and stats)",
         Command::Reminders(_) => "reminders",
         Command::Config(_) => "config",
         Command::Db(_) => "db",

@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use chrono::Utc;
-use keyward_core::{Member, Role};
+use keyward_core::{Member, Removal, Role};
 
 use crate::failure::Result;
 
@@ -31,8 +31,8 @@ pub async fn run(ctx: &Ctx, cmd: MemberCmd) -> Result<ExitCode> {
             print(*json, &members, |list| list.iter().map(line).collect::<Vec<_>>().join("\n"));
         }
         MemberCmd::Remove { account, name } => {
-            keyward.remove_member(actor, &account, &name, now).await?;
-            print(*json, &serde_json::json!({ "removed": name }), |_| format!("Removed {name} from {account}."));
+            let removal = keyward.remove_member(actor, &account, &name, now).await?;
+            print_removal(*json, &account, &removal);
         }
         MemberCmd::SetRole { account, name, role } => {
             let member = keyward.set_role(actor, &account, &name, role.into(), now).await?;
@@ -48,6 +48,18 @@ pub async fn run(ctx: &Ctx, cmd: MemberCmd) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The removal, and the offer to rotate when the person may have seen the key.
+pub(super) fn print_removal(json: bool, account: &str, removal: &Removal) {
+    let shown = serde_json::json!({ "removed": removal.member, "may_hold_key": removal.may_hold_key });
+    print(json, &shown, |_| format!("Removed {} from {account}.", removal.member));
+    if removal.may_hold_key {
+        eprintln!(
+            "{} may still hold the key of {account}: rotate it with `keyward key rotate {account}`.",
+            removal.member
+        );
+    }
 }
 
 pub(super) fn line(m: &Member) -> String {

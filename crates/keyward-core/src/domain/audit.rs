@@ -53,11 +53,12 @@ pub(crate) struct NewEntry<'a> {
 
 /// One row of the trail as read back.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct AuditEntry {
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub seq: i64,
     #[sqlx(try_from = "i64")]
+    #[schema(value_type = String, format = DateTime)]
     pub at: Timestamp,
     pub actor: String,
     pub device: String,

@@ -81,9 +81,10 @@ impl CallRow for CallRecord {
 
 /// One call as read back.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct CallEntry {
     #[sqlx(try_from = "i64")]
+    #[schema(value_type = String, format = DateTime)]
     pub at: Timestamp,
     pub account: Option<String>,
     pub key_id: Option<String>,
@@ -100,12 +101,14 @@ pub struct CallEntry {
 
 /// Which calls to list; every field narrows, `None` means "any".
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct CallFilter {
     pub account: Option<String>,
     /// The desktop always looks at the whole retention window.
     #[cfg_attr(feature = "ts", ts(skip))]
+    #[param(value_type = Option<String>, format = DateTime)]
     pub since: Option<DateTime<Utc>>,
     /// 2, 4 or 5: the status class (2xx, 4xx, 5xx).
     pub status_class: Option<u16>,
@@ -127,9 +130,10 @@ fn contains_pattern(text: &str) -> String {
 
 /// Calls per hour and outcome, for the chart and `keyward calls stats`.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct HourCount {
     #[sqlx(try_from = "i64")]
+    #[schema(value_type = String, format = DateTime)]
     pub hour: Timestamp,
     pub outcome: String,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
@@ -137,9 +141,10 @@ pub struct HourCount {
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct CallStats {
     pub account: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
     pub since: Timestamp,
     pub hours: Vec<HourCount>,
     /// Calls logged in the window (the hours' sum).

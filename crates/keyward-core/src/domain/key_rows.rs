@@ -92,3 +92,18 @@ pub(crate) async fn end_grace_windows(
     .await?;
     Ok(ended)
 }
+
+/// Drops a person's key shares of the account's keys (they are no longer its super admin): the
+/// server stops handing them the key. What they already opened, they may still hold.
+pub(crate) async fn drop_person_shares(tx: &mut sqlx::AnyConnection, account: &AccountRow, person: &str) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM key_shares
+         WHERE key_id IN (SELECT id FROM api_keys WHERE account_id = $1)
+           AND device_id IN (SELECT d.id FROM devices d JOIN people p ON p.id = d.person_id WHERE p.name = $2)",
+    )
+    .bind(&account.id)
+    .bind(person)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}

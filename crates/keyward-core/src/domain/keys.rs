@@ -93,10 +93,10 @@ pub struct Rotation {
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Deactivation {
     pub key_id: String,
-    pub confirmed_by: &'static str,
+    pub confirmed_by: String,
     /// Grace windows of earlier keys that deactivation ended too.
     pub ended_grace: Vec<String>,
 }
@@ -302,7 +302,7 @@ impl Keyward {
         if secret == Secret::InKeyring {
             self.discard_secret(&key.id).await;
         }
-        Ok(Deactivation { key_id: key.id, confirmed_by, ended_grace })
+        Ok(Deactivation { key_id: key.id, confirmed_by: confirmed_by.to_owned(), ended_grace })
     }
 
     /// Ends the grace window of the account's rotated-away keys at once (or of one key).

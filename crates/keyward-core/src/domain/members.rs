@@ -7,6 +7,7 @@ use serde_json::json;
 
 use crate::actor::Actor;
 use crate::domain::audit::AuditEvent;
+use crate::domain::key_rows::drop_person_shares;
 use crate::error::{Clash, Error, Invalid, Missing, Result};
 use crate::keyward::{AccountRow, Keyward};
 use crate::serde_names::{display_as_serde_name, from_name, stored_as_serde_name};
@@ -31,6 +32,15 @@ impl std::str::FromStr for Role {
 
 display_as_serde_name!(Role);
 stored_as_serde_name!(Role);
+
+/// A member removed; a super admin of an account with an active key may have seen or copied it
+/// (rotate it to be sure they cannot use it).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Removal {
+    pub member: String,
+    pub may_hold_key: bool,
+}
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -107,14 +117,16 @@ impl Keyward {
         .await?)
     }
 
-    pub async fn remove_member(&self, actor: &Actor, account: &str, name: &str, now: DateTime<Utc>) -> Result<()> {
+    pub async fn remove_member(&self, actor: &Actor, account: &str, name: &str, now: DateTime<Utc>) -> Result<Removal> {
         let name = name.trim();
         let account = self.account(account).await?;
         self.require_super_admin(actor, &account, "remove a member", now).await?;
         let mut tx = self.begin_write().await?;
         let member = self.member(&account, name).await?;
-        if member.role == Role::SuperAdmin {
+        let was_super_admin = member.role == Role::SuperAdmin;
+        if was_super_admin {
             self.keep_a_super_admin(&mut tx, &account, name).await?;
+            drop_person_shares(&mut tx, &account, name).await?;
         }
         sqlx::query("DELETE FROM members WHERE account_id = $1 AND name = $2")
             .bind(&account.id)
@@ -124,7 +136,8 @@ impl Keyward {
         let details = json!({ "member": name });
         self.audit(&mut tx, actor, &account, None, AuditEvent::MemberRemoved, details, now).await?;
         tx.commit().await?;
-        Ok(())
+        let may_hold_key = was_super_admin && self.find_active_key(&account).await?.is_some();
+        Ok(Removal { member: name.to_owned(), may_hold_key })
     }
 
     pub async fn set_role(
@@ -145,6 +158,7 @@ impl Keyward {
         }
         if member.role == Role::SuperAdmin {
             self.keep_a_super_admin(&mut tx, &account, name).await?;
+            drop_person_shares(&mut tx, &account, name).await?;
         }
         sqlx::query("UPDATE members SET role = $1 WHERE account_id = $2 AND name = $3")
             .bind(role)

@@ -66,6 +66,25 @@ impl Keyward {
         self.recipients_of(&account).await
     }
 
+    /// The recipients whose devices have no share of the active key yet (none without one):
+    /// what a super admin's device seals the key to when it shares by itself.
+    pub async fn recipients_lacking_share(
+        &self,
+        by: &Session,
+        account: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Recipient>> {
+        let recipients = self.key_recipients(by, account, now).await?;
+        let Some(key) = self.find_active_key(&self.account(account).await?).await? else {
+            return Ok(Vec::new());
+        };
+        let shared: Vec<String> = sqlx::query_scalar("SELECT device_id FROM key_shares WHERE key_id = $1")
+            .bind(&key.id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(recipients.into_iter().filter(|r| !shared.contains(&r.device)).collect())
+    }
+
     async fn recipients_of(&self, account: &AccountRow) -> Result<Vec<Recipient>> {
         let rows: Vec<(String, String, String)> = sqlx::query_as(
             "SELECT d.id, p.name, d.recipient FROM devices d

@@ -9,6 +9,7 @@ use utoipa::OpenApi;
 
 use super::team::accounts as team_accounts;
 use super::team::keys as team_keys;
+use super::team::logs as team_logs;
 use super::team::people as team;
 use crate::app::Caller;
 use crate::freshness;
@@ -61,6 +62,8 @@ pub async fn metrics(State(caller): State<Arc<Caller>>) -> impl IntoResponse {
         team_accounts::create,
         team_accounts::members,
         team_accounts::add_member,
+        team_accounts::set_role,
+        team_accounts::remove_member,
         team_keys::recipients,
         team_keys::generate,
         team_keys::share,
@@ -68,7 +71,10 @@ pub async fn metrics(State(caller): State<Arc<Caller>>) -> impl IntoResponse {
         team_keys::challenge,
         team_keys::rotate,
         team_keys::deactivate,
-        team_keys::status
+        team_keys::status,
+        team_logs::audit,
+        team_logs::calls,
+        team_logs::call_stats
     ),
     components(schemas(
         super::verify::VerifyRequest,
@@ -78,6 +84,7 @@ pub async fn metrics(State(caller): State<Arc<Caller>>) -> impl IntoResponse {
         team::Invitation,
         team_accounts::NewAccount,
         team_accounts::NewMember,
+        team_accounts::NewRole,
         team_keys::NewShares,
         team_keys::SharesAdded,
         team_keys::NewChallenge,

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
-use keyward_core::{Account, Keyward, Member, Role};
+use keyward_core::{Account, Keyward, Member, Removal, Role};
 use serde::Deserialize;
 
 use super::signed::Signed;
@@ -91,4 +91,45 @@ pub async fn add_member(
     let keyward = acting(&caller, &signed);
     let member = keyward.add_team_member(&signed.0, &account, &new.person, new.role, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(member)))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewRole {
+    pub role: Role,
+}
+
+/// A super admin changes a member's role (an account keeps at least one super admin; a former
+/// super admin's devices lose their key shares).
+#[utoipa::path(put, path = "/v1/team/accounts/{account}/members/{person}", params(("account" = String, Path),
+    ("person" = String, Path)), request_body = NewRole, security(("device_token" = [])), responses(
+    (status = 200, description = "The member now", body = Member),
+    (status = 403, description = "Not a super admin of the account", body = ErrorBody),
+    (status = 404, description = "No such account or member", body = ErrorBody),
+    (status = 409, description = "The account's last super admin", body = ErrorBody),
+))]
+pub async fn set_role(
+    State(caller): State<Arc<Caller>>,
+    signed: Signed,
+    Path((account, person)): Path<(String, String)>,
+    Json(new): Json<NewRole>,
+) -> Result<Json<Member>, Refusal> {
+    let keyward = acting(&caller, &signed);
+    Ok(Json(keyward.set_role(&signed.0.actor(), &account, &person, new.role, Utc::now()).await?))
+}
+
+/// A super admin removes a member; the answer says whether they may still hold the key.
+#[utoipa::path(delete, path = "/v1/team/accounts/{account}/members/{person}", params(("account" = String, Path),
+    ("person" = String, Path)), security(("device_token" = [])), responses(
+    (status = 200, description = "Removed", body = Removal),
+    (status = 403, description = "Not a super admin of the account", body = ErrorBody),
+    (status = 404, description = "No such account or member", body = ErrorBody),
+    (status = 409, description = "The account's last super admin", body = ErrorBody),
+))]
+pub async fn remove_member(
+    State(caller): State<Arc<Caller>>,
+    signed: Signed,
+    Path((account, person)): Path<(String, String)>,
+) -> Result<Json<Removal>, Refusal> {
+    let keyward = acting(&caller, &signed);
+    Ok(Json(keyward.remove_member(&signed.0.actor(), &account, &person, Utc::now()).await?))
 }

@@ -18,8 +18,15 @@ use super::Refusal;
 use crate::app::Caller;
 use crate::routes::ErrorBody;
 
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct Lacking {
+    /// Only the devices with no share of the active key yet.
+    #[serde(default)]
+    pub lacking_share: bool,
+}
+
 /// The active devices of the account's super admins (asked by one of them).
-#[utoipa::path(get, path = "/v1/team/accounts/{account}/key/recipients", params(("account" = String, Path)),
+#[utoipa::path(get, path = "/v1/team/accounts/{account}/key/recipients", params(("account" = String, Path), Lacking),
     security(("device_token" = [])), responses(
     (status = 200, description = "Devices to seal the key to", body = [Recipient]),
     (status = 403, description = "Not a super admin of the account", body = ErrorBody),
@@ -28,8 +35,13 @@ pub async fn recipients(
     State(caller): State<Arc<Caller>>,
     signed: Signed,
     Path(account): Path<String>,
+    Query(lacking): Query<Lacking>,
 ) -> Result<Json<Vec<Recipient>>, Refusal> {
-    Ok(Json(acting(&caller, &signed).key_recipients(&signed.0, &account, Utc::now()).await?))
+    let keyward = acting(&caller, &signed);
+    Ok(Json(match lacking.lacking_share {
+        true => keyward.recipients_lacking_share(&signed.0, &account, Utc::now()).await?,
+        false => keyward.key_recipients(&signed.0, &account, Utc::now()).await?,
+    }))
 }
 
 /// Records a key a super admin's device made and sealed.

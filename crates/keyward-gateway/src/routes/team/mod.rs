@@ -4,12 +4,13 @@
 
 pub mod accounts;
 pub mod keys;
+pub mod logs;
 pub mod people;
 pub mod signed;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use keyward_core::error::{ErrorKind, SignIn};
 use keyward_core::Error;
@@ -27,6 +28,7 @@ pub fn routes() -> Router<Arc<Caller>> {
         .route("/v1/team/devices/{id}/revoke", post(people::revoke_device))
         .route("/v1/team/accounts", get(accounts::list).post(accounts::create))
         .route("/v1/team/accounts/{account}/members", get(accounts::members).post(accounts::add_member))
+        .route("/v1/team/accounts/{account}/members/{person}", put(accounts::set_role).delete(accounts::remove_member))
         .route("/v1/team/accounts/{account}/key", post(keys::generate))
         .route("/v1/team/accounts/{account}/key/recipients", get(keys::recipients))
         .route("/v1/team/accounts/{account}/key/status", get(keys::status))
@@ -35,6 +37,9 @@ pub fn routes() -> Router<Arc<Caller>> {
         .route("/v1/team/accounts/{account}/challenges", post(keys::challenge))
         .route("/v1/team/accounts/{account}/key/rotate", post(keys::rotate))
         .route("/v1/team/accounts/{account}/key/deactivate", post(keys::deactivate))
+        .route("/v1/team/accounts/{account}/audit", get(logs::audit))
+        .route("/v1/team/calls", get(logs::calls))
+        .route("/v1/team/calls/stats", get(logs::call_stats))
 }
 
 /// A core error as the team API answers it: the status its kind maps to, the message, and the
