@@ -26,6 +26,17 @@ pub enum ErrorDetail {
     Clash(Clash),
     Refusal(ChallengeRefusal),
     Desktop(DesktopProblem),
+    Team(TeamDetail),
+}
+
+/// Team mode: a server out of reach (kind `unavailable`; the app says so and retries), or a
+/// refusal in the server's own words (any kind; the server speaks English).
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum TeamDetail {
+    Unreachable { server: String },
+    Said { message: String },
 }
 
 /// A desktop service outside Keyward that could not be used (kind `unavailable`).
@@ -41,6 +52,10 @@ pub enum DesktopProblem {
     ExportWrite { path: String },
     /// Settings were saved, but the login item could not be changed.
     StartAtLogin,
+    /// This app is linked to a team but cannot sign in (its credentials left the keyring).
+    TeamSignIn { detail: String },
+    /// What the UI asked has no team path yet; nothing was done.
+    NotInTeam { what: String },
 }
 
 impl std::fmt::Display for DesktopProblem {
@@ -55,6 +70,13 @@ impl std::fmt::Display for DesktopProblem {
             DesktopProblem::ExportWrite { path } => write!(f, "could not write {path}: check the folder's permissions"),
             DesktopProblem::StartAtLogin => {
                 f.write_str("settings were saved, but start at login could not be changed on this desktop")
+            }
+            DesktopProblem::TeamSignIn { detail } => write!(
+                f,
+                "this app is connected to a team but cannot sign in ({detail}): leave the team in Settings and connect again"
+            ),
+            DesktopProblem::NotInTeam { what } => {
+                write!(f, "{what} is not available while connected to a team in this version; nothing was done")
             }
         }
     }
@@ -90,6 +112,12 @@ impl From<Error> for IpcError {
             Error::NotFound(missing) => Some(ErrorDetail::Missing(missing)),
             Error::Conflict(clash) => Some(ErrorDetail::Clash(clash)),
             Error::Confirmation(refusal) => Some(ErrorDetail::Refusal(refusal)),
+            Error::ServerUnreachable { server, .. } => Some(ErrorDetail::Team(TeamDetail::Unreachable { server })),
+            Error::Remote { .. }
+            | Error::Team(_)
+            | Error::SignIn(_)
+            | Error::NotShared { .. }
+            | Error::NotAnOwner { .. } => Some(ErrorDetail::Team(TeamDetail::Said { message: message.clone() })),
             _ => None,
         };
         IpcError { kind, message, detail }

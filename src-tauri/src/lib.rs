@@ -1,12 +1,13 @@
 //! The Keyward desktop shell: a Tauri window over keyward-core, hosting the gateway.
 //!
-//! - `state`: what the shell holds (core handle, local actor, hosted gateway)
+//! - `state`: what the shell holds (core handle, local actor, hosted gateway, team link)
 //! - `commands`: thin IPC commands, each one call into the core, one module per UI page
 //! - `ipc_error`: the one error shape the UI receives, `{kind, message}`
 //! - `gateway_host`: the gateway on 127.0.0.1, restarted when its port setting changes
 //! - `clipboard`: copy a key in Rust, wipe it after the configured time
 //! - `exports`: CSV files into Downloads
 //! - `prefs`: the desktop's own preferences (look, clipboard, port, start-up) and the Settings page
+//! - `key_sharing`: in a team, share keys this device opens with super admins' new devices
 //! - `tray`: tray icon, close-to-tray
 //! - `reminder_task`: rotation reminders as native notifications
 //! - `open_requests`: "show this account" requests to the UI (a clicked notification)
@@ -17,6 +18,7 @@ pub mod commands;
 mod exports;
 pub mod gateway_host;
 mod ipc_error;
+mod key_sharing;
 mod open_requests;
 mod prefs;
 mod reminder_task;
@@ -28,7 +30,7 @@ pub use ipc_error::IpcError;
 pub use startup::mark_start;
 pub use state::AppState;
 
-use commands::{accounts, keys, logs, members, settings};
+use commands::{accounts, keys, logs, members, settings, team};
 use tauri::Manager;
 
 /// The shell's own parts on `base`: its commands and the close-to-tray window behaviour
@@ -63,6 +65,9 @@ pub fn shell<R: tauri::Runtime>(base: tauri::Builder<R>) -> tauri::Builder<R> {
             settings::gateway_status,
             settings::gateway_restart,
             settings::reminder_snooze,
+            team::team_status,
+            team::team_connect,
+            team::team_leave,
             startup::first_paint,
             open_requests::open_requests_subscribe,
         ],
@@ -87,6 +92,9 @@ pub fn run() {
             // Started before the window asks for its status; a busy port is reported there.
             tauri::async_runtime::block_on(state.gateway.start(prefs.gateway_port));
             tracing::debug!(ms = startup::since_start_ms(), "gateway started");
+            if let state::Linked::Team(team) = state.linked() {
+                key_sharing::share_in_background(team);
+            }
             app.manage(state);
             tray::install(app.handle(), prefs.language)?;
             tracing::debug!(ms = startup::since_start_ms(), "tray installed");

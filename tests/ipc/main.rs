@@ -16,7 +16,7 @@ use tauri::{Manager, WebviewWindow, WebviewWindowBuilder};
 struct Ipc {
     window: WebviewWindow<MockRuntime>,
     _app: tauri::App<MockRuntime>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Ipc {
@@ -25,11 +25,11 @@ impl Ipc {
         let app = keyward_desktop::shell(mock_builder()).build(mock_context(noop_assets())).unwrap();
         let state = tauri::async_runtime::block_on(async {
             let keyward = Keyward::open_with(dir.path(), Arc::new(MemorySecrets::default())).await.unwrap();
-            AppState::with(keyward, Actor::new("ana")).await.unwrap().0
+            AppState::with(keyward, Actor::new("ana"), dir.path().to_owned()).await.unwrap().0
         });
         app.manage(state);
         let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
-        Ipc { window, _app: app, _dir: dir }
+        Ipc { window, _app: app, dir }
     }
 
     /// Invokes `cmd` as the web view would; Ok(body) or Err(the error value).
@@ -187,4 +187,36 @@ fn settings_are_checked_whole_and_a_new_port_moves_the_gateway() {
     let gateway = ipc.ok("gateway_status", json!({}));
     assert_eq!(gateway["running"], false);
     assert!(gateway["error"].as_str().unwrap().contains(&format!("Port {taken} is already in use")), "{gateway}");
+}
+
+/// A local app has no team; a connect that cannot happen (plain http to another machine, a
+/// server out of reach) says why in the one error shape and leaves the app local, with no link
+/// written; leaving a team it is not in is refused.
+#[test]
+fn team_connect_refusals_leave_the_app_local() {
+    let ipc = Ipc::new();
+    assert_eq!(ipc.ok("team_status", json!({})), Value::Null);
+    let connect = |server: &str| {
+        let args = json!({ "server": server, "code": "ABCD-EFGH-JKMN-PQRS-TVWX", "name": "bob", "email": null, "insecure": false });
+        ipc.err("team_connect", args)
+    };
+    let insecure = connect("http://keyward.example.com");
+    assert_eq!(
+        (insecure["kind"].as_str(), insecure["detail"]["reason"].as_str()),
+        (Some("invalid_input"), Some("said"))
+    );
+    assert!(insecure["detail"]["message"].as_str().unwrap().contains("not HTTPS"), "{insecure}");
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let unreachable = connect(&format!("http://127.0.0.1:{closed}"));
+    assert_eq!(unreachable["kind"], "unavailable");
+    assert_eq!(
+        unreachable["detail"],
+        json!({ "reason": "unreachable", "server": format!("http://127.0.0.1:{closed}/") })
+    );
+
+    assert!(!ipc.dir.path().join("team.json").exists(), "a failed connect writes no link");
+    assert_eq!(ipc.ok("team_status", json!({})), Value::Null);
+    assert_eq!(ipc.ok("app_info", json!({}))["team_server"], Value::Null);
+    assert_eq!(ipc.err("team_leave", json!({}))["kind"], "not_found");
 }

@@ -1,12 +1,16 @@
 use std::time::Duration;
 
-use keyward_core::{Action, Challenge, Confirmation, Deactivation, Grace, KeyInfo, KeyStatus, Reveal, Timestamp};
+use keyward_core::{
+    Action, ApiKey, Challenge, Confirmation, Deactivation, Grace, KeyInfo, KeyStatus, Reveal, Timestamp,
+};
 use serde::Serialize;
 use tauri::{AppHandle, Runtime};
 use zeroize::Zeroizing;
 
 use super::App;
+use crate::ipc_error::DesktopProblem;
 use crate::prefs::Prefs;
+use crate::state::{AppState, Place};
 use crate::{clipboard, IpcError};
 
 /// A rotation as the UI sees it: the new key's public facts, never its secret.
@@ -27,26 +31,31 @@ pub struct CopyReceipt {
 
 #[tauri::command]
 pub async fn key_status(state: App<'_>, account: String) -> Result<KeyStatus, IpcError> {
-    Ok(state.keyward.key_status(&state.actor, &account, chrono::Utc::now()).await?)
+    Ok(match state.place()? {
+        Place::Team(team) => team.api.key_status(&account).await?,
+        Place::Local => state.keyward.key_status(&state.actor, &account, chrono::Utc::now()).await?,
+    })
 }
 
 #[tauri::command]
 pub async fn key_generate(state: App<'_>, account: String) -> Result<KeyInfo, IpcError> {
-    Ok(state.keyward.generate_key(&state.actor, &account, chrono::Utc::now()).await?.info)
+    Ok(match state.place()? {
+        Place::Team(team) => team.generate_key(&account).await?.info,
+        Place::Local => state.keyward.generate_key(&state.actor, &account, chrono::Utc::now()).await?.info,
+    })
 }
 
 /// The key itself, for the Show button (audited `viewed`).
 #[tauri::command]
 pub async fn key_reveal(state: App<'_>, account: String) -> Result<String, IpcError> {
-    let key = state.keyward.reveal_key(&state.actor, &account, Reveal::View, chrono::Utc::now()).await?;
-    Ok(key.expose().to_owned())
+    Ok(reveal(&state, &account, Reveal::View).await?.expose().to_owned())
 }
 
 /// Copies the key in Rust (it never passes through the web view), audited `copied`.
 #[tauri::command]
 pub async fn key_copy<R: Runtime>(app: AppHandle<R>, state: App<'_>, account: String) -> Result<CopyReceipt, IpcError> {
     let clears_in_secs = state.keyward.preferences::<Prefs>().await?.clipboard_clear_secs;
-    let key = state.keyward.reveal_key(&state.actor, &account, Reveal::Copy, chrono::Utc::now()).await?;
+    let key = reveal(&state, &account, Reveal::Copy).await?;
     clipboard::copy_then_clear(
         &app,
         Zeroizing::new(key.expose().to_owned()),
@@ -57,7 +66,10 @@ pub async fn key_copy<R: Runtime>(app: AppHandle<R>, state: App<'_>, account: St
 
 #[tauri::command]
 pub async fn challenge_issue(state: App<'_>, account: String, action: Action) -> Result<Challenge, IpcError> {
-    Ok(state.keyward.issue_challenge(&state.actor, &account, action, chrono::Utc::now()).await?)
+    Ok(match state.place()? {
+        Place::Team(team) => team.api.challenge(&account, action).await?,
+        Place::Local => state.keyward.issue_challenge(&state.actor, &account, action, chrono::Utc::now()).await?,
+    })
 }
 
 #[tauri::command]
@@ -69,11 +81,25 @@ pub async fn key_rotate(
     code: String,
 ) -> Result<RotationDone, IpcError> {
     let confirmation = Confirmation::Challenge { id: challenge_id, code };
-    let done = state.keyward.rotate_key(&state.actor, &account, grace, &confirmation, chrono::Utc::now()).await?;
-    Ok(RotationDone {
-        new_key: done.new_key.info,
-        old_key_id: done.old_key_id,
-        old_key_valid_until: done.old_key_valid_until,
+    Ok(match state.place()? {
+        Place::Team(team) => {
+            // The new key was sealed on this device; the page shows its facts, never the key.
+            let (_key, done) = team.rotate_key(&account, grace, &confirmation).await?;
+            RotationDone {
+                new_key: done.new_key,
+                old_key_id: done.old_key_id,
+                old_key_valid_until: done.old_key_valid_until,
+            }
+        }
+        Place::Local => {
+            let now = chrono::Utc::now();
+            let done = state.keyward.rotate_key(&state.actor, &account, grace, &confirmation, now).await?;
+            RotationDone {
+                new_key: done.new_key.info,
+                old_key_id: done.old_key_id,
+                old_key_valid_until: done.old_key_valid_until,
+            }
+        }
     })
 }
 
@@ -85,11 +111,25 @@ pub async fn key_deactivate(
     code: String,
 ) -> Result<Deactivation, IpcError> {
     let confirmation = Confirmation::Challenge { id: challenge_id, code };
-    Ok(state.keyward.deactivate_key(&state.actor, &account, &confirmation, chrono::Utc::now()).await?)
+    Ok(match state.place()? {
+        Place::Team(team) => team.api.deactivate_key(&account, &confirmation).await?,
+        Place::Local => state.keyward.deactivate_key(&state.actor, &account, &confirmation, chrono::Utc::now()).await?,
+    })
 }
 
 /// Ends a rotated-away key's grace window now.
 #[tauri::command]
 pub async fn key_expire_now(state: App<'_>, account: String, key_id: String) -> Result<Vec<String>, IpcError> {
-    Ok(state.keyward.expire_now(&state.actor, &account, Some(&key_id), chrono::Utc::now()).await?)
+    match state.place()? {
+        Place::Team(_) => Err(DesktopProblem::NotInTeam { what: "ending a grace window early".into() }.into()),
+        Place::Local => Ok(state.keyward.expire_now(&state.actor, &account, Some(&key_id), chrono::Utc::now()).await?),
+    }
+}
+
+/// The active key: from this machine's keyring, or opened here from this device's team share.
+async fn reveal(state: &AppState, account: &str, why: Reveal) -> Result<ApiKey, IpcError> {
+    Ok(match state.place()? {
+        Place::Team(team) => team.reveal_key(account, why).await?,
+        Place::Local => state.keyward.reveal_key(&state.actor, account, why, chrono::Utc::now()).await?,
+    })
 }

@@ -6,6 +6,7 @@ pub mod keys;
 pub mod logs;
 pub mod members;
 pub mod settings;
+pub mod team;
 
 use tauri::State;
 

@@ -30,6 +30,9 @@ pub const COMMANDS: &[&str] = &[
     "gateway_status",
     "gateway_restart",
     "reminder_snooze",
+    "team_status",
+    "team_connect",
+    "team_leave",
     "first_paint",
     "open_requests_subscribe",
 ];

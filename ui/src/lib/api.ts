@@ -19,9 +19,11 @@ import type { IpcError } from './bindings/IpcError';
 import type { KeyInfo } from './bindings/KeyInfo';
 import type { KeyStatus } from './bindings/KeyStatus';
 import type { Member } from './bindings/Member';
+import type { Removal } from './bindings/Removal';
 import type { Role } from './bindings/Role';
 import type { RotationDone } from './bindings/RotationDone';
 import type { Settings } from './bindings/Settings';
+import type { TeamView } from './bindings/TeamView';
 
 export type {
   Account,
@@ -41,9 +43,11 @@ export type {
   KeyInfo,
   KeyStatus,
   Member,
+  Removal,
   Role,
   RotationDone,
   Settings,
+  TeamView,
 };
 
 /** Only a command the shell registers can be named (`Command` is generated from its list). */
@@ -86,12 +90,21 @@ export const setMemberRole = (account: string, name: string, role: Role) =>
   call<void>('member_set_role', { account, name, role });
 export const setMemberEmail = (account: string, name: string, email: string | null) =>
   call<Member>('member_set_email', { account, name, email });
-export const removeMember = (account: string, name: string) => call<void>('member_remove', { account, name });
+/** `may_hold_key`: a removed super admin may have seen the key (offer to rotate it). */
+export const removeMember = (account: string, name: string) => call<Removal>('member_remove', { account, name });
 
 export const getSettings = () => call<Settings>('settings_get');
 export const saveSettings = (settings: Settings) => call<Settings>('settings_save', { settings });
 export const gatewayStatus = () => call<GatewayStatus>('gateway_status');
 export const restartGateway = () => call<GatewayStatus>('gateway_restart');
+
+/** The team this app is connected to, or null on a local app. */
+export const teamStatus = () => call<TeamView | null>('team_status');
+/** Enrols this device with a code; from then on every page is the team's. */
+export const teamConnect = (server: string, code: string, name: string, email: string | null, insecure: boolean) =>
+  call<TeamView>('team_connect', { server, code, name, email, insecure });
+/** Back to local: this device is revoked on the server and forgets its credentials. */
+export const teamLeave = () => call<void>('team_leave');
 
 /** Holds back this person's rotation reminders for the account's key (1 or 7 days). */
 export const snoozeReminders = (account: string, days: 1 | 7) => call<string>('reminder_snooze', { account, days });

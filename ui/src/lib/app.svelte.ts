@@ -17,6 +17,14 @@ export const app = $state({
   loadError: null as string | null,
 });
 
+/** After a connect or a leave: who is acting and whose accounts changed; start from the first. */
+export async function reloadPlace(): Promise<void> {
+  app.info = await api.appInfo();
+  await refreshAccounts();
+  const first = app.accounts[0];
+  app.page = first ? { kind: 'account', account: first.name, tab: 'key' } : { kind: 'settings' };
+}
+
 export function applyLook(settings: api.Settings): void {
   setLanguage(settings.language);
   if (typeof document !== 'undefined') {

@@ -12,7 +12,7 @@ export const acme: Account = {
   has_active_key: true,
 };
 
-export const info: AppInfo = { actor: 'ana', device: 'laptop', version: '0.1.0' };
+export const info: AppInfo = { actor: 'ana', device: 'laptop', version: '0.1.0', team_server: null };
 
 export const settings: Settings = {
   rotation_period_days: 180,

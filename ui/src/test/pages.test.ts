@@ -16,7 +16,7 @@ beforeEach(() => {
   app.accounts = [acme];
   app.settings = settings;
   app.gateway = gateway;
-  app.info = { actor: 'ana', device: 'laptop', version: '0.1.0' };
+  app.info = { actor: 'ana', device: 'laptop', version: '0.1.0', team_server: null };
   setLanguage('en');
 });
 afterEach(() => {

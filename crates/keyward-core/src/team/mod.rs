@@ -25,6 +25,7 @@ use crate::time::Timestamp;
 
 /// A team role: owners create accounts and invite people; members do neither. What someone
 /// may do with an account's key is still their account role (super admin or member).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum TeamRole {
@@ -43,6 +44,7 @@ display_as_serde_name!(TeamRole);
 stored_as_serde_name!(TeamRole);
 
 /// A person and the device a request came from: the actor of a team request.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Session {
     pub person: String,
@@ -59,6 +61,7 @@ impl Session {
 }
 
 /// One enrolled device, as `keyward team devices` lists it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Device {
     pub id: String,

@@ -29,5 +29,8 @@ export type Command =
   | 'gateway_status'
   | 'gateway_restart'
   | 'reminder_snooze'
+  | 'team_status'
+  | 'team_connect'
+  | 'team_leave'
   | 'first_paint'
   | 'open_requests_subscribe';

@@ -3,4 +3,4 @@
 /**
  * A desktop service outside Keyward that could not be used (kind `unavailable`).
  */
-export type DesktopProblem = { "reason": "clipboard" } | { "reason": "no_export_folder" } | { "reason": "export_write", path: string, } | { "reason": "start_at_login" };
+export type DesktopProblem = { "reason": "clipboard" } | { "reason": "no_export_folder" } | { "reason": "export_write", path: string, } | { "reason": "start_at_login" } | { "reason": "team_sign_in", detail: string, } | { "reason": "not_in_team", what: string, };

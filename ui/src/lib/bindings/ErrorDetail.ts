@@ -4,8 +4,9 @@ import type { Clash } from "./Clash";
 import type { DesktopProblem } from "./DesktopProblem";
 import type { Invalid } from "./Invalid";
 import type { Missing } from "./Missing";
+import type { TeamDetail } from "./TeamDetail";
 
 /**
  * Why, as `{reason, ...fields}`; which enum it is follows from `kind`.
  */
-export type ErrorDetail = Invalid | Missing | Clash | ChallengeRefusal | DesktopProblem;
+export type ErrorDetail = Invalid | Missing | Clash | ChallengeRefusal | DesktopProblem | TeamDetail;

@@ -10,6 +10,7 @@ import type { ErrorKind } from '../bindings/ErrorKind';
 import type { Invalid } from '../bindings/Invalid';
 import type { IpcError } from '../bindings/IpcError';
 import type { Missing } from '../bindings/Missing';
+import type { TeamDetail } from '../bindings/TeamDetail';
 
 export type { MessageKey };
 export type Lang = 'en' | 'ja';
@@ -39,7 +40,8 @@ type DetailKey =
   | `not_found.${Missing['reason']}`
   | `conflict.${Clash['reason']}`
   | `confirmation.${ChallengeRefusal['reason']}`
-  | `unavailable.${DesktopProblem['reason']}`;
+  | `unavailable.${DesktopProblem['reason']}`
+  | `unavailable.${Exclude<TeamDetail['reason'], 'said'>}`;
 
 // Every error kind and every reason the shell can send has words in English — and so, by
 // ja's type, in Japanese: a reason added in Rust fails the type check until it is worded here.
@@ -54,6 +56,8 @@ void everyReasonWorded;
  */
 export function explain(err: IpcError): string {
   const detail = err.detail as ({ reason: string } & Record<string, unknown>) | undefined;
+  // A team server's refusal, in its own (English) words, whatever the kind.
+  if (detail?.reason === 'said') return t('team.said', { message: String(detail.message) });
   const key = detail && `${err.kind}.${detail.reason}`;
   if (!key || !(key in en)) return t(`error.${err.kind}` as MessageKey);
   const params: Record<string, string | number> = {};
