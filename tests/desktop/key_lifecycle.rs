@@ -12,7 +12,7 @@ use std::time::Duration;
 use crate::driver::{free_port, Driver};
 
 /// POST /v1/keys/verify on the app's gateway; returns the verdict code.
-fn verify(port: u16, key: &str) -> String {
+pub fn verify(port: u16, key: &str) -> String {
     let body = serde_json::json!({ "key": key }).to_string();
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("the in-process gateway listens");
     write!(
@@ -35,7 +35,7 @@ fn clipboard() -> String {
 }
 
 /// Opens the Actions menu, picks `action`, ticks "I'm not a robot" and reads the code shown.
-async fn open_confirmation(driver: &Driver, action: &str) -> String {
+pub async fn open_confirmation(driver: &Driver, action: &str) -> String {
     driver.click("[data-testid=key-actions]").await;
     driver.click(&format!("[data-testid=action-{action}]")).await;
     driver.wait_for("[data-testid=consequence]").await;

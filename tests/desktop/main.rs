@@ -8,3 +8,4 @@ mod close_to_tray;
 mod driver;
 mod key_lifecycle;
 mod reminders;
+mod team;

@@ -9,8 +9,9 @@ use keyward_core::team::codes::IssuedCode;
 use keyward_core::team::enrol::Enrolment;
 use keyward_core::team::sealed::{Recipient, SealedKey, SealedRotation, Share};
 use keyward_core::team::{Device, Revoked, Session, TeamRole};
-use keyward_core::{Account, AuditEntry, CallEntry, CallFilter, CallStats, Deactivation, KeyInfo, KeyStatus, Member};
+use keyward_core::{Account, AuditEntry, CallEntry, CallFilter, CallStats, ChainStatus, Deactivation, KeyInfo};
 use keyward_core::{Action, Challenge, Confirmation, Grace};
+use keyward_core::{KeyStatus, Member};
 use keyward_core::{Removal, Reveal, Role};
 use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
@@ -166,6 +167,10 @@ impl TeamApi {
     pub async fn audit(&self, account: &str, event: Option<&str>, limit: Option<i64>) -> Result<Vec<AuditEntry>> {
         let query = AuditQuery { event, limit };
         self.send(self.request(Method::GET, &account_path(account, "audit"))?.query(&query)).await
+    }
+
+    pub async fn verify_audit(&self) -> Result<ChainStatus> {
+        self.send(self.request(Method::GET, "v1/team/audit/verify")?).await
     }
 
     pub async fn calls(&self, filter: &CallFilter) -> Result<Vec<CallEntry>> {

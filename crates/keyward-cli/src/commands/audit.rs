@@ -17,16 +17,7 @@ pub async fn run(ctx: &Ctx, cmd: AuditCmd) -> Result<ExitCode> {
             let entries = keyward.audit_entries(actor, &account, event.as_deref(), limit, Utc::now()).await?;
             print(*json, &entries, |list| list.iter().map(line).collect::<Vec<_>>().join("\n"));
         }
-        AuditCmd::Verify => {
-            let status = keyward.verify_audit_chain().await?;
-            print(*json, &status, |s| match s {
-                ChainStatus::Verified { entries } => format!("Verified: {entries} entries, chain intact."),
-                ChainStatus::Broken { entry, reason } => format!("BROKEN at entry {entry}: {reason}."),
-            });
-            if matches!(status, ChainStatus::Broken { .. }) {
-                return Ok(ExitCode::FAILURE);
-            }
-        }
+        AuditCmd::Verify => return Ok(print_verdict(*json, &keyward.verify_audit_chain().await?)),
         AuditCmd::Export { account, format } => {
             let entries = keyward.audit_entries(actor, &account, None, None, Utc::now()).await?;
             match format {
@@ -36,6 +27,18 @@ pub async fn run(ctx: &Ctx, cmd: AuditCmd) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The chain's verdict; a broken chain exits 1.
+pub(super) fn print_verdict(json: bool, status: &ChainStatus) -> ExitCode {
+    print(json, status, |s| match s {
+        ChainStatus::Verified { entries } => format!("Verified: {entries} entries, chain intact."),
+        ChainStatus::Broken { entry, reason } => format!("BROKEN at entry {entry}: {reason}."),
+    });
+    match status {
+        ChainStatus::Verified { .. } => ExitCode::SUCCESS,
+        ChainStatus::Broken { .. } => ExitCode::FAILURE,
+    }
 }
 
 pub(super) fn line(e: &AuditEntry) -> String {

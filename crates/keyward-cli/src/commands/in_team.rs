@@ -106,6 +106,7 @@ pub async fn run(data_dir: &Path, json: bool, command: Command) -> Result<ExitCo
             let entries = api.audit(&account, event.as_deref(), limit).await?;
             print(json, &entries, |list| list.iter().map(audit::line).collect::<Vec<_>>().join("\n"));
         }
+        Command::Audit(AuditCmd::Verify) => return Ok(audit::print_verdict(json, &api.verify_audit().await?)),
         Command::Calls(CallsCmd::List { account, filter }) => {
             let calls = api.calls(&calls::to_filter(account, &filter)?).await?;
             print(json, &calls, |list| calls::lines(list));
@@ -125,7 +126,7 @@ fn not_yet(server: &str, command: &Command) -> Failure {
         Command::Account(_) => "account (other than create and list)",
         Command::Member(_) => "member set-email (a team person's email is the team's)",
         Command::Key(_) => "key (other than generate, show, status, share, rotate and deactivate)",
-        Command::Audit(_) => "audit (other than list)",
+        Command::Audit(_) => "audit export",
         Command::Calls(_) => "calls (other than list and stats)",
         Command::Reminders(_) => "reminders",
         Command::Config(_) => "config",

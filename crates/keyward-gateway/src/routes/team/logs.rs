@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use chrono::Utc;
-use keyward_core::{AuditEntry, CallEntry, CallFilter, CallStats};
+use keyward_core::{AuditEntry, CallEntry, CallFilter, CallStats, ChainStatus};
 use serde::Deserialize;
 
 use super::signed::Signed;
@@ -39,6 +39,16 @@ pub async fn audit(
     let entries =
         keyward.audit_entries(&signed.0.actor(), &account, query.event.as_deref(), query.limit, Utc::now()).await?;
     Ok(Json(entries))
+}
+
+/// Whether the team's whole trail still follows its hash chain (any signed-in person may ask:
+/// the verdict names a row number, never its content).
+#[utoipa::path(get, path = "/v1/team/audit/verify", security(("device_token" = [])), responses(
+    (status = 200, description = "The chain's verdict", body = ChainStatus),
+    (status = 401, description = "Unknown or revoked device token", body = ErrorBody),
+))]
+pub async fn verify_audit(State(caller): State<Arc<Caller>>, _signed: Signed) -> Result<Json<ChainStatus>, Refusal> {
+    Ok(Json(caller.gateway.keyward.verify_audit_chain().await?))
 }
 
 /// Calls every gateway logged, newest first (the last 7 days).
