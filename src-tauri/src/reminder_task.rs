@@ -2,17 +2,20 @@
 //! machine wakes (the wall clock jumped ahead of the monotonic one), and shows a native
 //! notification for each reminder addressed to the person using this desktop. Each is claimed
 //! in the database first, so another Keyward process, a restart or a clock jump never shows it
-//! twice. Clicking the notification opens the account's API key tab.
+//! twice. Connected to a team, the reminders come from its server, claimed there for this
+//! person. Clicking the notification opens the account's API key tab.
 
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use keyward_client::device::Signed;
 use keyward_core::DueReminder;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 
 use crate::open_requests::OpenRequests;
 use crate::prefs::{resolved, Language, Prefs};
+use crate::state::Linked;
 use crate::{tray, AppState};
 
 const TICK: Duration = Duration::from_secs(60);
@@ -46,10 +49,23 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
 
 async fn check<R: Runtime>(app: &AppHandle<R>) {
     let state = app.state::<AppState>();
+    let language = match state.keyward.preferences::<Prefs>().await {
+        Ok(prefs) => resolved(prefs.language),
+        Err(err) => return tracing::warn!(%err, "reminder check failed; retrying within the hour"),
+    };
+    match state.linked() {
+        Linked::Local => check_local(app, &state, language).await,
+        Linked::Team(team) => check_team(app, &team, language).await,
+        Linked::Broken(_) => {}
+    }
+}
+
+/// Reminders of this machine's store addressed to the person using this desktop.
+async fn check_local<R: Runtime>(app: &AppHandle<R>, state: &AppState, language: Language) {
     let now = Utc::now();
-    let (due, language) = match (state.keyward.due_reminders(now).await, state.keyward.preferences::<Prefs>().await) {
-        (Ok(due), Ok(prefs)) => (due, resolved(prefs.language)),
-        (Err(err), _) | (_, Err(err)) => return tracing::warn!(%err, "reminder check failed; retrying within the hour"),
+    let due = match state.keyward.due_reminders(now).await {
+        Ok(due) => due,
+        Err(err) => return tracing::warn!(%err, "reminder check failed; retrying within the hour"),
     };
     for reminder in due.iter().filter(|r| r.recipient == state.actor.name()) {
         let shown = state
@@ -58,6 +74,20 @@ async fn check<R: Runtime>(app: &AppHandle<R>) {
             .await;
         if let Err(err) = shown {
             tracing::warn!(%err, account = reminder.account, "reminder notification not shown; retrying next check");
+        }
+    }
+}
+
+/// The signed-in person's reminders, claimed on the team server (once per person, whichever
+/// device, replica or email run asks first). A claimed one that cannot be shown is logged.
+async fn check_team<R: Runtime>(app: &AppHandle<R>, team: &Signed, language: Language) {
+    let due = match team.api.claim_reminders().await {
+        Ok(due) => due,
+        Err(err) => return tracing::warn!(%err, "team reminder check failed; retrying within the hour"),
+    };
+    for reminder in &due {
+        if let Err(err) = notify(app, reminder, language) {
+            tracing::warn!(%err, account = reminder.account, "team reminder notification not shown");
         }
     }
 }

@@ -11,13 +11,13 @@ use crate::accounts_window::keyward;
 use crate::driver::{cli_binary, Driver};
 
 /// `dbus-monitor` watching Notify calls on the session bus, writing to a file.
-struct NotifyMonitor {
+pub struct NotifyMonitor {
     child: Child,
     log: tempfile::NamedTempFile,
 }
 
 impl NotifyMonitor {
-    fn start() -> NotifyMonitor {
+    pub fn start() -> NotifyMonitor {
         let log = tempfile::NamedTempFile::new().unwrap();
         let child = Command::new("dbus-monitor")
             .args(["--session", "type='method_call',interface='org.freedesktop.Notifications',member='Notify'"])
@@ -33,11 +33,11 @@ impl NotifyMonitor {
         std::fs::read_to_string(self.log.path()).unwrap()
     }
 
-    fn notify_calls(&self) -> usize {
+    pub fn notify_calls(&self) -> usize {
         self.text().matches("member=Notify").count()
     }
 
-    async fn wait_for(&self, what: &str) -> String {
+    pub async fn wait_for(&self, what: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let text = self.text();

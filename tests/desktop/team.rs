@@ -2,7 +2,7 @@
 //! on the CLI (alice the owner, bob and carol) and alice's desktop enrolled through Settings ›
 //! Team. The app opens the key from its own share, rotates it through the dialog (bob's CLI
 //! reads the new key, the team's gateway refuses the old one), and on its next start shares
-//! the key with a super admin added meanwhile.
+//! the key with a super admin added meanwhile and shows the signed-in person's due reminder.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -13,6 +13,7 @@ use keyward_core::store::test_postgres;
 
 use crate::driver::{cli_binary, Driver};
 use crate::key_lifecycle::{open_confirmation, verify};
+use crate::reminders::NotifyMonitor;
 
 /// A `keyward` with its own data folder (and the session's keyring).
 struct Person(tempfile::TempDir);
@@ -158,6 +159,15 @@ async fn connect_in_settings_then_rotate_in_the_app_and_bob_reads_the_new_key() 
     assert!(String::from_utf8_lossy(&refused.stderr).contains("share"));
     drop(driver);
 
+    // The key turns 200 days old on the server: the app's next start shows alice's reminder,
+    // claimed on the server for her (once, whichever of her devices asks first).
+    let backdated = Command::new("psql")
+        .args([&database, "-Atc", "UPDATE api_keys SET created_at = created_at - 200::bigint * 86400000"])
+        .status()
+        .expect("psql is installed");
+    assert!(backdated.success());
+    let monitor = NotifyMonitor::start();
+
     // …until the app next runs: it shares the key with her device by itself.
     let driver = Driver::launch(&env).await;
     driver.wait_text("[data-testid=accounts]", "the team's account", |t| t.contains("Acme Inc")).await;
@@ -171,5 +181,12 @@ async fn connect_in_settings_then_rotate_in_the_app_and_bob_reads_the_new_key() 
         assert!(started.elapsed() < Duration::from_secs(20), "the app did not share the key with carol");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    let seen = monitor.wait_for("Rotate the API key of Acme Inc").await;
+    assert!(seen.contains("The key is 200 days old"), "{seen}");
+    drop(driver);
+    let driver = Driver::launch(&env).await;
+    driver.wait_text("[data-testid=accounts]", "the team's account", |t| t.contains("Acme Inc")).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(monitor.notify_calls(), 1, "a claimed reminder is never shown twice");
     drop(driver);
 }

@@ -11,7 +11,7 @@ use keyward_core::team::sealed::{Recipient, SealedKey, SealedRotation, Share};
 use keyward_core::team::{Device, Revoked, Session, TeamRole};
 use keyward_core::{Account, AuditEntry, CallEntry, CallFilter, CallStats, ChainStatus, Deactivation, KeyInfo};
 use keyward_core::{Action, Challenge, Confirmation, Grace};
-use keyward_core::{KeyStatus, Member};
+use keyward_core::{DueReminder, KeyStatus, Member};
 use keyward_core::{Removal, Reveal, Role};
 use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
@@ -183,6 +183,11 @@ impl TeamApi {
             None => &[],
         };
         self.send(self.request(Method::GET, "v1/team/calls/stats")?.query(query)).await
+    }
+
+    /// This person's due reminders, claimed for this device (each is handed out once).
+    pub async fn claim_reminders(&self) -> Result<Vec<DueReminder>> {
+        self.send(self.request(Method::POST, "v1/team/reminders/claim")?).await
     }
 
     fn request(&self, method: Method, path: &str) -> Result<RequestBuilder> {

@@ -8,6 +8,7 @@ mod db;
 mod in_team;
 mod key;
 mod member;
+mod reminder_mail;
 mod reminders;
 mod serve;
 mod team;

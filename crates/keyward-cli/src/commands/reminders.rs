@@ -1,10 +1,10 @@
 use std::process::ExitCode;
 
 use chrono::Utc;
-use keyward_core::{Delivery, DueReminder, Error};
+use keyward_core::{Actor, Delivery, DueReminder, Error, Keyward};
 
 use crate::failure::{Failure, Result};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::Ctx;
 use crate::cli::RemindersCmd;
@@ -44,6 +44,23 @@ pub async fn run(ctx: &Ctx, cmd: RemindersCmd) -> Result<ExitCode> {
 async fn send(ctx: &Ctx) -> Result<ExitCode> {
     let Ctx { keyward, actor, json } = ctx;
     let mailer = Mailer::new(&keyward.mail_config().await?)?;
+    let (report, failed) = email_due(keyward, actor, &mailer).await?;
+    print(*json, &report, |items| {
+        if items.is_empty() {
+            return "No reminders are due.".into();
+        }
+        items.iter().map(report_line).collect::<Vec<_>>().join("\n")
+    });
+    Ok(if failed { ExitCode::from(EXIT_FAILURE) } else { ExitCode::SUCCESS })
+}
+
+/// Emails every due reminder that no one (no other run, replica or device) delivered yet; a
+/// refused send stays due. Returns a report item per reminder, and whether any send failed.
+pub(crate) async fn email_due(
+    keyward: &Keyward,
+    actor: &Actor,
+    mailer: &Mailer,
+) -> keyward_core::Result<(Vec<Value>, bool)> {
     let now = Utc::now();
     let mut report = vec![];
     let mut failed = false;
@@ -65,28 +82,21 @@ async fn send(ctx: &Ctx) -> Result<ExitCode> {
                 failed = true;
                 ("failed", format!("not sent to {address}: {why}; it stays due for the next run"))
             }
-            Err(SendError::Core(err)) => return Err(err.into()),
+            Err(SendError::Core(err)) => return Err(err),
         };
         report.push(json!({ "reminder": reminder, "result": result, "message": message }));
     }
-    print(*json, &report, |items| {
-        if items.is_empty() {
-            return "No reminders are due.".into();
-        }
-        items
-            .iter()
-            .map(|i| {
-                format!(
-                    "{}  {}: {}",
-                    i["reminder"]["account"].as_str().unwrap_or(""),
-                    i["reminder"]["recipient"].as_str().unwrap_or(""),
-                    i["message"].as_str().unwrap_or("")
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    });
-    Ok(if failed { ExitCode::from(EXIT_FAILURE) } else { ExitCode::SUCCESS })
+    Ok((report, failed))
+}
+
+/// "acme  carol: sent to carol@example.com"
+pub(crate) fn report_line(item: &Value) -> String {
+    format!(
+        "{}  {}: {}",
+        item["reminder"]["account"].as_str().unwrap_or(""),
+        item["reminder"]["recipient"].as_str().unwrap_or(""),
+        item["message"].as_str().unwrap_or("")
+    )
 }
 
 /// A send fails either at the SMTP server (stays due) or in the store.

@@ -47,6 +47,7 @@ pub async fn run(keyward: Keyward, args: ServeArgs) -> Result<ExitCode> {
     }
     if running.gateway.keyward.backend() == Backend::Postgres {
         announce_team(&running.gateway.keyward, scheme, bound).await?;
+        super::reminder_mail::start(running.gateway.keyward.clone());
     }
     serve_with(listener, running, tls, shutdown_signal())
         .await

@@ -10,7 +10,8 @@ mod reminders;
 mod serve;
 mod team;
 mod team_keys;
-mod team_people;
+pub mod team_people;
+mod team_reminders;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

@@ -10,10 +10,10 @@ use std::time::{Duration, Instant};
 use crate::{Home, Run, BIN};
 
 /// aiosmtpd on 127.0.0.1:port, storing messages in `maildir`; stopped on drop.
-struct SmtpServer(Child);
+pub(crate) struct SmtpServer(Child);
 
 impl SmtpServer {
-    fn start(port: u16, maildir: &Path) -> SmtpServer {
+    pub(crate) fn start(port: u16, maildir: &Path) -> SmtpServer {
         let child = Command::new("/usr/bin/python3")
             .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
             .arg(maildir)
@@ -36,12 +36,12 @@ impl Drop for SmtpServer {
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// Every message in the Maildir, headers unfolded.
-fn messages(maildir: &Path) -> Vec<String> {
+pub(crate) fn messages(maildir: &Path) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(maildir.join("new")) else { return vec![] };
     entries
         .map(|e| {
@@ -54,7 +54,7 @@ fn messages(maildir: &Path) -> Vec<String> {
         .collect()
 }
 
-fn header<'a>(message: &'a str, name: &str) -> &'a str {
+pub(crate) fn header<'a>(message: &'a str, name: &str) -> &'a str {
     message.lines().find_map(|l| l.strip_prefix(&format!("{name}: "))).unwrap_or_default()
 }
 

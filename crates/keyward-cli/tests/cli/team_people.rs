@@ -13,7 +13,7 @@ use crate::team::{psql, shared_server, team_database};
 use crate::{keyring_lookup, Home, Run};
 
 /// The code a command printed: alone on stdout, five groups of four.
-fn code_of(run: &Run) -> String {
+pub(crate) fn code_of(run: &Run) -> String {
     let code = run.stdout.trim().to_owned();
     assert!(code.len() == 24 && code.split('-').count() == 5, "not a code alone on stdout: {}", run.shown());
     code

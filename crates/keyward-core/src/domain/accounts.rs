@@ -87,13 +87,17 @@ impl Keyward {
                 err.into()
             });
         }
-        sqlx::query("INSERT INTO members (account_id, name, role, added_at) VALUES ($1, $2, $3, $4)")
-            .bind(&account.id)
-            .bind(actor.name())
-            .bind(Role::SuperAdmin)
-            .bind(to_millis(now))
-            .execute(&mut *tx)
-            .await?;
+        // In a team the creator's reminders go to the address the team knows for them.
+        sqlx::query(
+            "INSERT INTO members (account_id, name, email, role, added_at)
+             VALUES ($1, $2, (SELECT email FROM people WHERE name = $2), $3, $4)",
+        )
+        .bind(&account.id)
+        .bind(actor.name())
+        .bind(Role::SuperAdmin)
+        .bind(to_millis(now))
+        .execute(&mut *tx)
+        .await?;
         let details = json!({ "display_name": display_name, "super_admin": actor.name() });
         self.audit(&mut tx, actor, &account, None, AuditEvent::AccountCreated, details, now).await?;
         tx.commit().await?;

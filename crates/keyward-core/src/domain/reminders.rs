@@ -23,7 +23,7 @@ use crate::time::{from_millis, to_millis, Timestamp};
 
 /// One reminder for one person.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct DueReminder {
     pub account: String,
     pub display_name: String,
@@ -35,6 +35,7 @@ pub struct DueReminder {
     pub email: Option<String>,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub age_days: i64,
+    #[schema(value_type = String, format = DateTime)]
     pub rotation_due_at: Timestamp,
 }
 
@@ -205,6 +206,19 @@ impl Keyward {
         self.audit(&mut tx, actor, &account, Some(&reminder.key_id), AuditEvent::ReminderSent, details, now).await?;
         tx.commit().await.map_err(Error::from)?;
         Ok(Delivery::Sent)
+    }
+
+    /// The actor's due reminders, each claimed for `channel` (a team device shows them): what
+    /// another channel or replica delivered already is left out, and none is handed out twice.
+    pub async fn claim_reminders(&self, actor: &Actor, channel: &str, now: DateTime<Utc>) -> Result<Vec<DueReminder>> {
+        let mut claimed = Vec::new();
+        for reminder in self.due_reminders(now).await?.into_iter().filter(|r| r.recipient == actor.name()) {
+            let delivery = self.deliver_reminder(actor, &reminder, channel, now, async { Ok::<(), Error>(()) }).await?;
+            if delivery == Delivery::Sent {
+                claimed.push(reminder);
+            }
+        }
+        Ok(claimed)
     }
 
     /// Holds back the actor's reminders for the account's active key for `days` (1 or 7).

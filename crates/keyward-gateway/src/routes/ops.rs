@@ -75,7 +75,8 @@ pub async fn metrics(State(caller): State<Arc<Caller>>) -> impl IntoResponse {
         team_logs::audit,
         team_logs::verify_audit,
         team_logs::calls,
-        team_logs::call_stats
+        team_logs::call_stats,
+        super::team::reminders::claim
     ),
     components(schemas(
         super::verify::VerifyRequest,

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod keys;
 pub mod logs;
 pub mod people;
+pub mod reminders;
 pub mod signed;
 
 use axum::http::StatusCode;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<Arc<Caller>> {
         .route("/v1/team/accounts/{account}/audit", get(logs::audit))
         .route("/v1/team/audit/verify", get(logs::verify_audit))
         .route("/v1/team/calls", get(logs::calls))
+        .route("/v1/team/reminders/claim", post(reminders::claim))
         .route("/v1/team/calls/stats", get(logs::call_stats))
 }
 
