@@ -105,6 +105,12 @@ pub enum TeamCmd {
     /// Leaves the team on this device: revokes it on the server, then removes its credential
     /// from the keyring and the link from the data folder
     Leave,
+    /// The team's own audit trail (owners): setup codes, invitations, enrolments, revocations
+    Audit {
+        /// Only the newest N entries
+        #[arg(long)]
+        limit: Option<i64>,
+    },
 }
 
 #[derive(Subcommand)]

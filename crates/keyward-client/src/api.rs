@@ -169,6 +169,12 @@ impl TeamApi {
         self.send(self.request(Method::GET, &account_path(account, "audit"))?.query(&query)).await
     }
 
+    /// The team's own trail (owners).
+    pub async fn team_audit(&self, limit: Option<i64>) -> Result<Vec<AuditEntry>> {
+        let query = AuditQuery { event: None, limit };
+        self.send(self.request(Method::GET, "v1/team/audit")?.query(&query)).await
+    }
+
     pub async fn verify_audit(&self) -> Result<ChainStatus> {
         self.send(self.request(Method::GET, "v1/team/audit/verify")?).await
     }

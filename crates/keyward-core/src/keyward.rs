@@ -180,6 +180,20 @@ impl Keyward {
         .await
     }
 
+    /// A team event (no account) by `actor` from `device` (a joining device names itself).
+    pub(crate) async fn audit_team(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        actor: &str,
+        device: &str,
+        event: AuditEvent,
+        details: serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let entry = NewEntry { at: now, actor, device, account: None, key_id: None, event, details };
+        audit::append(tx, entry).await
+    }
+
     /// Runs a blocking keyring call off the async runtime.
     pub(crate) async fn with_secrets<T: Send + 'static>(
         &self,

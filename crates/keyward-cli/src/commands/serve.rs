@@ -61,7 +61,8 @@ pub async fn run(keyward: Keyward, args: ServeArgs) -> Result<ExitCode> {
 async fn announce_team(keyward: &Keyward, scheme: &str, bound: SocketAddr) -> Result<()> {
     eprintln!("Team API on {scheme}://{bound}/v1/team/ (people sign in with enrolled devices)");
     if keyward.team_is_empty().await? {
-        let code = keyward.create_setup_code(chrono::Utc::now()).await?;
+        let operator = keyward_core::Actor::new(format!("keyward-serve@{}", keyward_core::paths::machine_name()));
+        let code = keyward.create_setup_code(&operator, chrono::Utc::now()).await?;
         eprintln!(
             "No one is in this team yet. First owner, on your device: keyward team join https://SERVER --code {} --name NAME (single use, valid until {})",
             code.code, code.expires_at

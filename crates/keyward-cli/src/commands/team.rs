@@ -23,7 +23,7 @@ pub async fn run(data_dir: &Path, database: Option<&str>, json: bool, cmd: TeamC
                 Failure::Usage("name the team's database: --database postgres://… (or KEYWARD_DATABASE_URL)".into())
             })?;
             let keyward = Keyward::open_database(&Database::parse(url)?).await?;
-            let code = keyward.create_setup_code(Utc::now()).await?;
+            let code = keyward.create_setup_code(&keyward_core::Actor::local(), Utc::now()).await?;
             println!("{}", code.code);
             eprintln!(
                 "Valid once, until {}: on the first owner's device run `keyward team join https://SERVER --code CODE --name NAME`.",
@@ -107,6 +107,11 @@ pub async fn run(data_dir: &Path, database: Option<&str>, json: bool, cmd: TeamC
                 }
                 text
             });
+        }
+        TeamCmd::Audit { limit } => {
+            let device::Signed { api, .. } = device::signed_in(data_dir)?;
+            let entries = api.team_audit(limit).await?;
+            print(json, &entries, |list| list.iter().map(super::audit::line).collect::<Vec<_>>().join("\n"));
         }
         TeamCmd::Leave => {
             let link = device::leave(data_dir).await?;

@@ -99,6 +99,31 @@ fn people_join_with_codes_invite_and_revoke_devices_on_either_replica() {
     assert_eq!(status_code, 401, "{body}");
     assert_eq!(body["kind"], "permission_denied");
 
+    // The team's own trail, for owners: who made codes, who enrolled, who revoked what.
+    let trail = alice.ok(&["--json", "team", "audit"]).json();
+    let events: Vec<(&str, &str)> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["event"].as_str().unwrap(), e["actor"].as_str().unwrap()))
+        .filter(|(event, _)| *event != "setup_code_issued")
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ("device_enrolled", "alice"),
+            ("invited", "alice"),
+            ("invited", "alice"),
+            ("device_enrolled", "bob"),
+            ("device_revoked", "alice")
+        ]
+    );
+    assert!(trail.as_array().unwrap().iter().all(|e| e["account"].is_null()));
+    let revoked_row = &trail.as_array().unwrap().last().unwrap()["details"];
+    assert!(revoked_row.as_str().unwrap().contains(bob_device), "{revoked_row}");
+    // Each replica that started on the empty team offered one, and the operator made one.
+    assert_eq!(psql(&url, "SELECT COUNT(*) FROM audit_log WHERE event = 'setup_code_issued'"), "3");
+
     // In a team, who acts is the device's person: a claimed name is an error, not ignored.
     let claimed = alice.run_claiming("mallory", &["team", "status"]);
     assert_eq!(claimed.code, 2, "{}", claimed.shown());

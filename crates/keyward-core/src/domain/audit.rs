@@ -36,6 +36,12 @@ pub enum AuditEvent {
     ReminderSent,
     /// A team key's ciphertext added for more devices of its super admins.
     Shared,
+    /// Team events (no account): a setup code or an invitation made, a device enrolled or
+    /// revoked.
+    SetupCodeIssued,
+    Invited,
+    DeviceEnrolled,
+    DeviceRevoked,
 }
 
 display_as_serde_name!(AuditEvent);
@@ -202,6 +208,18 @@ async fn list(pool: &AnyPool, account: &str, event: Option<&str>, limit: Option<
     .fetch_all(pool)
     .await?;
     Ok(rows)
+}
+
+/// The team's own trail (rows with no account), oldest first.
+pub(crate) async fn list_team(pool: &AnyPool, limit: Option<i64>) -> Result<Vec<AuditEntry>> {
+    Ok(sqlx::query_as(
+        "SELECT newest.*, CAST(NULL AS TEXT) AS key_hint FROM (
+             SELECT * FROM audit_log WHERE account IS NULL ORDER BY seq DESC LIMIT $1
+         ) AS newest ORDER BY newest.seq",
+    )
+    .bind(limit.unwrap_or(i64::MAX))
+    .fetch_all(pool)
+    .await?)
 }
 
 /// CSV of entries, one row each, with a header; what `audit export` and the desktop export write.

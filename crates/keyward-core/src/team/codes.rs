@@ -6,8 +6,11 @@ use chrono::{DateTime, Duration, Utc};
 use rand::rngs::OsRng;
 use rand::{Rng, TryRngCore};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use super::{digest, Session, TeamRole};
+use crate::actor::Actor;
+use crate::domain::audit::AuditEvent;
 use crate::domain::members::{email_address, member_name};
 use crate::error::{Error, Result};
 use crate::time::{to_millis, Timestamp};
@@ -49,8 +52,10 @@ pub(crate) fn normalised(code: &str) -> String {
 impl Keyward {
     /// A code that enrols its redeemer as an owner (`keyward team setup-code`: an operator with
     /// access to the database, for the first owner or to recover a team with none left).
-    pub async fn create_setup_code(&self, now: DateTime<Utc>) -> Result<IssuedCode> {
-        self.store_code("setup", None, None, TeamRole::Owner, None, now).await
+    /// A code for a first (or recovering) owner, made by an operator with database access
+    /// (`actor`: who ran it, for the audit trail).
+    pub async fn create_setup_code(&self, actor: &Actor, now: DateTime<Utc>) -> Result<IssuedCode> {
+        self.store_code("setup", None, None, TeamRole::Owner, actor.name(), now).await
     }
 
     /// An invitation, by an owner, for `name`: a new person with `role`, or a new device of the
@@ -67,7 +72,7 @@ impl Keyward {
         if by.role != TeamRole::Owner {
             return Err(Error::NotAnOwner { person: by.person.clone() });
         }
-        self.store_code("invite", Some(name), email, role, Some(&by.person), now).await
+        self.store_code("invite", Some(name), email, role, &by.person, now).await
     }
 
     async fn store_code(
@@ -76,11 +81,12 @@ impl Keyward {
         name: Option<&str>,
         email: Option<&str>,
         role: TeamRole,
-        by: Option<&str>,
+        by: &str,
         now: DateTime<Utc>,
     ) -> Result<IssuedCode> {
         let code = new_code();
         let expires_at = now + CODE_LIFETIME;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO team_codes (code_hash, purpose, name, email, team_role, created_by, created_at, expires_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -93,8 +99,14 @@ impl Keyward {
         .bind(by)
         .bind(to_millis(now))
         .bind(to_millis(expires_at))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        let (event, details) = match name {
+            Some(name) => (AuditEvent::Invited, json!({ "person": name, "team_role": role })),
+            None => (AuditEvent::SetupCodeIssued, json!({})),
+        };
+        self.audit_team(&mut tx, by, &self.device, event, details, now).await?;
+        tx.commit().await?;
         Ok(IssuedCode { code, expires_at: Timestamp(expires_at) })
     }
 

@@ -2,10 +2,12 @@
 //! token up (an indexed read), so a revoked device is refused by every replica at once.
 
 use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
 use sqlx::Row;
 
 use super::{digest, Device, Revoked, Session, TeamRole};
-use crate::error::{Result, SignIn, TeamProblem};
+use crate::domain::audit::{list_team, AuditEntry, AuditEvent};
+use crate::error::{Error, Result, SignIn, TeamProblem};
 use crate::time::to_millis;
 use crate::Keyward;
 
@@ -71,6 +73,14 @@ impl Keyward {
     /// its key shares are deleted. Revoking a revoked device changes nothing. Returns the device as
     /// it now is, and the accounts whose active key it could open: whoever held it may still
     /// have those keys, so they should be rotated.
+    /// The team's own trail (setup codes, invitations, enrolments, revocations); owners only.
+    pub async fn team_audit_entries(&self, by: &Session, limit: Option<i64>) -> Result<Vec<AuditEntry>> {
+        if by.role != TeamRole::Owner {
+            return Err(Error::NotAnOwner { person: by.person.clone() });
+        }
+        list_team(&self.pool, limit).await
+    }
+
     pub async fn revoke_device(&self, by: &Session, device: &str, now: DateTime<Utc>) -> Result<Revoked> {
         let visible = self.devices(by).await?;
         let found = visible.into_iter().find(|d| d.id == device.trim());
@@ -91,6 +101,8 @@ impl Keyward {
             .execute(&mut *tx)
             .await?;
         sqlx::query("DELETE FROM key_shares WHERE device_id = $1").bind(&found.id).execute(&mut *tx).await?;
+        let details = json!({ "device": found.id, "person": found.person, "may_hold_keys_of": may_hold_keys_of });
+        self.audit_team(&mut tx, &by.person, &self.device, AuditEvent::DeviceRevoked, details, now).await?;
         tx.commit().await?;
         tracing::info!(device = found.id, by = by.person, "device revoked");
         found.revoked = true;

@@ -3,11 +3,13 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use sqlx::Row;
 
 use super::codes::normalised;
 use super::{digest, Session, TeamRole};
 use crate::domain::api_key::random_base62;
+use crate::domain::audit::AuditEvent;
 use crate::domain::members::{email_address, member_name};
 use crate::error::{Error, Result, SignIn, TeamProblem};
 use crate::time::to_millis;
@@ -104,6 +106,8 @@ impl Keyward {
         .bind(to_millis(now))
         .execute(&mut *tx)
         .await?;
+        let details = json!({ "person": name, "label": label, "code": purpose, "team_role": role });
+        self.audit_team(&mut tx, name, &device, AuditEvent::DeviceEnrolled, details, now).await?;
         tx.commit().await?;
         tracing::info!(person = name, device, "device enrolled");
         Ok(Session { person: name.to_owned(), email, role, device, device_label: label.to_owned() })

@@ -7,6 +7,8 @@ use keyward_core::team::credentials::Credentials;
 use keyward_core::team::enrol::Enrolment;
 use keyward_core::team::{Session, TeamRole};
 
+use keyward_core::Actor;
+
 use crate::{Backend, Fixture};
 
 crate::on_both_backends!(
@@ -30,7 +32,7 @@ fn enrolment(code: &str, name: &str, credentials: &Credentials) -> Enrolment {
 
 /// alice, owner, signed in; her credentials.
 async fn owner(f: &Fixture) -> (Session, Credentials) {
-    let code = f.keyward.create_setup_code(f.t0).await.unwrap();
+    let code = f.keyward.create_setup_code(&Actor::new("operator"), f.t0).await.unwrap();
     let credentials = Credentials::generate();
     let alice = f.keyward.enrol(&enrolment(&code.code, "alice", &credentials), f.t0).await.unwrap();
     (alice, credentials)
@@ -39,7 +41,7 @@ async fn owner(f: &Fixture) -> (Session, Credentials) {
 async fn a_setup_code_makes_an_owner_once(backend: Backend) {
     let f = Fixture::new(backend).await;
     assert!(f.keyward.team_is_empty().await.unwrap());
-    let code = f.keyward.create_setup_code(f.t0).await.unwrap();
+    let code = f.keyward.create_setup_code(&Actor::new("operator"), f.t0).await.unwrap();
     assert_eq!(code.expires_at.0, f.t0 + Duration::hours(24));
     let credentials = Credentials::generate();
     // Typed in lower case, without dashes: the same code.
@@ -56,7 +58,7 @@ async fn a_setup_code_makes_an_owner_once(backend: Backend) {
 async fn codes_refused_for_any_reason_say_the_same(backend: Backend) {
     let f = Fixture::new(backend).await;
     let (_, _) = owner(&f).await;
-    let expired = f.keyward.create_setup_code(f.t0).await.unwrap();
+    let expired = f.keyward.create_setup_code(&Actor::new("operator"), f.t0).await.unwrap();
     let late = f.t0 + Duration::hours(24) + Duration::seconds(1);
     let mut messages = Vec::new();
     for (code, at) in [(expired.code.as_str(), late), ("ABCD-EFGH-JKMN-PQRS-TVWX", f.t0)] {

@@ -74,6 +74,7 @@ pub async fn metrics(State(caller): State<Arc<Caller>>) -> impl IntoResponse {
         team_keys::status,
         team_logs::audit,
         team_logs::verify_audit,
+        team_logs::team_audit,
         team_logs::calls,
         team_logs::call_stats,
         super::team::reminders::claim

@@ -41,6 +41,25 @@ pub async fn audit(
     Ok(Json(entries))
 }
 
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct Limit {
+    /// At most this many rows, the newest.
+    pub limit: Option<i64>,
+}
+
+/// The team's own trail: setup codes, invitations, enrolments and revocations (owners).
+#[utoipa::path(get, path = "/v1/team/audit", params(Limit), security(("device_token" = [])), responses(
+    (status = 200, description = "Team audit rows, oldest first", body = [AuditEntry]),
+    (status = 403, description = "Not an owner", body = ErrorBody),
+))]
+pub async fn team_audit(
+    State(caller): State<Arc<Caller>>,
+    signed: Signed,
+    Query(query): Query<Limit>,
+) -> Result<Json<Vec<AuditEntry>>, Refusal> {
+    Ok(Json(caller.gateway.keyward.team_audit_entries(&signed.0, query.limit).await?))
+}
+
 /// Whether the team's whole trail still follows its hash chain (any signed-in person may ask:
 /// the verdict names a row number, never its content).
 #[utoipa::path(get, path = "/v1/team/audit/verify", security(("device_token" = [])), responses(

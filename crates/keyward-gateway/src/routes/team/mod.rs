@@ -39,6 +39,7 @@ pub fn routes() -> Router<Arc<Caller>> {
         .route("/v1/team/accounts/{account}/key/rotate", post(keys::rotate))
         .route("/v1/team/accounts/{account}/key/deactivate", post(keys::deactivate))
         .route("/v1/team/accounts/{account}/audit", get(logs::audit))
+        .route("/v1/team/audit", get(logs::team_audit))
         .route("/v1/team/audit/verify", get(logs::verify_audit))
         .route("/v1/team/calls", get(logs::calls))
         .route("/v1/team/reminders/claim", post(reminders::claim))
