@@ -21,6 +21,7 @@ mod shared_database;
 #[cfg(target_os = "linux")]
 mod store_threads;
 mod team;
+mod team_keys;
 
 use std::sync::Arc;
 
