@@ -11,7 +11,7 @@ use keyward_core::team::sealed::{Recipient, SealedKey, SealedRotation, Share};
 use keyward_core::team::{Device, Revoked, Session, TeamRole};
 use keyward_core::{Account, AuditEntry, CallEntry, CallFilter, CallStats, ChainStatus, Deactivation, KeyInfo};
 use keyward_core::{Action, Challenge, Confirmation, Grace};
-use keyward_core::{DueReminder, KeyStatus, Member};
+use keyward_core::{DueReminder, KeyStatus, Member, Timestamp, UsageLimits};
 use keyward_core::{Removal, Reveal, Role};
 use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
@@ -93,6 +93,28 @@ impl TeamApi {
         self.send(self.request(Method::POST, "v1/team/accounts")?.json(&body)).await
     }
 
+    pub async fn account(&self, account: &str) -> Result<Account> {
+        self.send(self.request(Method::GET, &format!("v1/team/accounts/{}", escaped(account)))?).await
+    }
+
+    pub async fn set_policy(
+        &self,
+        account: &str,
+        rotation_period_days: i64,
+        reminder_lead_days: i64,
+    ) -> Result<Account> {
+        let body = json!({ "rotation_period_days": rotation_period_days, "reminder_lead_days": reminder_lead_days });
+        self.send(self.request(Method::PUT, &account_path(account, "policy"))?.json(&body)).await
+    }
+
+    pub async fn limits(&self, account: &str) -> Result<UsageLimits> {
+        self.send(self.request(Method::GET, &account_path(account, "limits"))?).await
+    }
+
+    pub async fn set_limits(&self, account: &str, limits: &UsageLimits) -> Result<UsageLimits> {
+        self.send(self.request(Method::PUT, &account_path(account, "limits"))?.json(limits)).await
+    }
+
     pub async fn members(&self, account: &str) -> Result<Vec<Member>> {
         self.send(self.request(Method::GET, &account_path(account, "members"))?).await
     }
@@ -159,6 +181,27 @@ impl TeamApi {
         self.send(self.request(Method::POST, &account_path(account, "key/rotate"))?.json(&body)).await
     }
 
+    /// Ends grace windows now; the keys that stopped working.
+    pub async fn expire_now(&self, account: &str, key_id: Option<&str>) -> Result<Vec<String>> {
+        let body = json!({ "key_id": key_id });
+        self.send(self.request(Method::POST, &account_path(account, "key/expire-now"))?.json(&body)).await
+    }
+
+    /// The team gateway's verdict on a key (`{valid, code, account, key_id, …}`), valid or not;
+    /// the key goes in the body, never in the URL, and no device token goes with it (the gateway
+    /// would read it as a second key).
+    pub async fn verify_key(&self, key: &str) -> Result<serde_json::Value> {
+        let url = self.base.join("v1/keys/verify").map_err(|_| self.unreachable("not a URL"))?;
+        let response = self.http.post(url).json(&json!({ "key": key })).send().await;
+        let response = response.map_err(|err| self.unreachable(&without_url(&err)))?;
+        let verdict: serde_json::Value =
+            response.json().await.map_err(|err| self.unreachable(&format!("not a verdict: {}", without_url(&err))))?;
+        match verdict.get("code") {
+            Some(_) => Ok(verdict),
+            None => Err(self.unreachable("not a verdict from a Keyward gateway")),
+        }
+    }
+
     pub async fn deactivate_key(&self, account: &str, confirmation: &Confirmation) -> Result<Deactivation> {
         let body = json!({ "confirmation": confirmation });
         self.send(self.request(Method::POST, &account_path(account, "key/deactivate"))?.json(&body)).await
@@ -189,6 +232,20 @@ impl TeamApi {
             None => &[],
         };
         self.send(self.request(Method::GET, "v1/team/calls/stats")?.query(query)).await
+    }
+
+    /// This person's reminders due now (nothing is claimed).
+    pub async fn due_reminders(&self) -> Result<Vec<DueReminder>> {
+        self.send(self.request(Method::GET, "v1/team/reminders/due")?).await
+    }
+
+    /// Holds back this person's reminders for the account's key (1 or 7 days); until when.
+    pub async fn snooze_reminders(&self, account: &str, days: i64) -> Result<Timestamp> {
+        let body = json!({ "days": days });
+        let snoozed: serde_json::Value =
+            self.send(self.request(Method::POST, &account_path(account, "reminders/snooze"))?.json(&body)).await?;
+        serde_json::from_value(snoozed["until"].clone())
+            .map_err(|err| self.unreachable(&format!("an answer this version does not read: {err}")))
     }
 
     /// This person's due reminders, claimed for this device (each is handed out once).

@@ -8,7 +8,6 @@ use tauri::{AppHandle, Runtime};
 use zeroize::Zeroizing;
 
 use super::App;
-use crate::ipc_error::DesktopProblem;
 use crate::prefs::Prefs;
 use crate::state::{AppState, Place};
 use crate::{clipboard, IpcError};
@@ -120,10 +119,10 @@ pub async fn key_deactivate(
 /// Ends a rotated-away key's grace window now.
 #[tauri::command]
 pub async fn key_expire_now(state: App<'_>, account: String, key_id: String) -> Result<Vec<String>, IpcError> {
-    match state.place()? {
-        Place::Team(_) => Err(DesktopProblem::NotInTeam { what: "ending a grace window early".into() }.into()),
-        Place::Local => Ok(state.keyward.expire_now(&state.actor, &account, Some(&key_id), chrono::Utc::now()).await?),
-    }
+    Ok(match state.place()? {
+        Place::Team(team) => team.api.expire_now(&account, Some(&key_id)).await?,
+        Place::Local => state.keyward.expire_now(&state.actor, &account, Some(&key_id), chrono::Utc::now()).await?,
+    })
 }
 
 /// The active key: from this machine's keyring, or opened here from this device's team share.

@@ -2,7 +2,6 @@ use tauri::{AppHandle, Runtime};
 
 use super::App;
 use crate::gateway_host::GatewayStatus;
-use crate::ipc_error::DesktopProblem;
 use crate::prefs::{self, Prefs, Settings};
 use crate::state::Place;
 use crate::IpcError;
@@ -49,8 +48,8 @@ pub async fn gateway_restart(state: App<'_>) -> Result<GatewayStatus, IpcError> 
 /// Holds back this person's rotation reminders for the account's key (1 or 7 days).
 #[tauri::command]
 pub async fn reminder_snooze(state: App<'_>, account: String, days: i64) -> Result<keyward_core::Timestamp, IpcError> {
-    match state.place()? {
-        Place::Team(_) => Err(DesktopProblem::NotInTeam { what: "snoozing a team's reminders".into() }.into()),
-        Place::Local => Ok(state.keyward.snooze_reminders(&state.actor, &account, days, chrono::Utc::now()).await?),
-    }
+    Ok(match state.place()? {
+        Place::Team(team) => team.api.snooze_reminders(&account, days).await?,
+        Place::Local => state.keyward.snooze_reminders(&state.actor, &account, days, chrono::Utc::now()).await?,
+    })
 }

@@ -51,7 +51,7 @@ pub async fn run(ctx: &Ctx, cmd: KeyCmd) -> Result<ExitCode> {
         }
         KeyCmd::ExpireNow { account, key_id } => {
             let ended = keyward.expire_now(actor, &account, key_id.as_deref(), Utc::now()).await?;
-            print(*json, &json!({ "ended": ended }), |_| format!("Ended the grace window of {}.", ended.join(", ")));
+            print_expired(*json, &ended);
         }
         KeyCmd::Deactivate { account, confirm } => {
             let issue = async || keyward.issue_challenge(actor, &account, Action::Deactivate, Utc::now()).await;
@@ -63,11 +63,7 @@ pub async fn run(ctx: &Ctx, cmd: KeyCmd) -> Result<ExitCode> {
             print(*json, &done, |d| format!("Deactivated key {} of {account}.", d.key_id));
         }
         KeyCmd::Verify { key } => {
-            let candidate = match key.as_deref() {
-                None | Some("-") => read_stdin()?,
-                Some(text) => text.to_owned(),
-            };
-            let verification = keyward.verify_key(candidate.trim(), Utc::now()).await?;
+            let verification = keyward.verify_key(candidate_key(key.as_deref())?.trim(), Utc::now()).await?;
             print(*json, &verification, |v| match &v.account {
                 Some(account) => format!("{} ({account}, {})", v.code, v.key_id.as_deref().unwrap_or("")),
                 None => v.code.to_string(),
@@ -76,6 +72,18 @@ pub async fn run(ctx: &Ctx, cmd: KeyCmd) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn print_expired(json: bool, ended: &[String]) {
+    print(json, &json!({ "ended": ended }), |_| format!("Ended the grace window of {}.", ended.join(", ")));
+}
+
+/// The key to verify: the argument, or stdin when it is `-` or absent.
+pub(super) fn candidate_key(key: Option<&str>) -> Result<String> {
+    match key {
+        None | Some("-") => read_stdin(),
+        Some(text) => Ok(text.to_owned()),
+    }
 }
 
 pub(super) fn rotate_consequence(account: &str, grace: Grace) -> String {

@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use chrono::Utc;
-use keyward_core::{Actor, Delivery, DueReminder, Error, Keyward};
+use keyward_core::{Actor, Delivery, DueReminder, Error, Keyward, Timestamp};
 
 use crate::failure::{Failure, Result};
 use serde_json::{json, Value};
@@ -16,25 +16,13 @@ pub async fn run(ctx: &Ctx, cmd: RemindersCmd) -> Result<ExitCode> {
     match cmd {
         RemindersCmd::Due => {
             let due = keyward.due_reminders(Utc::now()).await?;
-            print(*json, &due, |list| {
-                if list.is_empty() {
-                    return "No reminders are due.".into();
-                }
-                list.iter().map(line).collect::<Vec<_>>().join("\n")
-            });
+            print(*json, &due, |list| lines(list));
             Ok(ExitCode::SUCCESS)
         }
         RemindersCmd::Send => send(ctx).await,
         RemindersCmd::Snooze { account, duration } => {
-            let days = match duration.as_str() {
-                "1d" => 1,
-                "1w" | "7d" => 7,
-                other => return Err(Failure::Usage(format!("\"{other}\" is not a snooze: use 1d or 1w"))),
-            };
-            let until = keyward.snooze_reminders(actor, &account, days, Utc::now()).await?;
-            print(*json, &json!({ "account": account, "until": until }), |_| {
-                format!("Reminders for {account} snoozed until {until}.")
-            });
+            let until = keyward.snooze_reminders(actor, &account, snooze_days(&duration)?, Utc::now()).await?;
+            print_snoozed(*json, &account, until);
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -109,6 +97,28 @@ impl From<Error> for SendError {
     fn from(err: Error) -> SendError {
         SendError::Core(err)
     }
+}
+
+/// `1d` or `1w` (also `7d`) as days.
+pub(super) fn snooze_days(duration: &str) -> Result<i64> {
+    match duration {
+        "1d" => Ok(1),
+        "1w" | "7d" => Ok(7),
+        other => Err(Failure::Usage(format!("\"{other}\" is not a snooze: use 1d or 1w"))),
+    }
+}
+
+pub(super) fn print_snoozed(json: bool, account: &str, until: Timestamp) {
+    print(json, &json!({ "account": account, "until": until }), |_| {
+        format!("Reminders for {account} snoozed until {until}.")
+    });
+}
+
+pub(super) fn lines(due: &[DueReminder]) -> String {
+    if due.is_empty() {
+        return "No reminders are due.".into();
+    }
+    due.iter().map(line).collect::<Vec<_>>().join("\n")
 }
 
 fn line(r: &DueReminder) -> String {

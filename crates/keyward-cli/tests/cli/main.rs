@@ -9,6 +9,7 @@ mod lifecycle;
 mod reminders;
 mod serve;
 mod team;
+mod team_commands;
 mod team_keys;
 pub mod team_people;
 mod team_reminders;

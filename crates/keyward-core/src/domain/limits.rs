@@ -12,7 +12,7 @@ use crate::keyward::Keyward;
 use crate::store;
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct UsageLimits {
     #[sqlx(try_from = "i64")]
     pub burst_limit: u32,

@@ -77,7 +77,14 @@ pub async fn metrics(State(caller): State<Arc<Caller>>) -> impl IntoResponse {
         team_logs::team_audit,
         team_logs::calls,
         team_logs::call_stats,
-        super::team::reminders::claim
+        super::team::reminders::claim,
+        super::team::reminders::due,
+        super::team::reminders::snooze,
+        super::team::policy::show,
+        super::team::policy::set_policy,
+        super::team::policy::limits,
+        super::team::policy::set_limits,
+        team_keys::expire_now
     ),
     components(schemas(
         super::verify::VerifyRequest,
@@ -92,7 +99,11 @@ pub async fn metrics(State(caller): State<Arc<Caller>>) -> impl IntoResponse {
         team_keys::SharesAdded,
         team_keys::NewChallenge,
         team_keys::SealedRotationRequest,
-        team_keys::DeactivationRequest
+        team_keys::DeactivationRequest,
+        team_keys::ExpireNow,
+        super::team::policy::Policy,
+        super::team::reminders::Snooze,
+        super::team::reminders::Snoozed
     )),
     modifiers(&DeviceToken)
 )]

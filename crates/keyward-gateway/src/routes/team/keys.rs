@@ -200,3 +200,26 @@ pub async fn status(
 ) -> Result<Json<KeyStatus>, Refusal> {
     Ok(Json(acting(&caller, &signed).key_status(&signed.0.actor(), &account, Utc::now()).await?))
 }
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct ExpireNow {
+    /// Only this key (default: every key of the account in a grace window).
+    pub key_id: Option<String>,
+}
+
+/// Ends rotated-away keys' grace windows now; returns the keys that stopped working.
+#[utoipa::path(post, path = "/v1/team/accounts/{account}/key/expire-now", params(("account" = String, Path)),
+    request_body = ExpireNow, security(("device_token" = [])), responses(
+    (status = 200, description = "Keys whose grace ended", body = [String]),
+    (status = 403, description = "Not a super admin of the account", body = ErrorBody),
+    (status = 404, description = "No grace window running", body = ErrorBody),
+))]
+pub async fn expire_now(
+    State(caller): State<Arc<Caller>>,
+    signed: Signed,
+    Path(account): Path<String>,
+    Json(request): Json<ExpireNow>,
+) -> Result<Json<Vec<String>>, Refusal> {
+    let keyward = acting(&caller, &signed);
+    Ok(Json(keyward.expire_now(&signed.0.actor(), &account, request.key_id.as_deref(), Utc::now()).await?))
+}

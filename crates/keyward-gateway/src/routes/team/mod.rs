@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod keys;
 pub mod logs;
 pub mod people;
+pub mod policy;
 pub mod reminders;
 pub mod signed;
 
@@ -28,6 +29,12 @@ pub fn routes() -> Router<Arc<Caller>> {
         .route("/v1/team/devices", get(people::devices))
         .route("/v1/team/devices/{id}/revoke", post(people::revoke_device))
         .route("/v1/team/accounts", get(accounts::list).post(accounts::create))
+        .route("/v1/team/accounts/{account}", get(policy::show))
+        .route("/v1/team/accounts/{account}/policy", put(policy::set_policy))
+        .route("/v1/team/accounts/{account}/limits", get(policy::limits).put(policy::set_limits))
+        .route("/v1/team/accounts/{account}/key/expire-now", post(keys::expire_now))
+        .route("/v1/team/accounts/{account}/reminders/snooze", post(reminders::snooze))
+        .route("/v1/team/reminders/due", get(reminders::due))
         .route("/v1/team/accounts/{account}/members", get(accounts::members).post(accounts::add_member))
         .route("/v1/team/accounts/{account}/members/{person}", put(accounts::set_role).delete(accounts::remove_member))
         .route("/v1/team/accounts/{account}/key", post(keys::generate))
