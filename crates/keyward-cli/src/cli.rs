@@ -101,7 +101,14 @@ pub enum TeamCmd {
     /// The team's devices (owners) or yours: id, person, label, created, last seen, revoked
     Devices,
     /// Revokes a device (owners: any; everyone: their own): its next request is refused
-    RevokeDevice { id: String },
+    RevokeDevice {
+        id: String,
+        /// Also rotate the keys the device could open (its holder may have kept them)
+        #[arg(long)]
+        rotate: bool,
+        #[command(flatten)]
+        confirm: ConfirmArgs,
+    },
     /// Leaves the team on this device: revokes it on the server, then removes its credential
     /// from the keyring and the link from the data folder
     Leave,
@@ -274,7 +281,15 @@ pub enum MemberCmd {
     /// List an account's members
     List { account: String },
     /// Remove a member (super admins only; the last super admin stays)
-    Remove { account: String, name: String },
+    Remove {
+        account: String,
+        name: String,
+        /// Also rotate the key when they were a super admin (they may have kept it)
+        #[arg(long)]
+        rotate: bool,
+        #[command(flatten)]
+        confirm: ConfirmArgs,
+    },
     /// Change a member's role (super admins only)
     SetRole {
         account: String,

@@ -34,21 +34,7 @@ pub async fn run(ctx: &Ctx, cmd: KeyCmd) -> Result<ExitCode> {
             let status = keyward.key_status(actor, &account, Utc::now()).await?;
             print(*json, &status, describe);
         }
-        KeyCmd::Rotate { account, grace, confirm } => {
-            let grace: Grace = grace.parse()?;
-            let issue = async || keyward.issue_challenge(actor, &account, Action::Rotate, Utc::now()).await;
-            let consequence = rotate_consequence(&account, grace);
-            let rotation = confirmed(issue, Action::Rotate, confirm.yes, &consequence, async |c| {
-                keyward.rotate_key(actor, &account, grace, c, Utc::now()).await
-            })
-            .await?;
-            let old = Retired {
-                key_id: &rotation.old_key_id,
-                valid_until: rotation.old_key_valid_until,
-                confirmed_by: rotation.confirmed_by,
-            };
-            print_rotation(*json, &account, &rotation.new_key, old);
-        }
+        KeyCmd::Rotate { account, grace, confirm } => rotate(ctx, &account, grace.parse()?, confirm.yes).await?,
         KeyCmd::ExpireNow { account, key_id } => {
             let ended = keyward.expire_now(actor, &account, key_id.as_deref(), Utc::now()).await?;
             print_expired(*json, &ended);
@@ -72,6 +58,24 @@ pub async fn run(ctx: &Ctx, cmd: KeyCmd) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Rotates the account's key after its confirmation, then hands the new key over.
+pub(super) async fn rotate(ctx: &Ctx, account: &str, grace: Grace, yes: bool) -> Result<()> {
+    let Ctx { keyward, actor, json } = ctx;
+    let issue = async || keyward.issue_challenge(actor, account, Action::Rotate, Utc::now()).await;
+    let consequence = rotate_consequence(account, grace);
+    let rotation = confirmed(issue, Action::Rotate, yes, &consequence, async |c| {
+        keyward.rotate_key(actor, account, grace, c, Utc::now()).await
+    })
+    .await?;
+    let old = Retired {
+        key_id: &rotation.old_key_id,
+        valid_until: rotation.old_key_valid_until,
+        confirmed_by: rotation.confirmed_by,
+    };
+    print_rotation(*json, account, &rotation.new_key, old);
+    Ok(())
 }
 
 pub(super) fn print_expired(json: bool, ended: &[String]) {

@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use chrono::Utc;
-use keyward_core::{Member, Removal, Role};
+use keyward_core::{Grace, Member, Removal, Role};
 
 use crate::failure::Result;
 
@@ -30,9 +30,12 @@ pub async fn run(ctx: &Ctx, cmd: MemberCmd) -> Result<ExitCode> {
             let members = keyward.list_members(actor, &account, now).await?;
             print(*json, &members, |list| list.iter().map(line).collect::<Vec<_>>().join("\n"));
         }
-        MemberCmd::Remove { account, name } => {
+        MemberCmd::Remove { account, name, rotate, confirm } => {
             let removal = keyward.remove_member(actor, &account, &name, now).await?;
-            print_removal(*json, &account, &removal);
+            print_removal(*json, &account, &removal, rotate);
+            if rotate && removal.may_hold_key {
+                super::key::rotate(ctx, &account, Grace::None, confirm.yes).await?;
+            }
         }
         MemberCmd::SetRole { account, name, role } => {
             let member = keyward.set_role(actor, &account, &name, role.into(), now).await?;
@@ -50,13 +53,14 @@ pub async fn run(ctx: &Ctx, cmd: MemberCmd) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The removal, and the offer to rotate when the person may have seen the key.
-pub(super) fn print_removal(json: bool, account: &str, removal: &Removal) {
+/// The removal, and the offer to rotate when the person may have seen the key (unless the
+/// rotation follows).
+pub(super) fn print_removal(json: bool, account: &str, removal: &Removal, rotating: bool) {
     let shown = serde_json::json!({ "removed": removal.member, "may_hold_key": removal.may_hold_key });
     print(json, &shown, |_| format!("Removed {} from {account}.", removal.member));
-    if removal.may_hold_key {
+    if removal.may_hold_key && !rotating {
         eprintln!(
-            "{} may still hold the key of {account}: rotate it with `keyward key rotate {account}`.",
+            "{} may still hold the key of {account}: rotate it with `keyward key rotate {account}` (or remove with --rotate).",
             removal.member
         );
     }

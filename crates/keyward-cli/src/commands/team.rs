@@ -9,7 +9,7 @@ use chrono::Utc;
 use keyward_client::device::{self, Join};
 use keyward_core::store::Database;
 use keyward_core::team::TeamRole;
-use keyward_core::Keyward;
+use keyward_core::{Grace, Keyward};
 use serde_json::json;
 
 use crate::cli::TeamCmd;
@@ -90,23 +90,26 @@ pub async fn run(data_dir: &Path, database: Option<&str>, json: bool, cmd: TeamC
                 rows.join("\n")
             });
         }
-        TeamCmd::RevokeDevice { id } => {
-            let device::Signed { api, .. } = device::signed_in(data_dir)?;
-            let revoked = api.revoke_device(&id).await?;
+        TeamCmd::RevokeDevice { id, rotate, confirm } => {
+            let team = device::signed_in(data_dir)?;
+            let revoked = team.api.revoke_device(&id).await?;
             print(json, &revoked, |r| {
                 let d = &r.device;
                 let mut text = format!(
                     "Revoked {} ({}, {}): its next request is refused by every server of the team.",
                     d.id, d.label, d.person
                 );
-                for account in &r.may_hold_keys_of {
+                for account in r.may_hold_keys_of.iter().filter(|_| !rotate) {
                     text += &format!(
-                        "\n{} may still hold the key of {account}: rotate it with `keyward key rotate {account}`.",
+                        "\n{} may still hold the key of {account}: rotate it with `keyward key rotate {account}` (or revoke with --rotate).",
                         d.person
                     );
                 }
                 text
             });
+            for account in revoked.may_hold_keys_of.iter().filter(|_| rotate) {
+                super::in_team::rotate(&team, json, account, Grace::None, confirm.yes).await?;
+            }
         }
         TeamCmd::Audit { limit } => {
             let device::Signed { api, .. } = device::signed_in(data_dir)?;

@@ -56,8 +56,12 @@ fn account_key_log_and_reminder_commands_go_to_the_team() {
         csv.starts_with("seq,at,actor,device,account") && csv.contains(",rotated,") && csv.contains(",grace_ended,")
     );
     assert!(!csv.contains(&new) && !csv.contains(&old));
-    let calls = alice.ok(&["--json", "calls", "list", "acme"]).json();
-    assert_eq!(calls.as_array().unwrap().len(), 3, "three verifies: {calls}");
+    // The gateway writes its call log in batches: poll until the three verifies are in.
+    let since = std::time::Instant::now();
+    while alice.ok(&["--json", "calls", "list", "acme"]).json().as_array().unwrap().len() < 3 {
+        assert!(since.elapsed() < std::time::Duration::from_secs(10), "the three verifies never reached the call log");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
     assert_eq!(alice.ok(&["--json", "reminders", "due"]).json(), serde_json::json!([]));
     let snoozed = alice.ok(&["--json", "reminders", "snooze", "acme", "--for", "1d"]).json();
     assert!(snoozed["until"].is_string(), "{snoozed}");
@@ -78,4 +82,18 @@ fn account_key_log_and_reminder_commands_go_to_the_team() {
     alice.ok(&["member", "set-role", "acme", "bob", "super-admin"]);
     let removed = alice.ok(&["member", "remove", "acme", "bob"]);
     assert!(removed.stderr.contains("bob may still hold the key of acme: rotate it"), "{}", removed.shown());
+
+    // …or rotate at once: revoking a device that could open the key, and removing its person.
+    alice.ok(&["member", "add", "acme", "bob", "--role", "super-admin"]);
+    alice.ok(&["key", "share", "acme"]);
+    let bob_device = bob.ok(&["--json", "team", "status"]).json()["device"].as_str().unwrap().to_owned();
+    let revoked = alice.ok(&["team", "revoke-device", &bob_device, "--rotate", "--yes"]);
+    let third = revoked.stdout.lines().last().unwrap().trim().to_owned();
+    assert!(third.starts_with("kw_") && third != new, "the rotation hands over a new key");
+    assert_eq!(alice.run(&["key", "verify", &new]).stdout.trim(), "REVOKED");
+    let removed = alice.ok(&["member", "remove", "acme", "bob", "--rotate", "--yes"]);
+    let fourth = removed.stdout.lines().last().unwrap().trim().to_owned();
+    assert!(fourth.starts_with("kw_") && fourth != third);
+    assert_eq!(alice.run(&["key", "verify", &third]).stdout.trim(), "REVOKED");
+    assert!(!removed.stderr.contains("may still hold"), "rotated, not just warned: {}", removed.shown());
 }

@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use keyward_client::device::Signed;
+use keyward_core::Grace;
 
 use crate::cli::{AccountCmd, MemberCmd};
 use crate::commands::{account, member};
@@ -61,8 +62,12 @@ pub async fn member(team: &Signed, json: bool, cmd: MemberCmd) -> Result<ExitCod
             let members = api.members(&account).await?;
             print(json, &members, |list| list.iter().map(member::line).collect::<Vec<_>>().join("\n"));
         }
-        MemberCmd::Remove { account, name } => {
-            member::print_removal(json, &account, &api.remove_member(&account, &name).await?);
+        MemberCmd::Remove { account, name, rotate, confirm } => {
+            let removal = api.remove_member(&account, &name).await?;
+            member::print_removal(json, &account, &removal, rotate);
+            if rotate && removal.may_hold_key {
+                super::keys::rotate(team, json, &account, Grace::None, confirm.yes).await?;
+            }
         }
         MemberCmd::SetRole { account, name, role } => {
             let member = api.set_role(&account, &name, role.into()).await?;

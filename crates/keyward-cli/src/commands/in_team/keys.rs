@@ -36,21 +36,7 @@ pub async fn run(team: &Signed, json: bool, cmd: KeyCmd) -> Result<ExitCode> {
                 n => format!("Sealed the key of {account} to {n} more device(s) of its super admins."),
             });
         }
-        KeyCmd::Rotate { account, grace, confirm } => {
-            let grace: Grace = grace.parse()?;
-            let issue = async || api.challenge(&account, Action::Rotate).await;
-            let consequence = key::rotate_consequence(&account, grace);
-            let (new_key, rotation) = confirmed(issue, Action::Rotate, confirm.yes, &consequence, async |c| {
-                team.rotate_key(&account, grace, c).await
-            })
-            .await?;
-            let old = key::Retired {
-                key_id: &rotation.old_key_id,
-                valid_until: rotation.old_key_valid_until,
-                confirmed_by: &rotation.confirmed_by,
-            };
-            key::print_rotation(json, &account, &IssuedKey { key: new_key, info: rotation.new_key.clone() }, old);
-        }
+        KeyCmd::Rotate { account, grace, confirm } => rotate(team, json, &account, grace.parse()?, confirm.yes).await?,
         KeyCmd::Deactivate { account, confirm } => {
             let issue = async || api.challenge(&account, Action::Deactivate).await;
             let consequence = key::deactivate_consequence(&account);
@@ -76,4 +62,19 @@ pub async fn run(team: &Signed, json: bool, cmd: KeyCmd) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Rotates to a key made and sealed here, after its confirmation, then hands it over.
+pub async fn rotate(team: &Signed, json: bool, account: &str, grace: Grace, yes: bool) -> Result<()> {
+    let issue = async || team.api.challenge(account, Action::Rotate).await;
+    let consequence = key::rotate_consequence(account, grace);
+    let (new_key, rotation) =
+        confirmed(issue, Action::Rotate, yes, &consequence, async |c| team.rotate_key(account, grace, c).await).await?;
+    let old = key::Retired {
+        key_id: &rotation.old_key_id,
+        valid_until: rotation.old_key_valid_until,
+        confirmed_by: &rotation.confirmed_by,
+    };
+    key::print_rotation(json, account, &IssuedKey { key: new_key, info: rotation.new_key.clone() }, old);
+    Ok(())
 }

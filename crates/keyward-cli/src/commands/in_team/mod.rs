@@ -10,6 +10,8 @@ mod accounts;
 mod keys;
 mod logs;
 
+pub(super) use keys::rotate;
+
 use std::path::Path;
 use std::process::ExitCode;
 
