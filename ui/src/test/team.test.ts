@@ -5,6 +5,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/sv
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import TeamSettings from '../components/TeamSettings.svelte';
 import MembersTab from '../components/MembersTab.svelte';
+import SettingsPage from '../components/SettingsPage.svelte';
 import { app } from '../lib/app.svelte';
 import { setLanguage } from '../lib/i18n/index.svelte';
 import { acme, base, gateway, info, ipc, settings } from './fixtures';
@@ -165,5 +166,16 @@ describe('members tab in a team', () => {
     expect((await screen.findByTestId('may-hold-key')).textContent).toContain('bob may still hold the key of acme');
     await fireEvent.click(screen.getByText('Rotate now'));
     await waitFor(() => expect(app.page).toEqual({ kind: 'account', account: 'acme', tab: 'key' }));
+  });
+});
+
+describe('settings page in a team', () => {
+  it("says the rotation policy is each account's, and keeps the device's own settings", async () => {
+    app.info = { ...info, team_server: view.server };
+    mockIPC(ipc({ ...base, team_status: () => view }).handle);
+    render(SettingsPage);
+    expect((await screen.findByTestId('team-policy-note')).textContent).toContain('keyward account policy');
+    expect(document.querySelector('input[name=rotation_period_days]')).toBeNull();
+    expect(document.querySelector('input[name=clipboard_clear_secs]')).toBeTruthy();
   });
 });

@@ -165,6 +165,8 @@ export const en = {
   'settings.rotation_help': 'Applies to the accounts you are a super admin of, and to new accounts.',
   'settings.lead': 'Heads-up reminder before that (days, 0 = none)',
   'settings.default_grace': 'Default grace when rotating',
+  'settings.team_policy':
+    "In a team, each account's rotation policy is the team's: a super admin sets it with keyward account policy ACCOUNT.",
   'settings.security': 'Clipboard',
   'settings.clipboard': 'Clear a copied key after (seconds)',
   'settings.gateway': 'Gateway',

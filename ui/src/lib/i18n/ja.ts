@@ -169,6 +169,8 @@ export const ja: Record<MessageKey, string> = {
   'settings.rotation_help': 'あなたがスーパー管理者のアカウントと、今後作成するアカウントに適用されます。',
   'settings.lead': '事前リマインダー(日前、0 = なし)',
   'settings.default_grace': 'ローテーション時の既定の猶予',
+  'settings.team_policy':
+    'チームでは、各アカウントのローテーションポリシーはチームのものです。スーパー管理者が keyward account policy ACCOUNT で設定します。',
   'settings.security': 'クリップボード',
   'settings.clipboard': 'コピーしたキーを消去するまでの秒数',
   'settings.gateway': 'ゲートウェイ',
