@@ -68,6 +68,7 @@ pub fn shell<R: tauri::Runtime>(base: tauri::Builder<R>) -> tauri::Builder<R> {
             team::team_status,
             team::team_connect,
             team::team_leave,
+            team::team_revoke_device,
             startup::first_paint,
             open_requests::open_requests_subscribe,
         ],

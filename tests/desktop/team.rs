@@ -188,5 +188,20 @@ async fn connect_in_settings_then_rotate_in_the_app_and_bob_reads_the_new_key() 
     driver.wait_text("[data-testid=accounts]", "the team's account", |t| t.contains("Acme Inc")).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(monitor.notify_calls(), 1, "a claimed reminder is never shown twice");
+
+    // alice revokes bob's device in the app: it could open the key, so the page offers to rotate.
+    let bob_status: serde_json::Value = serde_json::from_str(&bob.ok(&["--json", "team", "status"])).unwrap();
+    let bob_device = bob_status["device"].as_str().unwrap().to_owned();
+    driver.click("[data-testid=nav-settings]").await;
+    driver.click(&format!("[data-testid=revoke-{bob_device}]")).await;
+    driver.client.accept_alert().await.expect("the app asks before revoking");
+    driver
+        .wait_text("[data-testid=device-may-hold-key]", "the offer to rotate", |t| {
+            t.contains("bob may still hold the key of acme")
+        })
+        .await;
+    let refused = bob.run(&["key", "show", "acme"]);
+    assert_eq!(refused.status.code(), Some(3), "a revoked device is refused");
+    driver.screenshot("team-revoked-device").await;
     drop(driver);
 }

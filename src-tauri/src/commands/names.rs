@@ -33,6 +33,7 @@ pub const COMMANDS: &[&str] = &[
     "team_status",
     "team_connect",
     "team_leave",
+    "team_revoke_device",
     "first_paint",
     "open_requests_subscribe",
 ];

@@ -2,7 +2,8 @@
 //! signed in, and go back to local. Once connected every page reads and changes the team's data.
 
 use keyward_client::device::{self, Join};
-use keyward_core::team::{Device, Session};
+use keyward_core::error::TeamProblem;
+use keyward_core::team::{Device, Revoked, Session};
 use serde::Serialize;
 
 use super::App;
@@ -48,7 +49,7 @@ pub async fn team_connect(
     let join = Join { server: &server, insecure, code: &code, name: &name, email: email.as_deref(), label: &label };
     device::join(state.data_dir(), &join).await?;
     let Linked::Team(team) = state.relink() else {
-        return Err(keyward_core::Error::Team(keyward_core::error::TeamProblem::Credentials).into());
+        return Err(keyward_core::Error::Team(TeamProblem::Credentials).into());
     };
     key_sharing::share_in_background(team.clone());
     let me = team.api.me().await?;
@@ -64,4 +65,14 @@ pub async fn team_leave(state: App<'_>) -> Result<(), IpcError> {
     state.relink();
     result?;
     Ok(())
+}
+
+/// Revokes a device (owners: any; others: their own): refused at its next request on every
+/// server. The answer names the accounts whose key it could open (the page offers to rotate).
+#[tauri::command]
+pub async fn team_revoke_device(state: App<'_>, id: String) -> Result<Revoked, IpcError> {
+    match state.place()? {
+        Place::Team(team) => Ok(team.api.revoke_device(&id).await?),
+        Place::Local => Err(keyward_core::Error::Team(TeamProblem::NotConnected).into()),
+    }
 }

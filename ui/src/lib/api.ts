@@ -20,6 +20,7 @@ import type { KeyInfo } from './bindings/KeyInfo';
 import type { KeyStatus } from './bindings/KeyStatus';
 import type { Member } from './bindings/Member';
 import type { Removal } from './bindings/Removal';
+import type { Revoked } from './bindings/Revoked';
 import type { Role } from './bindings/Role';
 import type { RotationDone } from './bindings/RotationDone';
 import type { Settings } from './bindings/Settings';
@@ -44,6 +45,7 @@ export type {
   KeyStatus,
   Member,
   Removal,
+  Revoked,
   Role,
   RotationDone,
   Settings,
@@ -105,6 +107,8 @@ export const teamConnect = (server: string, code: string, name: string, email: s
   call<TeamView>('team_connect', { server, code, name, email, insecure });
 /** Back to local: this device is revoked on the server and forgets its credentials. */
 export const teamLeave = () => call<void>('team_leave');
+/** Revokes another device; `may_hold_keys_of`: the accounts whose key its holder may have kept. */
+export const teamRevokeDevice = (id: string) => call<Revoked>('team_revoke_device', { id });
 
 /** Holds back this person's rotation reminders for the account's key (1 or 7 days). */
 export const snoozeReminders = (account: string, days: 1 | 7) => call<string>('reminder_snooze', { account, days });

@@ -145,6 +145,31 @@ describe('Settings › Team', () => {
   });
 });
 
+describe('revoking a device in Settings › Team', () => {
+  it('offers to rotate the keys the revoked device could open', async () => {
+    vi.spyOn(window, 'confirm').mockReturnValue(true);
+    const phone = { ...view.devices[0], id: 'dev_2', label: 'bob-phone' };
+    const withPhone = { ...view, devices: [...view.devices, phone] };
+    const mock = ipc({
+      ...base,
+      team_status: () => withPhone,
+      team_revoke_device: () => ({ device: { ...phone, revoked: true }, may_hold_keys_of: ['acme'] }),
+    });
+    mockIPC(mock.handle);
+    render(TeamSettings);
+    expect(await screen.findByTestId('revoke-dev_2')).toBeTruthy();
+    expect(screen.queryByTestId('revoke-dev_1')).toBeNull();
+    expect(screen.queryByTestId('revoke-dev_0')).toBeNull();
+    await fireEvent.click(screen.getByTestId('revoke-dev_2'));
+    expect((await screen.findByTestId('device-may-hold-key')).textContent).toContain(
+      'bob may still hold the key of acme',
+    );
+    expect(mock.calls.find((c) => c.cmd === 'team_revoke_device')?.args).toEqual({ id: 'dev_2' });
+    await fireEvent.click(screen.getByText('Rotate now'));
+    await waitFor(() => expect(app.page).toEqual({ kind: 'account', account: 'acme', tab: 'key' }));
+  });
+});
+
 describe('members tab in a team', () => {
   it('offers to rotate when a removed super admin may hold the key', async () => {
     vi.spyOn(window, 'confirm').mockReturnValue(true);

@@ -26,7 +26,16 @@ fn account_key_log_and_reminder_commands_go_to_the_team() {
     let for_bob = code_of(&alice.run(&["team", "invite", "bob"]));
     bob.ok(&["team", "join", &server.url(), "--code", &for_bob, "--name", "bob"]);
     alice.ok(&["account", "create", "acme", "--display-name", "Acme Inc"]);
+    alice.ok(&["account", "create", "globex"]);
     alice.ok(&["member", "add", "acme", "bob", "--role", "member"]);
+
+    // A person sees the accounts they belong to; an owner sees every account.
+    let names = |home: &Home| -> Vec<String> {
+        let list = home.ok(&["--json", "account", "list"]).json();
+        list.as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(names(&bob), ["acme"]);
+    assert_eq!(names(&alice), ["acme", "globex"]);
 
     // Account facts and rules: super admins change them, members read them.
     assert_eq!(bob.ok(&["--json", "account", "show", "acme"]).json()["your_role"], "member");

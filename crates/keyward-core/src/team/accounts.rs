@@ -9,6 +9,16 @@ use crate::error::{Error, Result, TeamProblem};
 use crate::{Account, Keyward, Member};
 
 impl Keyward {
+    /// The accounts a person of the team belongs to, with their role in each; owners see every
+    /// account (they make them, and someone must see one that lost its members).
+    pub async fn team_accounts(&self, by: &Session) -> Result<Vec<Account>> {
+        let all = self.list_accounts(&by.actor()).await?;
+        Ok(match by.role {
+            TeamRole::Owner => all,
+            TeamRole::Member => all.into_iter().filter(|a| a.your_role.is_some()).collect(),
+        })
+    }
+
     pub async fn create_team_account(
         &self,
         by: &Session,

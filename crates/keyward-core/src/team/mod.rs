@@ -76,6 +76,7 @@ pub struct Device {
 
 /// A device just revoked, and the accounts whose active key it could open (rotate them: whoever
 /// held the device may have kept the key).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Revoked {
     pub device: Device,

@@ -32,5 +32,6 @@ export type Command =
   | 'team_status'
   | 'team_connect'
   | 'team_leave'
+  | 'team_revoke_device'
   | 'first_paint'
   | 'open_requests_subscribe';

@@ -274,6 +274,10 @@ export const en = {
   'team.device_created': 'Enrolled',
   'team.device_seen': 'Last seen',
   'team.revoked': 'revoked',
+  'team.this': 'this device',
+  'team.revoke': 'Revoke',
+  'team.revoke_confirm': 'Revoke {label} ({person})? Its next request is refused by every server of the team.',
+  'team.revoked_toast': '{label} revoked.',
   'team.leave': 'Back to local',
   'team.leave_confirm':
     "Leave the team on this device? It is revoked on the server and you see this computer's own accounts again.",

@@ -280,6 +280,10 @@ export const ja: Record<MessageKey, string> = {
   'team.device_created': '登録日時',
   'team.device_seen': '最終利用',
   'team.revoked': '取り消し済み',
+  'team.this': 'このデバイス',
+  'team.revoke': '取り消す',
+  'team.revoke_confirm': '{label}({person})を取り消しますか?次のリクエストからチームのすべてのサーバーで拒否されます。',
+  'team.revoked_toast': '{label} を取り消しました。',
   'team.leave': 'ローカルに戻る',
   'team.leave_confirm':
     'このデバイスをチームから外しますか?サーバー上でこのデバイスは取り消され、このコンピューター自身のアカウントに戻ります。',

@@ -20,13 +20,13 @@ pub fn acting(caller: &Caller, signed: &Signed) -> Keyward {
     caller.gateway.keyward.clone().with_device(&signed.0.device)
 }
 
-/// Every account, with the caller's role in each.
+/// The accounts the caller belongs to (owners: every account), with their role in each.
 #[utoipa::path(get, path = "/v1/team/accounts", security(("device_token" = [])), responses(
     (status = 200, description = "Accounts", body = [Account]),
     (status = 401, description = "Unknown or revoked device token", body = ErrorBody),
 ))]
 pub async fn list(State(caller): State<Arc<Caller>>, signed: Signed) -> Result<Json<Vec<Account>>, Refusal> {
-    Ok(Json(caller.gateway.keyward.list_accounts(&signed.0.actor()).await?))
+    Ok(Json(caller.gateway.keyward.team_accounts(&signed.0).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
