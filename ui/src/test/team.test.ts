@@ -171,6 +171,19 @@ describe('revoking a device in Settings › Team', () => {
 });
 
 describe('members tab in a team', () => {
+  it("adds a person of the team by name, with the team's email", async () => {
+    app.info = { ...info, team_server: view.server };
+    const members = [
+      { name: 'ana', email: 'ana@example.com', role: 'super-admin', added_at: '2026-01-10T09:00:00.000Z' },
+    ];
+    mockIPC(ipc({ ...base, members_list: () => members }).handle);
+    render(MembersTab, { account: 'acme' });
+    expect((await screen.findByTestId('members-table')).textContent).toContain('ana@example.com');
+    expect(document.querySelector('input[name=email]')).toBeNull();
+    expect(document.querySelector('input[name=member-email]')).toBeNull();
+    expect(document.querySelector('input[name=member-name]')).toBeTruthy();
+  });
+
   it('offers to rotate when a removed super admin may hold the key', async () => {
     vi.spyOn(window, 'confirm').mockReturnValue(true);
     const members = [

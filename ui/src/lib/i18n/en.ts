@@ -252,6 +252,7 @@ export const en = {
   'field.burst_limit': 'Burst limit',
   'field.burst_seconds': 'Burst window (seconds)',
   'field.daily_limit': 'Daily limit',
+  'members.team_people': "In a team, add a person of the team by their name; their email is the team's.",
   'members.may_hold_key': '{name} may still hold the key of {account}: rotate it to be sure they cannot use it.',
   'members.rotate_now': 'Rotate now',
   'app.team': 'Team: {server}',

@@ -257,6 +257,8 @@ export const ja: Record<MessageKey, string> = {
   'field.burst_limit': 'バースト制限',
   'field.burst_seconds': 'バーストの時間枠(秒)',
   'field.daily_limit': '1日の上限',
+  'members.team_people':
+    'チームでは、チームのメンバーを名前で追加します。メールアドレスはチームに登録されたものが使われます。',
   'members.may_hold_key':
     '{name} は {account} のキーをまだ保持している可能性があります。使えないようにするにはキーをローテーションしてください。',
   'members.rotate_now': '今すぐローテーション',
