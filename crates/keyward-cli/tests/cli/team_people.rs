@@ -99,6 +99,17 @@ fn people_join_with_codes_invite_and_revoke_devices_on_either_replica() {
     assert_eq!(status_code, 401, "{body}");
     assert_eq!(body["kind"], "permission_denied");
 
+    // A body that is not the documented JSON: a 400 in the one error shape, saying what is wrong;
+    // and the spec lists every answer an operation can give.
+    let (status_code, body) = b.call("POST", "/v1/team/join", &[], r#"{"code": 1}"#);
+    assert_eq!((status_code, body["kind"].as_str()), (400, Some("invalid_input")), "{body}");
+    assert!(body["error"].as_str().unwrap().contains("invalid type"), "{body}");
+    let (_, spec) = b.call("GET", "/openapi.json", &[], "");
+    let policy = &spec["paths"]["/v1/team/accounts/{account}/policy"]["put"]["responses"];
+    for status in ["200", "400", "401", "403", "404", "415", "429"] {
+        assert!(policy.get(status).is_some(), "PUT policy documents {status}: {policy}");
+    }
+
     // The team's own trail, for owners: who made codes, who enrolled, who revoked what.
     let trail = alice.ok(&["--json", "team", "audit"]).json();
     let events: Vec<(&str, &str)> = trail

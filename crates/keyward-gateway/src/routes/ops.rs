@@ -109,7 +109,11 @@ pub async fn metrics(State(caller): State<Arc<Caller>>) -> impl IntoResponse {
 )]
 pub struct ApiDoc;
 
-/// The team API's credential: a device token as a bearer token.
+/// The team API's credential: a device token as a bearer token. Every operation that needs one
+/// may also answer 401 (an unknown or revoked token) and 429 (too many failed sign-ins from the
+/// caller's address); every team operation that reads a body or a query string 400 (it does not
+/// read as documented) and, for a body, 415 (not JSON); every one that names an account 404.
+/// Each says so.
 struct DeviceToken;
 
 impl utoipa::Modify for DeviceToken {
@@ -117,7 +121,40 @@ impl utoipa::Modify for DeviceToken {
         use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme("device_token", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        use utoipa::openapi::path::ParameterIn;
+        for (path, item) in openapi.paths.paths.iter_mut().filter(|(path, _)| path.starts_with("/v1/team/")) {
+            let names_account = path.contains("{account}");
+            let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete];
+            for operation in operations.into_iter().flatten() {
+                let has_body = operation.request_body.is_some();
+                let has_query = operation.parameters.iter().flatten().any(|p| p.parameter_in == ParameterIn::Query);
+                let signed = operation.security.is_some();
+                let responses = &mut operation.responses.responses;
+                let mut document = |status: &str, description: &str| {
+                    responses.entry(status.into()).or_insert_with(|| error_response(description));
+                };
+                if signed {
+                    document("401", "Unknown or revoked device token");
+                    document("429", "Too many failed sign-ins from this address: wait a minute");
+                }
+                if has_body || has_query {
+                    document("400", "The request does not read as documented (the error says what is wrong)");
+                }
+                if has_body {
+                    document("415", "No JSON body (send Content-Type: application/json)");
+                }
+                if names_account {
+                    document("404", "No such account");
+                }
+            }
+        }
     }
+}
+
+fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+    ResponseBuilder::new().description(description).content("application/json", content).build().into()
 }
 
 /// The OpenAPI document, generated from the handlers.

@@ -10,6 +10,7 @@ use chrono::Utc;
 use keyward_core::{Account, Keyward, Member, Removal, Role};
 use serde::Deserialize;
 
+use super::extract::Body;
 use super::signed::Signed;
 use super::Refusal;
 use crate::app::Caller;
@@ -45,7 +46,7 @@ pub struct NewAccount {
 pub async fn create(
     State(caller): State<Arc<Caller>>,
     signed: Signed,
-    Json(new): Json<NewAccount>,
+    Body(new): Body<NewAccount>,
 ) -> Result<(StatusCode, Json<Account>), Refusal> {
     let keyward = acting(&caller, &signed);
     let account = keyward.create_team_account(&signed.0, &new.name, new.display_name.as_deref(), Utc::now()).await?;
@@ -86,7 +87,7 @@ pub async fn add_member(
     State(caller): State<Arc<Caller>>,
     signed: Signed,
     Path(account): Path<String>,
-    Json(new): Json<NewMember>,
+    Body(new): Body<NewMember>,
 ) -> Result<(StatusCode, Json<Member>), Refusal> {
     let keyward = acting(&caller, &signed);
     let member = keyward.add_team_member(&signed.0, &account, &new.person, new.role, Utc::now()).await?;
@@ -111,7 +112,7 @@ pub async fn set_role(
     State(caller): State<Arc<Caller>>,
     signed: Signed,
     Path((account, person)): Path<(String, String)>,
-    Json(new): Json<NewRole>,
+    Body(new): Body<NewRole>,
 ) -> Result<Json<Member>, Refusal> {
     let keyward = acting(&caller, &signed);
     Ok(Json(keyward.set_role(&signed.0.actor(), &account, &person, new.role, Utc::now()).await?))

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
@@ -13,6 +13,7 @@ use keyward_core::{Action, Challenge, Confirmation, Deactivation, Grace, KeyInfo
 use serde::{Deserialize, Serialize};
 
 use super::accounts::acting;
+use super::extract::{Body, Params};
 use super::signed::Signed;
 use super::Refusal;
 use crate::app::Caller;
@@ -35,7 +36,7 @@ pub async fn recipients(
     State(caller): State<Arc<Caller>>,
     signed: Signed,
     Path(account): Path<String>,
-    Query(lacking): Query<Lacking>,
+    Params(lacking): Params<Lacking>,
 ) -> Result<Json<Vec<Recipient>>, Refusal> {
     let keyward = acting(&caller, &signed);
     Ok(Json(match lacking.lacking_share {
@@ -56,7 +57,7 @@ pub async fn generate(
     State(caller): State<Arc<Caller>>,
     signed: Signed,
     Path(account): Path<String>,
-    Json(sealed): Json<SealedKey>,
+    Body(sealed): Body<SealedKey>,
 ) -> Result<(StatusCode, Json<KeyInfo>), Refusal> {
     let info = acting(&caller, &signed).generate_sealed_key(&signed.0, &account, &sealed, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(info)))
@@ -79,7 +80,7 @@ pub async fn share(
     State(caller): State<Arc<Caller>>,
     signed: Signed,
     Path(account): Path<String>,
-    Query(why): Query<Why>,
+    Params(why): Params<Why>,
 ) -> Result<Json<Share>, Refusal> {
     let why = if why.why.as_deref() == Some("copy") { Reveal::Copy } else { Reveal::View };
     Ok(Json(acting(&caller, &signed).sealed_key_share(&signed.0, &account, why, Utc::now()).await?))
@@ -106,7 +107,7 @@ pub async fn add_shares(
     State(caller): State<Arc<Caller>>,
     signed: Signed,
     Path(account): Path<String>,
-    Json(new): Json<NewShares>,
+    Body(new): Body<NewShares>,
 ) -> Result<Json<SharesAdded>, Refusal> {
     let added = acting(&caller, &signed).add_key_shares(&signed.0, &account, &new.shares, Utc::now()).await?;
     Ok(Json(SharesAdded { added }))
@@ -129,7 +130,7 @@ pub async fn challenge(
     State(caller): State<Arc<Caller>>,
     signed: Signed,
     Path(account): Path<String>,
-    Json(new): Json<NewChallenge>,
+    Body(new): Body<NewChallenge>,
 ) -> Result<(StatusCode, Json<Challenge>), Refusal> {
     let keyward = acting(&caller, &signed);
     let challenge = keyward.issue_challenge(&signed.0.actor(), &account, new.action, Utc::now()).await?;
@@ -156,7 +157,7 @@ pub async fn rotate(
     State(caller): State<Arc<Caller>>,
     signed: Signed,
     Path(account): Path<String>,
-    Json(request): Json<SealedRotationRequest>,
+    Body(request): Body<SealedRotationRequest>,
 ) -> Result<Json<SealedRotation>, Refusal> {
     let keyward = acting(&caller, &signed);
     let SealedRotationRequest { grace, confirmation, sealed } = request;
@@ -180,7 +181,7 @@ pub async fn deactivate(
     State(caller): State<Arc<Caller>>,
     signed: Signed,
     Path(account): Path<String>,
-    Json(request): Json<DeactivationRequest>,
+    Body(request): Body<DeactivationRequest>,
 ) -> Result<Json<Deactivation>, Refusal> {
     let keyward = acting(&caller, &signed);
     Ok(Json(keyward.deactivate_sealed_key(&signed.0, &account, &request.confirmation, Utc::now()).await?))
@@ -218,7 +219,7 @@ pub async fn expire_now(
     State(caller): State<Arc<Caller>>,
     signed: Signed,
     Path(account): Path<String>,
-    Json(request): Json<ExpireNow>,
+    Body(request): Body<ExpireNow>,
 ) -> Result<Json<Vec<String>>, Refusal> {
     let keyward = acting(&caller, &signed);
     Ok(Json(keyward.expire_now(&signed.0.actor(), &account, request.key_id.as_deref(), Utc::now()).await?))

@@ -3,12 +3,13 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use chrono::Utc;
 use keyward_core::{AuditEntry, CallEntry, CallFilter, CallStats, ChainStatus};
 use serde::Deserialize;
 
+use super::extract::Params;
 use super::signed::Signed;
 use super::Refusal;
 use crate::app::Caller;
@@ -33,7 +34,7 @@ pub async fn audit(
     State(caller): State<Arc<Caller>>,
     signed: Signed,
     Path(account): Path<String>,
-    Query(query): Query<AuditQuery>,
+    Params(query): Params<AuditQuery>,
 ) -> Result<Json<Vec<AuditEntry>>, Refusal> {
     let keyward = &caller.gateway.keyward;
     let entries =
@@ -55,7 +56,7 @@ pub struct Limit {
 pub async fn team_audit(
     State(caller): State<Arc<Caller>>,
     signed: Signed,
-    Query(query): Query<Limit>,
+    Params(query): Params<Limit>,
 ) -> Result<Json<Vec<AuditEntry>>, Refusal> {
     Ok(Json(caller.gateway.keyward.team_audit_entries(&signed.0, query.limit).await?))
 }
@@ -78,7 +79,7 @@ pub async fn verify_audit(State(caller): State<Arc<Caller>>, _signed: Signed) ->
 pub async fn calls(
     State(caller): State<Arc<Caller>>,
     signed: Signed,
-    Query(filter): Query<CallFilter>,
+    Params(filter): Params<CallFilter>,
 ) -> Result<Json<Vec<CallEntry>>, Refusal> {
     Ok(Json(caller.gateway.keyward.list_calls(&signed.0.actor(), &filter, Utc::now()).await?))
 }
@@ -97,7 +98,7 @@ pub struct StatsQuery {
 pub async fn call_stats(
     State(caller): State<Arc<Caller>>,
     signed: Signed,
-    Query(query): Query<StatsQuery>,
+    Params(query): Params<StatsQuery>,
 ) -> Result<Json<CallStats>, Refusal> {
     let keyward = &caller.gateway.keyward;
     Ok(Json(keyward.call_stats(&signed.0.actor(), query.account.as_deref(), Utc::now()).await?))

@@ -3,6 +3,7 @@
 //! ([`signed::Signed`]); any replica answers any request (all state is in the database).
 
 pub mod accounts;
+pub mod extract;
 pub mod keys;
 pub mod logs;
 pub mod people;

@@ -11,6 +11,7 @@ use keyward_core::team::enrol::Enrolment;
 use keyward_core::team::{Device, Revoked, Session, TeamRole};
 use serde::Deserialize;
 
+use super::extract::Body;
 use super::signed::Signed;
 use super::Refusal;
 use crate::app::Caller;
@@ -26,7 +27,7 @@ use crate::routes::ErrorBody;
 ))]
 pub async fn join(
     State(caller): State<Arc<Caller>>,
-    Json(enrolment): Json<Enrolment>,
+    Body(enrolment): Body<Enrolment>,
 ) -> Result<(StatusCode, Json<Session>), Refusal> {
     let guard = &caller.gateway.sign_ins;
     guard.admit(caller.addr.ip())?;
@@ -64,7 +65,7 @@ pub struct Invitation {
 pub async fn invite(
     State(caller): State<Arc<Caller>>,
     Signed(by): Signed,
-    Json(invitation): Json<Invitation>,
+    Body(invitation): Body<Invitation>,
 ) -> Result<(StatusCode, Json<IssuedCode>), Refusal> {
     let role = invitation.role.unwrap_or(TeamRole::Member);
     let code =

@@ -10,6 +10,7 @@ use keyward_core::{Account, UsageLimits};
 use serde::Deserialize;
 
 use super::accounts::acting;
+use super::extract::Body;
 use super::signed::Signed;
 use super::Refusal;
 use crate::app::Caller;
@@ -48,7 +49,7 @@ pub async fn set_policy(
     State(caller): State<Arc<Caller>>,
     signed: Signed,
     Path(account): Path<String>,
-    Json(policy): Json<Policy>,
+    Body(policy): Body<Policy>,
 ) -> Result<Json<Account>, Refusal> {
     let (keyward, actor) = (acting(&caller, &signed), signed.0.actor());
     let (period, lead) = (policy.rotation_period_days, policy.reminder_lead_days);
@@ -81,7 +82,7 @@ pub async fn set_limits(
     State(caller): State<Arc<Caller>>,
     signed: Signed,
     Path(account): Path<String>,
-    Json(limits): Json<UsageLimits>,
+    Body(limits): Body<UsageLimits>,
 ) -> Result<Json<UsageLimits>, Refusal> {
     let keyward = acting(&caller, &signed);
     Ok(Json(keyward.set_usage_limits(&signed.0.actor(), &account, limits, Utc::now()).await?))

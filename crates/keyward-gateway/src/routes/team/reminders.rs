@@ -9,6 +9,7 @@ use keyward_core::{DueReminder, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use super::accounts::acting;
+use super::extract::Body;
 use super::signed::Signed;
 use super::Refusal;
 use crate::app::Caller;
@@ -56,7 +57,7 @@ pub async fn snooze(
     State(caller): State<Arc<Caller>>,
     signed: Signed,
     Path(account): Path<String>,
-    Json(snooze): Json<Snooze>,
+    Body(snooze): Body<Snooze>,
 ) -> Result<Json<Snoozed>, Refusal> {
     let keyward = acting(&caller, &signed);
     let until = keyward.snooze_reminders(&signed.0.actor(), &account, snooze.days, Utc::now()).await?;
