@@ -12,7 +12,8 @@ use keyward_core::store::{test_postgres, Backend, Database};
 use keyward_core::{Actor, CallFilter, CallRecord, IndexedKey, Keyward, Tally};
 
 const ROWS: usize = 7_000_000;
-const BATCH: usize = 1_000;
+/// The gateway's batches, as a busy gateway writes them.
+const BATCH: usize = keyward_gateway::call_log::BATCH_ROWS;
 const ACCOUNTS: usize = 7;
 const READS: usize = 21;
 
