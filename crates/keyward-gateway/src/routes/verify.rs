@@ -76,7 +76,10 @@ where
         Ok(body) => body,
         Err(refusal) => return refusal,
     };
-    let Ok(VerifyRequest { key }) = serde_json::from_slice::<VerifyRequest>(&body) else {
+    // serde reads a struct from an array too (`["kw_…"]`); the documented body is an object.
+    let is_object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    let parsed = serde_json::from_slice::<VerifyRequest>(&body).ok().filter(|_| is_object);
+    let Some(VerifyRequest { key }) = parsed else {
         return error(StatusCode::BAD_REQUEST, r#"send a JSON object {"key": "kw_..."}"#);
     };
     let differs = match find_key(headers, uri) {

@@ -53,3 +53,30 @@ async fn a_different_key_in_a_header_is_a_conflict() {
     assert!(body["error"].as_str().unwrap().contains("two different keys"));
     gw.stop().await;
 }
+
+/// The documented body is an object: an array (which serde would read as the struct's fields),
+/// a bare string or no JSON at all is a 400, not a verdict.
+#[tokio::test]
+async fn a_body_that_is_not_the_documented_object_is_a_400() {
+    let gw = TestGateway::start(|_| {}).await;
+    // Failures name the case by number: one of the bodies holds the key.
+    for (case, body) in
+        [r#"["²"]"#.to_owned(), format!(r#"["{}"]"#, gw.key), r#""kw_x""#.to_owned(), "key=kw_x".to_owned()]
+            .into_iter()
+            .enumerate()
+    {
+        let response = gw
+            .http
+            .post(format!("{}/v1/keys/verify", gw.url))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "case {case}");
+        let answer: serde_json::Value = response.json().await.unwrap();
+        assert!(answer["error"].as_str().unwrap().contains("JSON object"), "case {case}");
+    }
+    assert_eq!(gw.code(&gw.key).await, "VALID", "the object form still works");
+    gw.stop().await;
+}
