@@ -34,12 +34,17 @@ struct Refusal {
     kind: Option<ErrorKind>,
 }
 
+/// A query string: an absent field is left out of it.
 #[derive(Serialize)]
 struct AuditQuery<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
     event: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     limit: Option<i64>,
+}
+
+/// The server's answer to a snooze.
+#[derive(Deserialize)]
+struct Snoozed {
+    until: Timestamp,
 }
 
 impl TeamApi {
@@ -242,10 +247,8 @@ impl TeamApi {
     /// Holds back this person's reminders for the account's key (1 or 7 days); until when.
     pub async fn snooze_reminders(&self, account: &str, days: i64) -> Result<Timestamp> {
         let body = json!({ "days": days });
-        let snoozed: serde_json::Value =
-            self.send(self.request(Method::POST, &account_path(account, "reminders/snooze"))?.json(&body)).await?;
-        serde_json::from_value(snoozed["until"].clone())
-            .map_err(|err| self.unreachable(&format!("an answer this version does not read: {err}")))
+        let request = self.request(Method::POST, &account_path(account, "reminders/snooze"))?.json(&body);
+        Ok(self.send::<Snoozed>(request).await?.until)
     }
 
     /// This person's due reminders, claimed for this device (each is handed out once).

@@ -27,7 +27,7 @@
 //! | `usage_limits`, `set_usage_limits` | [`domain::limits`] |
 //! | `audit_entries`, `verify_audit_chain` | [`domain::audit`] |
 //! | `list_calls`, `export_calls_csv`, `call_stats`, `purge_calls` | [`domain::calls`] |
-//! | `due_reminders`, `deliver_reminder`, `snooze_reminders`, `set_rotation_policy` | [`domain::reminders`] |
+//! | `due_reminders`, `deliver_reminder`, `claim_reminders`, `snooze_reminders`, `set_rotation_policy` | [`domain::reminders`] |
 //! | `settings`, `save_settings`, `preferences`, `save_preferences` | [`domain::settings`] |
 //! | `mail_config`, `set_mail_config` | [`domain::mail_config`] |
 //! | `load_key_index`, `check_key` | [`serving::key_index`] |
@@ -35,9 +35,9 @@
 //! | `lease_budget` | [`serving::budget`] |
 //! | `create_setup_code`, `invite`, `team_is_empty` | [`team::codes`] |
 //! | `enrol` | [`team::enrol`] |
-//! | `sign_in`, `devices`, `revoke_device` | [`team::devices`] |
-//! | `create_team_account`, `add_team_member` | [`team::accounts`] |
-//! | `key_recipients`, `generate_sealed_key`, `rotate_sealed_key`, `deactivate_sealed_key`, `sealed_key_share`, `add_key_shares` | [`team::sealed`] |
+//! | `sign_in`, `devices`, `revoke_device`, `team_audit_entries` | [`team::devices`] |
+//! | `team_accounts`, `create_team_account`, `add_team_member` | [`team::accounts`] |
+//! | `key_recipients`, `recipients_lacking_share`, `generate_sealed_key`, `rotate_sealed_key`, `deactivate_sealed_key`, `sealed_key_share`, `add_key_shares` | [`team::sealed`] |
 //! | `copy_into` | `store::copy` |
 //! | `clean_orphaned_secrets` | [`secrets::journal`] |
 //!

@@ -1,7 +1,7 @@
 //! Settings › Team: connect this app to a team server with a code, see who and where it is
 //! signed in, and go back to local. Once connected every page reads and changes the team's data.
 
-use keyward_client::device::{self, Join};
+use keyward_client::device::{self, Join, Signed};
 use keyward_core::error::TeamProblem;
 use keyward_core::team::{Device, Revoked, Session};
 use serde::Serialize;
@@ -21,6 +21,14 @@ pub struct TeamView {
     pub devices: Vec<Device>,
 }
 
+impl TeamView {
+    /// `me` as the server knows this device (from `me` or the join); the devices it may see.
+    async fn of(team: &Signed, me: Session) -> keyward_core::Result<TeamView> {
+        let devices = team.api.devices().await?;
+        Ok(TeamView { server: team.link.server.clone(), me, devices })
+    }
+}
+
 /// `null` on a local app; the server's answer when connected (an unreachable server is an
 /// `unavailable` error the page shows and retries).
 #[tauri::command]
@@ -29,8 +37,7 @@ pub async fn team_status(state: App<'_>) -> Result<Option<TeamView>, IpcError> {
         return Ok(None);
     };
     let me = team.api.me().await?;
-    let devices = team.api.devices().await?;
-    Ok(Some(TeamView { server: team.link.server.clone(), me, devices }))
+    Ok(Some(TeamView::of(&team, me).await?))
 }
 
 /// Enrols this device with a code (its credentials go to the OS keyring), then shares keys this
@@ -47,14 +54,12 @@ pub async fn team_connect(
     let label = keyward_core::paths::machine_name();
     let email = email.filter(|e| !e.trim().is_empty());
     let join = Join { server: &server, insecure, code: &code, name: &name, email: email.as_deref(), label: &label };
-    device::join(state.data_dir(), &join).await?;
+    let me = device::join(state.data_dir(), &join).await?;
     let Linked::Team(team) = state.relink() else {
         return Err(keyward_core::Error::Team(TeamProblem::Credentials).into());
     };
     key_sharing::share_in_background(team.clone());
-    let me = team.api.me().await?;
-    let devices = team.api.devices().await?;
-    Ok(TeamView { server: team.link.server.clone(), me, devices })
+    Ok(TeamView::of(&team, me).await?)
 }
 
 /// Back to local: this device is revoked on the server, its credentials and the link removed.

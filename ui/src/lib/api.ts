@@ -126,6 +126,10 @@ export function onOpenAccount(handler: (account: string) => void): Promise<void>
 /** Tells the shell the first frame is on screen (start-up timing). */
 export const reportFirstPaint = () => call<number>('first_paint');
 
+/** A team server out of reach: the app says so and asks again after this long. */
+export const RETRY_UNREACHABLE_MS = 5000;
+export const isUnreachable = (err: IpcError) => err.detail?.reason === 'unreachable';
+
 /** A rejected command's error, as the shell sends it. */
 export function asIpcError(err: unknown): IpcError {
   if (err && typeof err === 'object' && 'kind' in err && 'message' in err) return err as IpcError;

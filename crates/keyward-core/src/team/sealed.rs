@@ -74,10 +74,12 @@ impl Keyward {
         account: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<Recipient>> {
-        let recipients = self.key_recipients(by, account, now).await?;
-        let Some(key) = self.find_active_key(&self.account(account).await?).await? else {
+        let account = self.account(account).await?;
+        self.require_super_admin(&by.actor(), &account, "share", now).await?;
+        let Some(key) = self.find_active_key(&account).await? else {
             return Ok(Vec::new());
         };
+        let recipients = self.recipients_of(&account).await?;
         let shared: Vec<String> = sqlx::query_scalar("SELECT device_id FROM key_shares WHERE key_id = $1")
             .bind(&key.id)
             .fetch_all(&self.pool)
