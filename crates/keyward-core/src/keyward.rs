@@ -2,6 +2,7 @@
 //! the device name — plus the checks all operations share (account lookup, super-admin gate).
 
 use std::path::Path;
+use std::sync::atomic::AtomicI64;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -25,6 +26,8 @@ pub struct Keyward {
     pub(crate) device: String,
     pub(crate) index: Arc<KeyIndex>,
     database: Arc<Database>,
+    /// The trail length this process last anchored (see [`crate::domain::audit_checkpoint`]).
+    pub(crate) anchored: Arc<AtomicI64>,
 }
 
 /// An account row, as the operations need it.
@@ -59,7 +62,14 @@ impl Keyward {
     pub async fn connect(database: &Database, secrets: Arc<dyn SecretStore>) -> Result<Keyward> {
         let pool = store::open(database).await?;
         let device = crate::paths::machine_name();
-        Ok(Keyward { pool, secrets, device, index: Arc::default(), database: Arc::new(database.clone()) })
+        Ok(Keyward {
+            pool,
+            secrets,
+            device,
+            index: Arc::default(),
+            database: Arc::new(database.clone()),
+            anchored: Arc::default(),
+        })
     }
 
     /// The database this handle uses (its password hidden when shown).
@@ -74,6 +84,13 @@ impl Keyward {
     /// A transaction serialised with every other writer (see [`store::begin_write`]).
     pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>> {
         store::begin_write(&self.pool, self.backend()).await
+    }
+
+    /// Commits a write transaction, then anchors the trail it may have appended to.
+    pub(crate) async fn commit(&self, tx: Transaction<'static, Any>) -> Result<()> {
+        tx.commit().await?;
+        self.anchor_trail().await;
+        Ok(())
     }
 
     /// The same handle as another machine would have: a team server acts for each request's
@@ -149,7 +166,7 @@ impl Keyward {
         let mut tx = self.begin_write().await?;
         self.audit(&mut tx, actor, account, None, AuditEvent::PermissionDenied, json!({ "attempted": attempted }), now)
             .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Err(Error::PermissionDenied { actor: actor.name().into(), account: account.name.clone() })
     }
 

@@ -60,7 +60,7 @@ describe('audit log tab', () => {
       ...base,
       audit_list: (a) =>
         a.event ? [entry(3, 'rotated')] : [entry(1, 'generated'), entry(2, 'viewed'), entry(3, 'rotated')],
-      audit_verify: () => ({ status: 'verified', entries: 3 }),
+      audit_verify: () => ({ status: 'verified', entries: 3, checkpoint: 3 }),
     });
     mockIPC(mock.handle);
     render(AuditTab, { account: 'acme' });
@@ -82,6 +82,18 @@ describe('audit log tab', () => {
     );
     render(AuditTab, { account: 'acme' });
     expect((await screen.findByTestId('chain-status')).textContent).toContain('Broken at entry 7');
+  });
+
+  it('names the entries cut off the end of the trail', async () => {
+    mockIPC(
+      ipc({
+        ...base,
+        audit_list: () => [entry(1, 'generated')],
+        audit_verify: () => ({ status: 'truncated', entries: 48, checkpoint: 50 }),
+      }).handle,
+    );
+    render(AuditTab, { account: 'acme' });
+    expect((await screen.findByTestId('chain-status')).textContent).toContain('entries 49–50 are missing');
   });
 });
 

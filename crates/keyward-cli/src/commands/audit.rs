@@ -29,15 +29,27 @@ pub async fn run(ctx: &Ctx, cmd: AuditCmd) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The chain's verdict; a broken chain exits 1.
+/// The trail's verdict; anything but an intact chain exits 1.
 pub(super) fn print_verdict(json: bool, status: &ChainStatus) -> ExitCode {
     print(json, status, |s| match s {
-        ChainStatus::Verified { entries } => format!("Verified: {entries} entries, chain intact."),
+        ChainStatus::Verified { entries, checkpoint: Some(anchored) } => {
+            format!("Verified: {entries} entries, chain intact; the signed checkpoint at entry {anchored} holds.")
+        }
+        ChainStatus::Verified { entries, checkpoint: None } => format!(
+            "Verified: {entries} entries, chain intact (no signed checkpoint on this machine yet: \
+             newest rows cut off would not show until the next change anchors the trail)."
+        ),
         ChainStatus::Broken { entry, reason } => format!("BROKEN at entry {entry}: {reason}."),
+        ChainStatus::Truncated { entries, checkpoint } => format!(
+            "TRUNCATED: the trail has {entries} entries but its signed checkpoint recorded {checkpoint}: \
+             entries {}-{checkpoint} are missing (cut off, or an older copy of the database put back).",
+            entries + 1
+        ),
+        ChainStatus::BadCheckpoint { reason } => format!("CHECKPOINT REFUSED: {reason}."),
     });
     match status {
         ChainStatus::Verified { .. } => ExitCode::SUCCESS,
-        ChainStatus::Broken { .. } => ExitCode::FAILURE,
+        _ => ExitCode::FAILURE,
     }
 }
 

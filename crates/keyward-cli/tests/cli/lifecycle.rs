@@ -84,16 +84,35 @@ fn tampering_with_the_audit_trail_is_reported() {
     home.ok(&["account", "create", "acme"]);
     home.ok(&["key", "generate", "acme"]);
     home.ok(&["key", "rotate", "acme", "--yes"]);
-    assert_eq!(home.ok(&["audit", "verify"]).stdout.trim(), "Verified: 3 entries, chain intact.");
-    let db = home.db().join("keyward.db");
-    tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await.unwrap();
-        sqlx::query("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2").execute(&pool).await.unwrap();
-        pool.close().await;
-    });
+    let verified = home.ok(&["audit", "verify"]).stdout;
+    assert_eq!(verified.trim(), "Verified: 3 entries, chain intact; the signed checkpoint at entry 3 holds.");
+    home.sql("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2");
     let broken = home.run(&["audit", "verify"]);
     assert_eq!(broken.code, 1, "{}", broken.shown());
     assert!(broken.stdout.starts_with("BROKEN at entry 2"), "{}", broken.shown());
+}
+
+/// The newest rows deleted leave a chain that still links; the checkpoint in the real keyring
+/// (never in the database) shows them gone, and names them.
+#[test]
+fn the_newest_audit_rows_cut_off_are_reported() {
+    let home = Home::new();
+    home.ok(&["account", "create", "acme"]);
+    home.ok(&["key", "generate", "acme"]);
+    home.ok(&["key", "show", "acme"]);
+    home.ok(&["key", "rotate", "acme", "--yes"]);
+    home.sql("DELETE FROM audit_log WHERE seq > 2");
+    let cut = home.run(&["audit", "verify"]);
+    assert_eq!(cut.code, 1, "{}", cut.shown());
+    assert!(
+        cut.stdout.starts_with(
+            "TRUNCATED: the trail has 2 entries but its signed checkpoint recorded 4: entries 3-4 are missing"
+        ),
+        "{}",
+        cut.shown()
+    );
+    let json = home.run(&["--json", "audit", "verify"]).json();
+    assert_eq!((json["status"].as_str(), json["checkpoint"].as_u64()), (Some("truncated"), Some(4)));
 }
 
 /// A member's reminder address is set, shown in the list, and removed again.

@@ -130,6 +130,16 @@ impl Home {
     pub fn db(&self) -> &Path {
         self.dir.path()
     }
+
+    /// Runs SQL on the folder's database directly, as someone with the file would.
+    pub fn sql(&self, sql: &str) {
+        let db = self.db().join("keyward.db");
+        tokio::runtime::Runtime::new().unwrap().block_on(async {
+            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+            sqlx::raw_sql(sql).execute(&pool).await.unwrap();
+            pool.close().await;
+        });
+    }
 }
 
 /// What the OS keyring holds for a key id (via libsecret's own tool), if anything.

@@ -100,7 +100,7 @@ impl Keyward {
         .await?;
         let details = json!({ "display_name": display_name, "super_admin": actor.name() });
         self.audit(&mut tx, actor, &account, None, AuditEvent::AccountCreated, details, now).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.show_account(actor, name).await
     }
 

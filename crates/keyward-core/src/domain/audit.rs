@@ -85,9 +85,13 @@ pub struct AuditEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum ChainStatus {
+    /// `checkpoint`: how many entries this machine's signed checkpoint vouched for (none yet: a
+    /// trail older than anchoring, or a keyring that could not be read).
     Verified {
         #[cfg_attr(feature = "ts", ts(type = "number"))]
         entries: u64,
+        #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+        checkpoint: Option<u64>,
     },
     /// `entry` is the `seq` of the first row that does not follow from the one before it.
     Broken {
@@ -95,6 +99,17 @@ pub enum ChainStatus {
         entry: i64,
         reason: String,
     },
+    /// The newest rows are gone (cut off, or an older copy of the database put back): the signed
+    /// checkpoint vouches for `checkpoint` entries, the trail has `entries`.
+    Truncated {
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        entries: u64,
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        checkpoint: u64,
+    },
+    /// The checkpoint in the keyring was not signed with the trail's key (edited, or copied from
+    /// elsewhere).
+    BadCheckpoint { reason: String },
 }
 
 #[derive(Serialize)]
@@ -157,12 +172,6 @@ pub(crate) async fn append(conn: &mut AnyConnection, entry: NewEntry<'_>) -> Res
     Ok(())
 }
 
-/// Walks the whole chain in `seq` order and reports the first row that breaks it.
-async fn verify_chain(pool: &AnyPool) -> Result<ChainStatus> {
-    let rows: Vec<AuditEntry> = sqlx::query_as("SELECT * FROM audit_log ORDER BY seq").fetch_all(pool).await?;
-    Ok(check_rows(&rows))
-}
-
 fn check_rows(rows: &[AuditEntry]) -> ChainStatus {
     let mut prev_hash = String::new();
     for (index, row) in rows.iter().enumerate() {
@@ -189,7 +198,7 @@ fn check_rows(rows: &[AuditEntry]) -> ChainStatus {
         }
         prev_hash = row.hash.clone();
     }
-    ChainStatus::Verified { entries: rows.len() as u64 }
+    ChainStatus::Verified { entries: rows.len() as u64, checkpoint: None }
 }
 
 /// Entries of one account, oldest first, optionally of one event kind.
@@ -259,8 +268,15 @@ impl Keyward {
         list(&self.pool, &account.name, event, limit).await
     }
 
-    /// Walks the whole chain. Anyone may: it reveals only whether, and where, it is broken.
+    /// Walks the whole chain in `seq` order, reports the first row that breaks it, then holds an
+    /// intact chain against this machine's signed checkpoint. Anyone may: it reveals only
+    /// whether, and where, the trail is broken.
     pub async fn verify_audit_chain(&self) -> Result<ChainStatus> {
-        verify_chain(&self.pool).await
+        let rows: Vec<AuditEntry> =
+            sqlx::query_as("SELECT * FROM audit_log ORDER BY seq").fetch_all(&self.pool).await?;
+        match check_rows(&rows) {
+            ChainStatus::Verified { .. } => crate::domain::audit_checkpoint::judge(self, &rows).await,
+            broken => Ok(broken),
+        }
     }
 }

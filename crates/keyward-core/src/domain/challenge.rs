@@ -232,7 +232,7 @@ impl Keyward {
             now,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 

@@ -159,7 +159,7 @@ impl Keyward {
             store::bump_key_revision(&mut tx, self.backend()).await?;
             self.audit(&mut tx, actor, &account, Some(&issued.info.key_id), AuditEvent::Generated, json!({}), now)
                 .await?;
-            tx.commit().await?;
+            self.commit(tx).await?;
             Ok(())
         }
         .await;
@@ -184,7 +184,7 @@ impl Keyward {
         })?;
         let mut tx = self.begin_write().await?;
         self.audit(&mut tx, actor, &account, Some(&key.id), event, json!({}), now).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(secret)
     }
 
@@ -259,7 +259,7 @@ impl Keyward {
             "confirmed_by": confirmed_by,
         });
         self.audit(&mut tx, actor, account, Some(&old.id), AuditEvent::Rotated, details, now).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -297,7 +297,7 @@ impl Keyward {
         store::bump_key_revision(&mut tx, self.backend()).await?;
         let details = json!({ "confirmed_by": confirmed_by, "ended_grace": ended_grace });
         self.audit(&mut tx, actor, &account, Some(&key.id), AuditEvent::Deactivated, details, now).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.after_key_change().await;
         if secret == Secret::InKeyring {
             self.discard_secret(&key.id).await;
@@ -325,7 +325,7 @@ impl Keyward {
             self.audit(&mut tx, actor, &account, Some(id), AuditEvent::GraceEnded, json!({}), now).await?;
         }
         store::bump_key_revision(&mut tx, self.backend()).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.after_key_change().await;
         Ok(ended)
     }

@@ -86,7 +86,7 @@ impl Keyward {
             "daily": limits.daily_limit,
         });
         self.audit(&mut tx, actor, &account, None, AuditEvent::LimitsChanged, details, now).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.after_key_change().await;
         Ok(limits)
     }

@@ -102,7 +102,7 @@ impl Keyward {
         }
         let details = json!({ "member": name, "email": email, "role": role });
         self.audit(&mut tx, actor, &account, None, AuditEvent::MemberAdded, details, now).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.member(&account, name).await
     }
 
@@ -135,7 +135,7 @@ impl Keyward {
             .await?;
         let details = json!({ "member": name });
         self.audit(&mut tx, actor, &account, None, AuditEvent::MemberRemoved, details, now).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         let may_hold_key = was_super_admin && self.find_active_key(&account).await?.is_some();
         Ok(Removal { member: name.to_owned(), may_hold_key })
     }
@@ -168,7 +168,7 @@ impl Keyward {
             .await?;
         let details = json!({ "member": name, "from": member.role, "to": role });
         self.audit(&mut tx, actor, &account, None, AuditEvent::RoleChanged, details, now).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.member(&account, name).await
     }
 
@@ -198,7 +198,7 @@ impl Keyward {
             .await?;
         let details = json!({ "member": name, "from": member.email, "to": email });
         self.audit(&mut tx, actor, &account, None, AuditEvent::EmailChanged, details, now).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.member(&account, name).await
     }
 

@@ -11,6 +11,7 @@
 //! - [`challenge`]: the captcha-style confirmation for rotate and deactivate
 //! - [`limits`]: per-account usage limits (burst and daily), as stored and checked
 //! - [`audit`]: the append-only, hash-chained trail
+//! - [`audit_checkpoint`]: its signed checkpoint in the keyring (the newest rows cut off show)
 //! - [`calls`]: the call log's rows, queries and retention
 //! - [`export`]: CSV for the audit trail and the call log
 //! - [`reminder_policy`], [`reminders`]: when rotation reminders are due, to whom, sent once
@@ -20,6 +21,7 @@
 pub mod accounts;
 pub mod api_key;
 pub mod audit;
+pub mod audit_checkpoint;
 pub mod calls;
 pub mod challenge;
 pub mod export;

@@ -204,7 +204,7 @@ impl Keyward {
         let mut tx = self.begin_write().await?;
         let details = json!({ "kind": reminder.kind, "channel": channel, "recipient": reminder.recipient });
         self.audit(&mut tx, actor, &account, Some(&reminder.key_id), AuditEvent::ReminderSent, details, now).await?;
-        tx.commit().await.map_err(Error::from)?;
+        self.commit(tx).await?;
         Ok(Delivery::Sent)
     }
 
@@ -269,7 +269,7 @@ impl Keyward {
             .await?;
         let details = json!({ "rotation_period_days": period_days, "reminder_lead_days": lead_days });
         self.audit(&mut tx, actor, &account, None, AuditEvent::PolicyChanged, details, now).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

@@ -98,7 +98,7 @@ impl Keyward {
     pub async fn save_preferences<T: Serialize>(&self, prefs: &T) -> Result<()> {
         let mut tx = self.begin_write().await?;
         write_rows(&mut tx, prefs).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -126,7 +126,7 @@ impl Keyward {
             let details = json!({ "rotation_period_days": new.rotation_period_days, "reminder_lead_days": new.reminder_lead_days });
             self.audit(&mut tx, actor, account, None, AuditEvent::PolicyChanged, details, now).await?;
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(new.clone())
     }
 }

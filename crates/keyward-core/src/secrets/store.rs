@@ -12,6 +12,11 @@ pub trait SecretStore: Send + Sync + 'static {
     fn get(&self, key_id: &str) -> Result<Option<ApiKey>>;
     /// Succeeds when the entry is already gone.
     fn delete(&self, key_id: &str) -> Result<()>;
+    /// Other values kept beside the key secrets, by entry name (the audit trail's signing key
+    /// and checkpoint: the database must not be able to rewrite them).
+    fn put_text(&self, name: &str, text: &str) -> Result<()>;
+    /// `Ok(None)` when there is no entry `name`.
+    fn get_text(&self, name: &str) -> Result<Option<String>>;
 }
 
 /// The OS keyring (Secret Service, Keychain, Credential Manager), one entry per key id under
@@ -49,6 +54,18 @@ impl SecretStore for OsKeyring {
             Err(e) => Err(unavailable(e)),
         }
     }
+
+    fn put_text(&self, name: &str, text: &str) -> Result<()> {
+        self.entry(name)?.set_password(text).map_err(unavailable)
+    }
+
+    fn get_text(&self, name: &str) -> Result<Option<String>> {
+        match self.entry(name)?.get_password() {
+            Ok(text) => Ok(Some(text)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
 }
 
 /// keyring's errors carry platform detail (D-Bus messages) but never the secret.
@@ -61,6 +78,7 @@ fn unavailable(err: keyring::Error) -> Error {
 #[derive(Default)]
 pub struct MemorySecrets {
     entries: std::sync::Mutex<std::collections::HashMap<String, ApiKey>>,
+    texts: std::sync::Mutex<std::collections::HashMap<String, String>>,
     /// When set, every call fails as an unavailable keyring does.
     pub unavailable: std::sync::atomic::AtomicBool,
 }
@@ -100,5 +118,16 @@ impl SecretStore for MemorySecrets {
         self.check()?;
         self.entries.lock().unwrap().remove(key_id);
         Ok(())
+    }
+
+    fn put_text(&self, name: &str, text: &str) -> Result<()> {
+        self.check()?;
+        self.texts.lock().unwrap().insert(name.to_owned(), text.to_owned());
+        Ok(())
+    }
+
+    fn get_text(&self, name: &str) -> Result<Option<String>> {
+        self.check()?;
+        Ok(self.texts.lock().unwrap().get(name).cloned())
     }
 }

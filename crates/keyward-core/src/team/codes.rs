@@ -106,7 +106,7 @@ impl Keyward {
             None => (AuditEvent::SetupCodeIssued, json!({})),
         };
         self.audit_team(&mut tx, by, &self.device, event, details, now).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(IssuedCode { code, expires_at: Timestamp(expires_at) })
     }
 

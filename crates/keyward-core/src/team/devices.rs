@@ -103,7 +103,7 @@ impl Keyward {
         sqlx::query("DELETE FROM key_shares WHERE device_id = $1").bind(&found.id).execute(&mut *tx).await?;
         let details = json!({ "device": found.id, "person": found.person, "may_hold_keys_of": may_hold_keys_of });
         self.audit_team(&mut tx, &by.person, &self.device, AuditEvent::DeviceRevoked, details, now).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         tracing::info!(device = found.id, by = by.person, "device revoked");
         found.revoked = true;
         Ok(Revoked { device: found, may_hold_keys_of })

@@ -108,7 +108,7 @@ impl Keyward {
         .await?;
         let details = json!({ "person": name, "label": label, "code": purpose, "team_role": role });
         self.audit_team(&mut tx, name, &device, AuditEvent::DeviceEnrolled, details, now).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         tracing::info!(person = name, device, "device enrolled");
         Ok(Session { person: name.to_owned(), email, role, device, device_label: label.to_owned() })
     }

@@ -124,7 +124,7 @@ impl Keyward {
         store::bump_key_revision(&mut tx, self.backend()).await?;
         let details = json!({ "sealed_for": sealed.shares.len() });
         self.audit(&mut tx, &actor, &account, Some(&info.key_id), AuditEvent::Generated, details, now).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.after_key_change().await;
         Ok(info)
     }
@@ -160,7 +160,7 @@ impl Keyward {
         };
         let mut tx = self.begin_write().await?;
         self.audit(&mut tx, &actor, &account, Some(&key.id), event, json!({ "sealed": true }), now).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(Share { device: by.device.clone(), ciphertext })
     }
 
@@ -196,7 +196,7 @@ impl Keyward {
             let details = json!({ "devices": devices });
             self.audit(&mut tx, &actor, &account, Some(&key.id), AuditEvent::Shared, details, now).await?;
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(added)
     }
 

@@ -1,4 +1,6 @@
-use keyward_core::{ChainStatus, Confirmation, Grace, Reveal};
+use keyward_core::secrets::store::SecretStore;
+use keyward_core::store::Database;
+use keyward_core::{ChainStatus, Confirmation, Grace, Keyward, Reveal};
 
 use crate::{on_both_backends, Backend, Fixture};
 
@@ -12,7 +14,7 @@ async fn trail(backend: Backend) -> Fixture {
     kw.rotate_key(ana, "acme", Grace::None, &Confirmation::Explicit, t0).await.unwrap();
     kw.reveal_key(ana, "acme", Reveal::View, t0).await.unwrap();
     kw.deactivate_key(ana, "acme", &Confirmation::Explicit, t0).await.unwrap();
-    assert_eq!(kw.verify_audit_chain().await.unwrap(), ChainStatus::Verified { entries: 7 });
+    assert_eq!(kw.verify_audit_chain().await.unwrap(), ChainStatus::Verified { entries: 7, checkpoint: Some(7) });
     f
 }
 
@@ -24,7 +26,7 @@ async fn tamper(f: &Fixture, sql: &str) -> ChainStatus {
 fn broken_at(status: ChainStatus) -> i64 {
     match status {
         ChainStatus::Broken { entry, .. } => entry,
-        ChainStatus::Verified { .. } => panic!("tampering went unnoticed"),
+        other => panic!("tampering went unnoticed or misnamed: {other:?}"),
     }
 }
 
@@ -61,7 +63,95 @@ async fn renumbered_rows_are_found(backend: Backend) {
     assert_eq!(broken_at(tamper(&f, sql).await), 2);
 }
 
+/// Deletes the newest `n` rows. Nothing to fix up in the chain: every remaining row still
+/// follows from the one before it, which is why the checkpoint is needed.
+async fn cut_newest(f: &Fixture, n: i64) -> ChainStatus {
+    let sql = format!("DELETE FROM audit_log WHERE seq > (SELECT MAX(seq) FROM audit_log) - {n}");
+    tamper(f, &sql).await
+}
+
+async fn the_newest_rows_cut_off_are_found(backend: Backend) {
+    let f = trail(backend).await;
+    assert_eq!(cut_newest(&f, 1).await, ChainStatus::Truncated { entries: 6, checkpoint: 7 });
+    assert_eq!(cut_newest(&f, 1).await, ChainStatus::Truncated { entries: 5, checkpoint: 7 });
+}
+
+async fn fifty_rows_cut_off_are_found(backend: Backend) {
+    let f = trail(backend).await;
+    f.keyward.generate_key(&f.admin, "acme", f.t0).await.unwrap();
+    for _ in 0..49 {
+        f.keyward.reveal_key(&f.admin, "acme", Reveal::View, f.t0).await.unwrap();
+    }
+    let ChainStatus::Verified { entries, checkpoint: Some(anchored) } = f.keyward.verify_audit_chain().await.unwrap()
+    else {
+        panic!("a sound trail is verified against its checkpoint")
+    };
+    assert_eq!((entries, anchored), (57, 57));
+    assert_eq!(cut_newest(&f, 50).await, ChainStatus::Truncated { entries: 7, checkpoint: 57 });
+}
+
+async fn a_trail_cut_then_written_on_is_found(backend: Backend) {
+    let f = trail(backend).await;
+    cut_newest(&f, 2).await;
+    // New rows take the cut-off numbers; the checkpoint does not move back to meet them.
+    let kw = f.reopen().await;
+    kw.generate_key(&f.admin, "acme", f.t0).await.unwrap();
+    assert_eq!(kw.verify_audit_chain().await.unwrap(), ChainStatus::Truncated { entries: 6, checkpoint: 7 });
+    kw.reveal_key(&f.admin, "acme", Reveal::View, f.t0).await.unwrap();
+    assert_eq!(broken_at(kw.verify_audit_chain().await.unwrap()), 7, "entry 7 is not the one signed");
+}
+
+async fn a_checkpoint_not_signed_by_the_trail_key_is_refused(backend: Backend) {
+    let f = trail(backend).await;
+    let trail_id: String = f.scalar("SELECT value FROM settings WHERE name = 'audit_trail_id'").await;
+    let entry = format!("audit-checkpoint:{}", serde_json::from_str::<String>(&trail_id).unwrap());
+    let stored = f.secrets.get_text(&entry).unwrap().expect("a checkpoint in the keyring");
+    let mut forged: serde_json::Value = serde_json::from_str(&stored).unwrap();
+    forged["entries"] = 3.into();
+    f.secrets.put_text(&entry, &forged.to_string()).unwrap();
+    let ChainStatus::BadCheckpoint { reason } = f.keyward.verify_audit_chain().await.unwrap() else {
+        panic!("a forged checkpoint went unnoticed")
+    };
+    assert!(reason.contains("signature"), "{reason}");
+}
+
+async fn a_keyring_out_of_reach_leaves_changes_done_and_unanchored(backend: Backend) {
+    let f = Fixture::new(backend).await;
+    f.secrets.unavailable.store(true, std::sync::atomic::Ordering::SeqCst);
+    f.keyward.add_member(&f.admin, "acme", "bo", None, keyward_core::Role::Member, f.t0).await.unwrap();
+    f.secrets.unavailable.store(false, std::sync::atomic::Ordering::SeqCst);
+    let kw = f.reopen().await;
+    let behind = ChainStatus::Verified { entries: 2, checkpoint: Some(1) };
+    assert_eq!(kw.verify_audit_chain().await.unwrap(), behind, "the change is done, its row not yet anchored");
+    kw.generate_key(&f.admin, "acme", f.t0).await.unwrap();
+    let ChainStatus::Verified { entries, checkpoint } = kw.verify_audit_chain().await.unwrap() else { panic!() };
+    assert_eq!(checkpoint, Some(entries), "anchored again with the next change");
+}
+
+/// An older copy of the database file put back (a backup restored over the live one).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_older_database_file_put_back_is_found() {
+    let f = trail(Backend::Sqlite).await;
+    let Database::Sqlite(path) = &f.database else { unreachable!() };
+    let backup = f.dir.path().join("backup.db");
+    sqlx::query("VACUUM INTO $1").bind(backup.to_str().unwrap()).execute(f.keyward.pool()).await.unwrap();
+    f.keyward.generate_key(&f.admin, "acme", f.t0).await.unwrap();
+    f.keyward.reveal_key(&f.admin, "acme", Reveal::Copy, f.t0).await.unwrap();
+    f.keyward.pool().close().await;
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    std::fs::copy(&backup, path).unwrap();
+    let restored = Keyward::connect(&f.database, f.secrets.clone()).await.unwrap();
+    assert_eq!(restored.verify_audit_chain().await.unwrap(), ChainStatus::Truncated { entries: 7, checkpoint: 9 });
+}
+
 on_both_backends!(
+    the_newest_rows_cut_off_are_found,
+    fifty_rows_cut_off_are_found,
+    a_trail_cut_then_written_on_is_found,
+    a_checkpoint_not_signed_by_the_trail_key_is_refused,
+    a_keyring_out_of_reach_leaves_changes_done_and_unanchored,
     an_edited_row_is_found,
     an_edited_time_is_found,
     a_deleted_row_is_found,

@@ -91,6 +91,13 @@ impl Fixture {
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
+        self.scalar(sql).await
+    }
+
+    pub async fn scalar<T>(&self, sql: &str) -> T
+    where
+        T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+    {
         sqlx::query_scalar(sql).fetch_one(self.keyward.pool()).await.unwrap()
     }
 

@@ -3,4 +3,4 @@
 /**
  * The chain's verdict.
  */
-export type ChainStatus = { "status": "verified", entries: number, } | { "status": "broken", entry: number, reason: string, };
+export type ChainStatus = { "status": "verified", entries: number, checkpoint: number | null, } | { "status": "broken", entry: number, reason: string, } | { "status": "truncated", entries: number, checkpoint: number, } | { "status": "bad_checkpoint", reason: string, };

@@ -89,8 +89,12 @@ export const en = {
     'Who generated, viewed, copied, rotated or deactivated the key, and when. Each entry seals the one before it.',
   'audit.filter': 'Event',
   'audit.all_events': 'All events',
-  'audit.verified': 'Verified: {entries} entries, chain intact',
+  'audit.verified': 'Verified: {entries} entries, chain intact, signed checkpoint at entry {checkpoint} holds',
+  'audit.verified_unanchored': 'Verified: {entries} entries, chain intact (no signed checkpoint on this device yet)',
   'audit.broken': 'Broken at entry {entry}: {reason}',
+  'audit.truncated':
+    'Truncated: the signed checkpoint recorded {checkpoint} entries, the trail has {entries}: entries {first}–{checkpoint} are missing',
+  'audit.bad_checkpoint': 'The signed checkpoint does not hold: it was not written with this trail’s key',
   'audit.export': 'Export CSV',
   'audit.exported': 'Saved to {path}',
   'audit.empty': 'No entries for this filter.',

@@ -93,8 +93,13 @@ export const ja: Record<MessageKey, string> = {
     'APIキーを生成・閲覧・コピー・ローテーション・無効化したユーザーと日時。各エントリーは直前のエントリーを封印します。',
   'audit.filter': 'イベント',
   'audit.all_events': 'すべてのイベント',
-  'audit.verified': '検証済み: {entries} 件、改ざんなし',
+  'audit.verified': '検証済み: {entries} 件、改ざんなし、署名済みチェックポイント (エントリー {checkpoint}) と一致',
+  'audit.verified_unanchored':
+    '検証済み: {entries} 件、改ざんなし (このデバイスには署名済みチェックポイントがまだありません)',
   'audit.broken': 'エントリー {entry} で改ざんを検出: {reason}',
+  'audit.truncated':
+    '末尾の削除を検出: 署名済みチェックポイントは {checkpoint} 件、監査ログは {entries} 件です。エントリー {first}～{checkpoint} がありません',
+  'audit.bad_checkpoint': '署名済みチェックポイントの署名が一致しません: この監査ログの鍵で書かれたものではありません',
   'audit.export': 'CSVをエクスポート',
   'audit.exported': '{path} に保存しました',
   'audit.empty': 'この条件のエントリーはありません。',
