@@ -43,12 +43,7 @@ pub enum Malformed {
 impl ApiKey {
     /// A fresh key from the OS CSPRNG.
     pub fn generate() -> ApiKey {
-        let random = random_base62(RANDOM_LEN);
-        let mut key = String::with_capacity(KEY_LEN);
-        key.push_str(PREFIX);
-        key.push_str(&random);
-        key.extend(checksum(&random).map(char::from));
-        ApiKey(Zeroizing::new(key))
+        ApiKey(Zeroizing::new(with_checksum(&random_base62(RANDOM_LEN))))
     }
 
     /// Checks prefix, length, alphabet and checksum; touches no storage.
@@ -83,6 +78,15 @@ impl ApiKey {
     pub fn hint(&self) -> String {
         format!("{}…{}", &self.0[..6], &self.0[KEY_LEN - 4..])
     }
+}
+
+/// `kw_` + `random` + its checksum.
+pub(crate) fn with_checksum(random: &str) -> String {
+    let mut key = String::with_capacity(KEY_LEN);
+    key.push_str(PREFIX);
+    key.push_str(random);
+    key.extend(checksum(random).map(char::from));
+    key
 }
 
 /// `len` base62 characters straight from the operating system's CSPRNG.

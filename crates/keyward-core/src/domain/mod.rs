@@ -20,6 +20,8 @@
 
 pub mod accounts;
 pub mod api_key;
+#[cfg(test)]
+mod api_key_props;
 pub mod audit;
 pub mod audit_checkpoint;
 pub mod calls;
@@ -31,6 +33,8 @@ pub mod limits;
 pub mod mail_config;
 pub mod members;
 pub mod reminder_policy;
+#[cfg(test)]
+mod reminder_policy_props;
 pub mod reminders;
 pub mod settings;
 pub mod status;

@@ -11,6 +11,7 @@ mod challenges;
 mod concurrency;
 mod copy;
 mod crash_safety;
+mod grace_props;
 mod lifecycle;
 mod limits;
 mod permissions;
