@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 CARGO_FEATURES := --features keyward-desktop/custom-protocol
 
-.PHONY: run test lint fmt bench bench-cluster bench-desktop bundle test-deb deps test-deps ui cli test-ui test-rust check-bindings clean
+.PHONY: run test lint fmt bench bench-cluster bench-desktop bundle test-deb deps test-deps ui cli test-ui test-rust check-bindings clean torture fuzz
 
 run: deps ui
 	cargo run $(CARGO_FEATURES) --bin keyward-desktop
@@ -101,3 +101,15 @@ bench-cluster:
 clean:
 	cargo clean
 	rm -rf ui/dist ui/node_modules test-artifacts
+
+# Crash loops: 200 rounds of `keyward serve` under load with a random process kill -9'ed in
+# each, every promise checked after each (`make test` runs 10 of them). Prints the figures.
+TORTURE_LOOPS ?= 200
+torture: test-deps cli
+	KEYWARD_TORTURE_LOOPS=$(TORTURE_LOOPS) scripts/desktop-session \
+	  cargo test -p keyward-cli --test cli torture -- --nocapture
+
+# Every cargo-fuzz target for 10 M executions (nightly toolchain; see scripts/fuzz). Prints
+# executions and crashes per target; the corpus in fuzz/corpus grows and is committed.
+fuzz:
+	scripts/fuzz

@@ -13,6 +13,7 @@ mod team_commands;
 mod team_keys;
 pub mod team_people;
 mod team_reminders;
+mod torture;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

@@ -124,6 +124,24 @@ struct Canonical<'a> {
     details: &'a str,
 }
 
+impl AuditEntry {
+    /// The chain's hash of this row after `prev_hash`: `SHA-256(prev_hash || canonical JSON)`,
+    /// the JSON with a fixed field order and `seq` included.
+    pub fn chain_hash(&self, prev_hash: &str) -> String {
+        let canonical = Canonical {
+            seq: self.seq,
+            at: to_millis(self.at.0),
+            actor: &self.actor,
+            device: &self.device,
+            account: self.account.as_deref(),
+            key_id: self.key_id.as_deref(),
+            event: &self.event,
+            details: &self.details,
+        };
+        chain_hash(prev_hash, &canonical)
+    }
+}
+
 fn chain_hash(prev_hash: &str, row: &Canonical<'_>) -> String {
     let mut hasher = Sha256::new();
     hasher.update(prev_hash.as_bytes());
@@ -172,7 +190,9 @@ pub(crate) async fn append(conn: &mut AnyConnection, entry: NewEntry<'_>) -> Res
     Ok(())
 }
 
-fn check_rows(rows: &[AuditEntry]) -> ChainStatus {
+/// The first row (in the order given) that does not follow from the one before it; the
+/// checkpoint is not consulted (see [`Keyward::verify_audit_chain`]).
+pub fn check_chain(rows: &[AuditEntry]) -> ChainStatus {
     let mut prev_hash = String::new();
     for (index, row) in rows.iter().enumerate() {
         let expected_seq = index as i64 + 1;
@@ -183,17 +203,7 @@ fn check_rows(rows: &[AuditEntry]) -> ChainStatus {
         if row.prev_hash != prev_hash {
             return broken("this entry does not follow the one before it (deleted or reordered)");
         }
-        let canonical = Canonical {
-            seq: row.seq,
-            at: to_millis(row.at.0),
-            actor: &row.actor,
-            device: &row.device,
-            account: row.account.as_deref(),
-            key_id: row.key_id.as_deref(),
-            event: &row.event,
-            details: &row.details,
-        };
-        if chain_hash(&prev_hash, &canonical) != row.hash {
+        if row.chain_hash(&prev_hash) != row.hash {
             return broken("this entry was altered after it was written");
         }
         prev_hash = row.hash.clone();
@@ -274,7 +284,7 @@ impl Keyward {
     pub async fn verify_audit_chain(&self) -> Result<ChainStatus> {
         let rows: Vec<AuditEntry> =
             sqlx::query_as("SELECT * FROM audit_log ORDER BY seq").fetch_all(&self.pool).await?;
-        match check_rows(&rows) {
+        match check_chain(&rows) {
             ChainStatus::Verified { .. } => crate::domain::audit_checkpoint::judge(self, &rows).await,
             broken => Ok(broken),
         }

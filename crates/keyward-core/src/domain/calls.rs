@@ -123,7 +123,7 @@ pub struct CallFilter {
 }
 
 /// `text` as a LIKE pattern that matches it literally anywhere.
-fn contains_pattern(text: &str) -> String {
+pub fn contains_pattern(text: &str) -> String {
     let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
 }

@@ -27,6 +27,15 @@ pub struct VerifyRequest<'a> {
     pub key: Cow<'a, str>,
 }
 
+impl<'a> VerifyRequest<'a> {
+    /// The documented body, a JSON object with a `key` string, or `None` (a 400). serde reads a
+    /// struct from an array too (`["kw_…"]`), so an object is required first.
+    pub fn from_body(body: &'a [u8]) -> Option<VerifyRequest<'a>> {
+        let is_object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        is_object.then(|| serde_json::from_slice(body).ok()).flatten()
+    }
+}
+
 /// Borrows the account and key id from the key index: no copies per call.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct VerifyResponse<'a> {
@@ -76,10 +85,7 @@ where
         Ok(body) => body,
         Err(refusal) => return refusal,
     };
-    // serde reads a struct from an array too (`["kw_…"]`); the documented body is an object.
-    let is_object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-    let parsed = serde_json::from_slice::<VerifyRequest>(&body).ok().filter(|_| is_object);
-    let Some(VerifyRequest { key }) = parsed else {
+    let Some(VerifyRequest { key }) = VerifyRequest::from_body(&body) else {
         return error(StatusCode::BAD_REQUEST, r#"send a JSON object {"key": "kw_..."}"#);
     };
     let differs = match find_key(headers, uri) {
