@@ -84,8 +84,12 @@ impl GatewayHost {
             let shutdown = async move {
                 let _ = stopped.await;
             };
-            if let Err(err) = serve(listener, running, shutdown).await {
-                tracing::error!(%err, "the in-process gateway stopped");
+            match serve(listener, running, shutdown).await {
+                Err(err) => tracing::error!(%err, "the in-process gateway stopped"),
+                Ok(unsaved) if unsaved.served > 0 => {
+                    tracing::error!(?unsaved, "the in-process gateway stopped with calls the call log misses")
+                }
+                Ok(_) => {}
             }
         });
         Ok(Serving { stop, task })

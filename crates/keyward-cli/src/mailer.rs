@@ -11,6 +11,13 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::failure::{Failure, Result};
 
+/// How long one SMTP step may take (lettre's socket time-out).
+const STEP_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long one whole message may take. lettre's own time-out does not cover every wait (a
+/// server that accepts the connection and never greets hangs it for as long as the server
+/// likes), so each send is also bounded as a whole.
+const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
@@ -29,7 +36,7 @@ impl Mailer {
                     "smtp.url \"{url}\" cannot be used ({err}): fix it with `keyward config set smtp.url`"
                 ))
             })?
-            .timeout(Some(Duration::from_secs(20)));
+            .timeout(Some(STEP_TIMEOUT));
         if let Ok(password) = std::env::var(SMTP_PASSWORD_ENV) {
             let user = url::Url::parse(url).map(|u| u.username().to_owned()).unwrap_or_default();
             builder = builder.credentials(Credentials::new(user, password));
@@ -51,7 +58,10 @@ impl Mailer {
             .subject(subject(reminder))
             .body(body(reminder))
             .map_err(|err| err.to_string())?;
-        self.transport.send(message).await.map(|_| ()).map_err(|err| err.to_string())
+        match tokio::time::timeout(SEND_TIMEOUT, self.transport.send(message)).await {
+            Ok(sent) => sent.map(|_| ()).map_err(|err| err.to_string()),
+            Err(_) => Err(format!("the SMTP server did not finish within {} s", SEND_TIMEOUT.as_secs())),
+        }
     }
 }
 

@@ -78,7 +78,7 @@ pub enum Error {
     #[error("could not connect to {database}: {}", connect_detail(source))]
     Connect { database: String, source: sqlx::Error },
 
-    #[error("database error: {0}")]
+    #[error("{}", database_detail(.0))]
     Database(#[from] sqlx::Error),
 
     /// A gateway's lease from the shared usage budget took too long.
@@ -92,6 +92,14 @@ pub enum Error {
     /// From the call log's own connection (`store::call_writer`).
     #[error("database error: {0}")]
     CallLogDatabase(#[from] rusqlite::Error),
+
+    /// The SQLite file's folder is on a file system mounted read-only.
+    #[error("the database is read-only: {path} is on a disk mounted read-only. Remount it read-write (or use another --data-dir) and try again; nothing was changed")]
+    ReadOnlyDisk { path: String },
+
+    /// The SQLite file was removed or replaced while a gateway wrote to it.
+    #[error("the database file {path} was removed or replaced while in use: what was written since is lost; restore the file or restart Keyward")]
+    DatabaseGone { path: String },
 
     #[error("could not migrate the database: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
@@ -328,6 +336,8 @@ impl Error {
             | Error::Connect { .. }
             | Error::Database(_)
             | Error::LeaseTimedOut
+            | Error::DatabaseGone { .. }
+            | Error::ReadOnlyDisk { .. }
             | Error::CallLogDatabase(_)
             | Error::CallLogWriter(_)
             | Error::Migration(_)
@@ -339,6 +349,40 @@ impl Error {
 
 /// What went wrong while connecting, in the server's words where it gave some (a wrong password
 /// is "password authentication failed for user …"; the password itself is never in them).
+/// What a storage fault means for the person at the keyboard, by SQLite result code or
+/// PostgreSQL SQLSTATE; anything else is shown as the database said it.
+fn database_detail(source: &sqlx::Error) -> String {
+    let fault = match source {
+        sqlx::Error::Database(db) => db.code().map(|code| storage_fault(&code)),
+        _ => None,
+    };
+    match fault.flatten() {
+        Some(fault) => format!("{fault}; nothing was changed ({source})"),
+        None => format!("database error: {source}"),
+    }
+}
+
+/// SQLite's primary result code is the low byte of its extended code.
+fn storage_fault(code: &str) -> Option<&'static str> {
+    let sqlite = code.parse::<i32>().ok().map(|extended| extended & 0xff);
+    Some(match (sqlite, code) {
+        (Some(13), _) | (_, "53100") => "the disk holding the database is full: free some space and try again",
+        (Some(8), _) | (_, "25006") => {
+            "the database is read-only (its file or folder is not writable, or its disk is mounted \
+             read-only): make it writable and try again"
+        }
+        (Some(5 | 6), _) => {
+            "the database is locked by another program for longer than Keyward waits (5 s): let it \
+             finish or close it, then try again"
+        }
+        (Some(10 | 14), _) => {
+            "the database file could not be read or written (a disk error, or its folder was removed): \
+             check the disk and the data folder, then try again"
+        }
+        _ => return None,
+    })
+}
+
 fn connect_detail(source: &sqlx::Error) -> String {
     match source {
         sqlx::Error::Database(db) => db.message().to_owned(),

@@ -214,14 +214,15 @@ fn method_name(method: &Method) -> Cow<'static, str> {
 }
 
 impl Running {
-    /// Stops the background tasks and writes every queued call-log row.
-    pub async fn finish(self) {
+    /// Stops the background tasks and writes every queued call-log row; returns what could not
+    /// be written.
+    pub async fn finish(self) -> crate::call_log::Unsaved {
         // The poller only reads: stopping it anywhere is safe. Housekeeping may be inside a
         // purge transaction, so it is asked to stop and awaited, never cut off mid-write.
         self.poller.abort();
         let _ = self.stop.send(true);
         let _ = self.housekeeping.await;
-        self.writer.finish().await;
+        self.writer.finish().await
     }
 }
 

@@ -39,7 +39,18 @@ pub struct CallLog {
 /// The writer thread; [`Writer::finish`] stops it after writing everything queued.
 pub struct Writer {
     stop: watch::Sender<bool>,
-    done: oneshot::Receiver<()>,
+    done: oneshot::Receiver<Unsaved>,
+}
+
+/// What a stopped gateway could not add to the database's call-log counters (a full disk, a
+/// database gone): the rows are lost and `served = logged + dropped` no longer holds in the
+/// database by this much. All zero after a clean flush.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Unsaved {
+    /// Calls answered whose count never reached the database.
+    pub served: u64,
+    /// Of those, rows dropped (a full queue or a failed batch).
+    pub dropped: u64,
 }
 
 impl CallLog {
@@ -66,8 +77,8 @@ impl CallLog {
             .name(WRITER_THREAD.into())
             .spawn(move || {
                 keyward_core::store::threads::mark_this_thread_batch();
-                runtime.block_on(state.run(rx, stopped));
-                let _ = finished.send(());
+                let unsaved = runtime.block_on(state.run(rx, stopped));
+                let _ = finished.send(unsaved);
             })
             .expect("a thread for the call-log writer");
         Ok((CallLog { queue, capacity: capacity.max(1), metrics, unsaved_drops }, Writer { stop, done }))
@@ -102,10 +113,11 @@ impl CallLog {
 }
 
 impl Writer {
-    /// Stops taking rows, writes all that are queued, and returns when they are committed.
-    pub async fn finish(self) {
+    /// Stops taking rows, writes all that are queued, and returns when they are committed, with
+    /// what could not be.
+    pub async fn finish(self) -> Unsaved {
         let _ = self.stop.send(true);
-        let _ = self.done.await;
+        self.done.await.unwrap_or_default()
     }
 }
 
@@ -122,7 +134,7 @@ struct WriterState {
 }
 
 impl WriterState {
-    async fn run(mut self, mut rx: mpsc::Receiver<CallRecord>, mut stopped: watch::Receiver<bool>) {
+    async fn run(mut self, mut rx: mpsc::Receiver<CallRecord>, mut stopped: watch::Receiver<bool>) -> Unsaved {
         let mut batch = Vec::with_capacity(BATCH_ROWS);
         loop {
             tokio::select! {
@@ -151,6 +163,10 @@ impl WriterState {
             self.write(&mut batch);
         }
         self.write(&mut batch);
+        Unsaved {
+            served: self.metrics.served.get() - self.served_saved,
+            dropped: self.unsaved_drops.load(Ordering::Relaxed),
+        }
     }
 
     fn write(&mut self, batch: &mut Vec<CallRecord>) {

@@ -28,5 +28,6 @@ pub mod server;
 pub mod tls;
 
 pub use app::{router, Gateway};
+pub use call_log::Unsaved;
 pub use config::GatewayConfig;
 pub use server::{serve, serve_with};

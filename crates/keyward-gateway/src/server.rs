@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use crate::call_log::Unsaved;
 use axum::http::{Method, Request};
 use axum::response::Response;
 use axum::serve::Listener;
@@ -39,7 +40,7 @@ pub async fn serve(
     listener: TcpListener,
     running: Running,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) -> std::io::Result<Unsaved> {
     serve_with(listener, running, None, shutdown).await
 }
 
@@ -50,7 +51,7 @@ pub async fn serve_with(
     running: Running,
     tls: Option<TlsAcceptor>,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) -> std::io::Result<Unsaved> {
     let routes = router(&running.gateway);
     let connections = GracefulShutdown::new();
     let mut shutdown = pin!(shutdown);
@@ -80,8 +81,7 @@ pub async fn serve_with(
     }
     drop(listener);
     connections.shutdown().await;
-    running.finish().await;
-    Ok(())
+    Ok(running.finish().await)
 }
 
 /// One client's connection: its [`Caller`], and the routes with that client as their state

@@ -49,9 +49,16 @@ pub async fn run(keyward: Keyward, args: ServeArgs) -> Result<ExitCode> {
         announce_team(&running.gateway.keyward, scheme, bound).await?;
         super::reminder_mail::start(running.gateway.keyward.clone());
     }
-    serve_with(listener, running, tls, shutdown_signal())
+    let unsaved = serve_with(listener, running, tls, shutdown_signal())
         .await
         .map_err(|err| Failure::Failed(format!("the gateway stopped: {err}")))?;
+    if unsaved.served > 0 {
+        return Err(Failure::Failed(format!(
+            "the gateway stopped, but {} call(s) it answered could not be written to the database \
+             ({} rows dropped; the errors above say why, e.g. a full disk): the call log misses them",
+            unsaved.served, unsaved.dropped
+        )));
+    }
     eprintln!("Keyward gateway stopped; the call log is flushed.");
     Ok(ExitCode::SUCCESS)
 }

@@ -46,14 +46,21 @@ impl OwnKeyring {
         let bus = lines.next().expect("a bus address").unwrap().trim().to_owned();
         let bus_pid = lines.next().and_then(|p| p.ok()?.trim().parse().ok()).expect("the bus's pid");
         let _ = daemon.wait();
-        let home = tempfile::tempdir().unwrap();
+        let own = OwnKeyring { bus, bus_pid, _home: tempfile::tempdir().unwrap() };
+        own.start_daemon();
+        own
+    }
+
+    /// Starts (or starts again, on the same keyring files) gnome-keyring-daemon on this bus.
+    pub fn start_daemon(&self) {
+        let home = self._home.path();
         let mut keyring = std::process::Command::new("gnome-keyring-daemon")
             .args(["--unlock", "--components=secrets"])
-            .env("DBUS_SESSION_BUS_ADDRESS", &bus)
-            .env("HOME", home.path())
-            .env("XDG_DATA_HOME", home.path().join("data"))
-            .env("XDG_CACHE_HOME", home.path().join("cache"))
-            .env("XDG_RUNTIME_DIR", home.path())
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
+            .env("HOME", home)
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("XDG_CACHE_HOME", home.join("cache"))
+            .env("XDG_RUNTIME_DIR", home)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::null())
             .spawn()
@@ -61,7 +68,23 @@ impl OwnKeyring {
         use std::io::Write;
         keyring.stdin.take().unwrap().write_all(b"pw").unwrap();
         assert!(keyring.wait().unwrap().success(), "gnome-keyring-daemon started");
-        OwnKeyring { bus, bus_pid, _home: home }
+    }
+
+    /// The pid of the process that owns the Secret Service name on this bus.
+    pub fn daemon_pid(&self) -> Option<u32> {
+        let out = std::process::Command::new("dbus-send")
+            .args([
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.GetConnectionUnixProcessID",
+                "string:org.freedesktop.secrets",
+            ])
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
+            .output()
+            .ok()?;
+        String::from_utf8_lossy(&out.stdout).split_whitespace().last()?.parse().ok()
     }
 
     /// `secret-tool lookup` through this keyring's bus.

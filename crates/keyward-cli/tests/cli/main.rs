@@ -3,6 +3,7 @@
 //! D-Bus session with an unlocked gnome-keyring. Outputs that may hold a key are never printed.
 
 mod bad_input;
+mod faults;
 mod interactive;
 pub mod keyring;
 mod lifecycle;
@@ -124,7 +125,7 @@ impl Home {
     /// Runs and insists on exit 0.
     pub fn ok(&self, args: &[&str]) -> Run {
         let run = self.run(args);
-        assert_eq!(run.code, 0, "keyward {}: {}", args.join(" "), run.shown());
+        assert_eq!(run.code, 0, "keyward {}: {}", redact(&args.join(" ")), run.shown());
         run
     }
 

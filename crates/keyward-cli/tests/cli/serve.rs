@@ -96,6 +96,16 @@ impl Server {
         self.verify(key)["code"].as_str().unwrap().to_owned()
     }
 
+    /// SIGTERM, then its exit code and everything it logged.
+    pub fn stop(self) -> (i32, String) {
+        let log = Arc::clone(&self.log);
+        let code = self.terminate();
+        // The reader thread may still be taking the last lines.
+        std::thread::sleep(Duration::from_millis(100));
+        let text = log.lock().unwrap().join("\n");
+        (code, text)
+    }
+
     /// Reaps it after an outside `kill`.
     pub fn wait_gone(&mut self) {
         let _ = self.child.wait();

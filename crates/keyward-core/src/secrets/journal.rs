@@ -102,9 +102,14 @@ impl Keyward {
             self.forget_journal(key_id).await;
         }
         // Rows of active keys are leftovers of a crash right after commit: the secret belongs.
-        sqlx::query("DELETE FROM secret_journal WHERE key_id IN (SELECT id FROM api_keys WHERE retired_at IS NULL)")
-            .execute(&self.pool)
-            .await?;
+        // Looked for first, so a start with nothing to clean takes no write lock.
+        const OF_ACTIVE_KEYS: &str =
+            "FROM secret_journal WHERE key_id IN (SELECT id FROM api_keys WHERE retired_at IS NULL)";
+        let leftover: Option<String> =
+            sqlx::query_scalar(&format!("SELECT key_id {OF_ACTIVE_KEYS} LIMIT 1")).fetch_optional(&self.pool).await?;
+        if leftover.is_some() {
+            sqlx::query(&format!("DELETE {OF_ACTIVE_KEYS}")).execute(&self.pool).await?;
+        }
         Ok(orphans.len())
     }
 }

@@ -5,10 +5,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Connection, Executor};
 
 use super::threads;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// How long a write waits for another connection's (or process's) write lock before failing.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -18,6 +18,14 @@ pub(crate) async fn open(path: &Path) -> Result<AnyPool> {
     // (`mode=rwc` creates the file). WAL persists in the file; the others are per connection.
     let url = format!("sqlite://{}?mode=rwc", percent_encode_path(path));
     let options: AnyConnectOptions = url.parse()?;
+    // A pool retries a connection that fails to open until its acquire timeout (30 s), then
+    // reports only that it timed out; one direct attempt first says why, at once.
+    if let Err(err) = first_read(&options).await {
+        return Err(match path.parent().is_some_and(on_read_only_disk) {
+            true => Error::ReadOnlyDisk { path: path.display().to_string() },
+            false => err.into(),
+        });
+    }
     let pool = AnyPoolOptions::new()
         .max_connections(4)
         .after_connect(|conn, _| {
@@ -41,6 +49,27 @@ pub(crate) async fn open(path: &Path) -> Result<AnyPool> {
         .await?;
     sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
     Ok(pool)
+}
+
+/// Opens a connection and reads through the WAL's index, as every pooled connection will.
+async fn first_read(options: &AnyConnectOptions) -> std::result::Result<(), sqlx::Error> {
+    let mut conn = sqlx::AnyConnection::connect_with(options).await?;
+    let _: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut conn).await?;
+    let _: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master").fetch_one(&mut conn).await?;
+    conn.close().await
+}
+
+/// Whether `dir` is on a file system mounted read-only (where SQLite cannot make the WAL's
+/// index file, so even reading fails).
+fn on_read_only_disk(dir: &Path) -> bool {
+    let probe = dir.join(".keyward-write-probe");
+    match std::fs::OpenOptions::new().write(true).create_new(true).open(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            false
+        }
+        Err(err) => err.kind() == std::io::ErrorKind::ReadOnlyFilesystem,
+    }
 }
 
 /// A file path as the path of a `sqlite://` URL: the characters a URL gives a meaning to

@@ -9,15 +9,47 @@
 
 use std::fmt::Write;
 use std::net::IpAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Statement, TransactionBehavior};
 
 use super::{hour_counts, CallRow, Tally, ADD_TO_COUNTERS};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::store::BUSY_TIMEOUT;
 use crate::time::to_millis;
+
+/// The file a connection writes. Removed or replaced while open (its data folder deleted, a
+/// backup restored over it), the connection would go on writing to a file no one opens again:
+/// each batch looks first, so those rows count as dropped and the gateway says why.
+struct FileIdentity {
+    path: PathBuf,
+    id: Option<u64>,
+}
+
+impl FileIdentity {
+    fn of(path: &Path) -> FileIdentity {
+        FileIdentity { path: path.to_owned(), id: file_id(path) }
+    }
+
+    fn check(&self) -> Result<()> {
+        match file_id(&self.path) == self.id {
+            true => Ok(()),
+            false => Err(Error::DatabaseGone { path: self.path.display().to_string() }),
+        }
+    }
+}
+
+#[cfg(unix)]
+fn file_id(path: &Path) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| m.ino())
+}
+
+#[cfg(not(unix))]
+fn file_id(path: &Path) -> Option<u64> {
+    std::fs::metadata(path).ok().map(|_| 0)
+}
 
 /// Rows per INSERT statement: enough to amortise a statement's start-up, few enough that the
 /// SQL stays small (1,100 placeholders).
@@ -26,6 +58,7 @@ const COLUMNS: usize = 11;
 
 pub struct SqliteCallWriter {
     conn: Connection,
+    file: FileIdentity,
     /// The INSERT of a full chunk, written once: every chunk but a batch's last is full.
     full_insert: String,
     client_ip: IpText,
@@ -40,11 +73,17 @@ impl SqliteCallWriter {
         // WAL is the file's mode already (the pool set it, and it persists); NORMAL is
         // per-connection: commit without waiting for the disk, as every connection does.
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        Ok(SqliteCallWriter { conn, full_insert: insert_sql(ROWS_PER_STATEMENT), client_ip: IpText::default() })
+        Ok(SqliteCallWriter {
+            conn,
+            file: FileIdentity::of(path),
+            full_insert: insert_sql(ROWS_PER_STATEMENT),
+            client_ip: IpText::default(),
+        })
     }
 
     /// See [`super::CallWriter::write`].
     pub fn write<R: CallRow>(&mut self, batch: &[R], tally: Tally, touched: &[(String, DateTime<Utc>)]) -> Result<()> {
+        self.file.check()?;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut logged = 0;
         for chunk in batch.chunks(ROWS_PER_STATEMENT) {
