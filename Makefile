@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 CARGO_FEATURES := --features keyward-desktop/custom-protocol
 
-.PHONY: run test lint fmt bench bench-cluster bench-desktop bundle test-deb deps test-deps ui cli test-ui test-rust check-bindings clean torture fuzz
+.PHONY: run test lint fmt bench bench-cluster bench-desktop bundle test-deb deps test-deps ui cli test-ui test-rust check-bindings clean torture fuzz abuse schemathesis
 
 run: deps ui
 	cargo run $(CARGO_FEATURES) --bin keyward-desktop
@@ -113,3 +113,14 @@ torture: test-deps cli
 # executions and crashes per target; the corpus in fuzz/corpus grows and is committed.
 fuzz:
 	scripts/fuzz
+
+# Slow and abusive clients (idle connections, trickled heads and bodies, oversized headers and
+# bodies, an HTTP/2 rapid-reset flood) against `keyward serve`, a good client measured through
+# each; prints its latencies and the server's memory (asserts only that it was always answered).
+abuse: test-deps
+	scripts/desktop-session cargo bench --profile server -p keyward-cli --bench abuse
+
+# The HTTP API attacked from its own OpenAPI spec (schemathesis from PyPI, in a virtualenv):
+# a local gateway and a team server on a throwaway PostgreSQL. Fails on any finding.
+schemathesis: test-deps
+	scripts/desktop-session scripts/with-postgres scripts/schemathesis

@@ -177,6 +177,13 @@ pub struct ServeArgs {
     /// UNAVAILABLE (503) until the database is back
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = staleness_seconds)]
     pub max_staleness: f64,
+    /// Failed key checks (unknown or malformed keys) a client IP may make per minute before it
+    /// is answered 429 unlooked-at (raise it behind a reverse proxy, where clients share an IP)
+    #[arg(long, value_name = "N", default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..))]
+    pub failed_attempts_per_minute: u32,
+    /// Failed team sign-ins (codes, device tokens) a client IP may make per minute
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    pub failed_sign_ins_per_minute: u32,
 
     /// Serve HTTPS with this certificate chain (PEM); needs --tls-key
     #[arg(long, value_name = "PEM", requires = "tls_key")]

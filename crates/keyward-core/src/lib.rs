@@ -55,6 +55,7 @@ pub mod serving;
 pub mod store;
 pub mod team;
 pub mod time;
+pub mod whole_number;
 
 pub use actor::Actor;
 pub use domain::accounts::Account;

@@ -96,6 +96,7 @@ impl Gateway {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("an HTTP client with default TLS roots builds");
+        let sign_ins = SignInGuard::new(config.failed_sign_ins_per_ip_per_minute);
         let gateway = Arc::new(Gateway {
             limiter: Limiter::new(config.failures_per_ip_per_minute),
             keyward,
@@ -105,7 +106,7 @@ impl Gateway {
             http,
             freshness: Freshness::default(),
             budget,
-            sign_ins: SignInGuard::default(),
+            sign_ins,
         });
         let poller = {
             let (keyward, every) = (gateway.keyward.clone(), gateway.config.key_poll_interval);

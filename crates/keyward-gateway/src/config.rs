@@ -16,6 +16,8 @@ pub struct GatewayConfig {
     pub key_poll_interval: Duration,
     /// Failed attempts (unknown or malformed keys) allowed per client IP per minute.
     pub failures_per_ip_per_minute: u32,
+    /// Failed team sign-ins (unknown codes or device tokens) allowed per client IP per minute.
+    pub failed_sign_ins_per_ip_per_minute: u32,
     /// How old the view of the keys may grow while the database cannot be reached before every
     /// verdict is UNAVAILABLE (503). `None`: never (the embedded SQLite is the gateway's own
     /// file; a team database is not, and `keyward serve` sets [`DEFAULT_MAX_STALENESS`] there).
@@ -37,6 +39,7 @@ impl Default for GatewayConfig {
             retention_days: keyward_core::domain::calls::DEFAULT_RETENTION_DAYS,
             key_poll_interval: Duration::from_millis(200),
             failures_per_ip_per_minute: 600,
+            failed_sign_ins_per_ip_per_minute: 10,
             max_staleness: None,
         }
     }

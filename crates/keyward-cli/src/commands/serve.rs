@@ -28,6 +28,8 @@ pub async fn run(keyward: Keyward, args: ServeArgs) -> Result<ExitCode> {
         upstream: args.upstream.clone(),
         retention_days: args.retention_days,
         call_log_queue: args.call_log_queue,
+        failures_per_ip_per_minute: args.failed_attempts_per_minute,
+        failed_sign_ins_per_ip_per_minute: args.failed_sign_ins_per_minute,
         // The embedded file is this process's own; a team database can be out of reach.
         max_staleness: (keyward.backend() == Backend::Postgres)
             .then(|| std::time::Duration::from_secs_f64(args.max_staleness)),

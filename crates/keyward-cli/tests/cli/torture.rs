@@ -70,6 +70,8 @@ struct Tally {
     changes_done: u64,
     calls_answered: u64,
     violations: Vec<String>,
+    /// Every key string handed out in the current data folder, to look for where none may be.
+    keys: Vec<String>,
 }
 
 /// One keyed verify request on its own connection; `None` when the server is gone.
@@ -210,6 +212,7 @@ fn later(home: &Home, offset: &str, args: &[&str]) -> std::process::Command {
 
 /// The promises, after a loop (and after one more CLI start cleaned what a kill left).
 fn check_invariants(home: &Home, done: &[Done], orphan_candidates: &[String], tally: &mut Tally) {
+    let keys = tally.keys.clone();
     let mut violated = |what: String| tally.violations.push(format!("loop {}: {what}", tally.loops));
     let integrity = sql_strings(home, "PRAGMA integrity_check");
     if integrity != ["ok"] {
@@ -237,6 +240,12 @@ fn check_invariants(home: &Home, done: &[Done], orphan_candidates: &[String], ta
     for id in orphan_candidates.iter().filter(|id| !active.contains(id)) {
         if keyring_lookup(id).is_some() {
             violated(format!("the secret of {id} outlived the next start"));
+        }
+    }
+    for entry in std::fs::read_dir(home.db()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap_or_default();
+        if keys.iter().any(|key| memchr::memmem::find(&bytes, key.as_bytes()).is_some()) {
+            violated("a key string in the database files".into());
         }
     }
     if sql_i64(home, "SELECT COUNT(*) FROM secret_journal") != 0 {
@@ -283,6 +292,7 @@ fn crash_loops_keep_every_promise() {
         tally.loops = n + 1;
         if n % 25 == 0 {
             home = Home::new();
+            tally.keys.clear();
             for account in ACCOUNTS {
                 home.ok(&["account", "create", account]);
                 home.ok(&["member", "set-email", account, "ana", "ana@example.com"]);
@@ -294,6 +304,7 @@ fn crash_loops_keep_every_promise() {
         let before = counters(&home);
         let (stop, answered) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicU64::new(0)));
         let mut keys = live_keys(&home);
+        tally.keys.extend(keys.iter().cloned());
         keys.push("kw_0000000000000000000000000000000000".into());
         let load = {
             let (addr, stop, answered) = (server.url()[7..].to_owned(), stop.clone(), answered.clone());
@@ -305,6 +316,7 @@ fn crash_loops_keep_every_promise() {
         let kill_at = Instant::now() + Duration::from_millis(dice.below(1_500));
         let mut done = Vec::new();
         let mut server = Some(server);
+        let mut server_log = String::new();
         let mut cli_killed: Option<String> = None;
         while Instant::now() < kill_at + Duration::from_millis(200) && cli_killed.is_none() {
             let (args, success) = pick_change(&mut dice, &home);
@@ -314,13 +326,22 @@ fn crash_loops_keep_every_promise() {
                     let words: Vec<&str> = args.iter().map(String::as_str).filter(|a| !a.starts_with('-')).collect();
                     cli_killed = Some(words[..2].join(" "));
                 }
-                Some(run) if run.code == 0 => done.extend(success(&run)),
-                Some(_) => {}
+                Some(run) => {
+                    if run.code == 0 {
+                        done.extend(success(&run));
+                        let handed = serde_json::from_str::<serde_json::Value>(&run.stdout).ok();
+                        tally.keys.extend(handed.and_then(|v| Some(v["key"].as_str()?.to_owned())));
+                    }
+                    if tally.keys.iter().any(|key| run.stderr.contains(key)) {
+                        tally.violations.push(format!("loop {}: a key string on the CLI's stderr", n + 1));
+                    }
+                }
             }
             if victim == "server" && Instant::now() >= kill_at {
                 if let Some(mut s) = server.take() {
                     kill_9(s.pid());
                     s.wait_gone();
+                    server_log = s.log();
                 }
             }
         }
@@ -345,7 +366,8 @@ fn crash_loops_keep_every_promise() {
             }
             // Stopped cleanly: every answered call is served, and served = logged + dropped.
             Some(s) => {
-                let code = s.terminate();
+                let (code, log) = s.stop();
+                server_log = log;
                 tally.clean_stops += 1;
                 let (served, logged, dropped) = after_counters(&home);
                 if code != 0 || served != logged + dropped || served != answered {
@@ -355,6 +377,9 @@ fn crash_loops_keep_every_promise() {
                     ));
                 }
             }
+        }
+        if tally.keys.iter().any(|key| server_log.contains(key)) {
+            tally.violations.push(format!("loop {}: a key string in the server's log", n + 1));
         }
         if let Some(command) = cli_killed {
             *tally.kills.entry(format!("cli {command}")).or_default() += 1;

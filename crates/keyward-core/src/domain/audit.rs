@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, AnyPool};
 
 use crate::actor::Actor;
-use crate::error::Result;
+use crate::error::{Invalid, Result};
 use crate::keyward::Keyward;
 use crate::serde_names::display_as_serde_name;
 use crate::time::{to_millis, Timestamp};
@@ -211,6 +211,14 @@ pub fn check_chain(rows: &[AuditEntry]) -> ChainStatus {
     ChainStatus::Verified { entries: rows.len() as u64, checkpoint: None }
 }
 
+/// A listing's row limit: at least 1 (PostgreSQL refuses a negative LIMIT; 0 would say nothing).
+fn row_limit(limit: Option<i64>) -> Result<i64> {
+    match limit {
+        None => Ok(i64::MAX),
+        Some(limit) => Invalid::check_range("limit", limit, 1..=i64::MAX).map(|()| limit).map_err(Into::into),
+    }
+}
+
 /// Entries of one account, oldest first, optionally of one event kind.
 async fn list(pool: &AnyPool, account: &str, event: Option<&str>, limit: Option<i64>) -> Result<Vec<AuditEntry>> {
     // The newest `limit` rows, returned oldest first.
@@ -223,7 +231,7 @@ async fn list(pool: &AnyPool, account: &str, event: Option<&str>, limit: Option<
     .bind(account)
     .bind(event)
     .bind(event)
-    .bind(limit.unwrap_or(i64::MAX))
+    .bind(row_limit(limit)?)
     .fetch_all(pool)
     .await?;
     Ok(rows)
@@ -236,7 +244,7 @@ pub(crate) async fn list_team(pool: &AnyPool, limit: Option<i64>) -> Result<Vec<
              SELECT * FROM audit_log WHERE account IS NULL ORDER BY seq DESC LIMIT $1
          ) AS newest ORDER BY newest.seq",
     )
-    .bind(limit.unwrap_or(i64::MAX))
+    .bind(row_limit(limit)?)
     .fetch_all(pool)
     .await?)
 }

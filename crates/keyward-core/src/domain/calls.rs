@@ -110,7 +110,8 @@ pub struct CallFilter {
     #[cfg_attr(feature = "ts", ts(skip))]
     #[param(value_type = Option<String>, format = DateTime)]
     pub since: Option<DateTime<Utc>>,
-    /// 2, 4 or 5: the status class (2xx, 4xx, 5xx).
+    /// 2, 4 or 5: the status class (2xx, 4xx, 5xx; 1 and 3 are accepted too).
+    #[param(minimum = 1, maximum = 5)]
     pub status_class: Option<u16>,
     pub outcome: Option<String>,
     /// Part of the path, client IP or user agent (case-insensitive for ASCII).

@@ -15,10 +15,16 @@ use crate::store;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct UsageLimits {
     #[sqlx(try_from = "i64")]
+    #[schema(minimum = 1, maximum = 1_000_000_000)]
+    #[serde(deserialize_with = "crate::whole_number::deserialize")]
     pub burst_limit: u32,
     #[sqlx(try_from = "i64")]
+    #[schema(minimum = 1, maximum = 86_400)]
+    #[serde(deserialize_with = "crate::whole_number::deserialize")]
     pub burst_seconds: u32,
     #[sqlx(try_from = "i64")]
+    #[schema(minimum = 1, maximum = 1_000_000_000)]
+    #[serde(deserialize_with = "crate::whole_number::deserialize")]
     pub daily_limit: u32,
 }
 

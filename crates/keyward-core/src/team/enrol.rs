@@ -23,7 +23,11 @@ const MIN_TOKEN_CHARS: usize = 32;
 #[derive(Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Enrolment {
     pub code: String,
+    /// The person's name: 1 to 64 characters, no spaces.
+    #[schema(pattern = r"^\s*[^\s\x00-\x1f\x7f-\x9f]{1,64}\s*$")]
     pub name: String,
+    /// Where reminders go (empty: none).
+    #[schema(pattern = r"^\s*$|^\s*[^@\s]+@[^\s.]\S*\.\S*[^\s.]\s*$")]
     pub email: Option<String>,
     pub label: String,
     pub token: String,

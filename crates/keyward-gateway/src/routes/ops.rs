@@ -51,6 +51,7 @@ pub async fn metrics(State(caller): State<Arc<Caller>>) -> impl IntoResponse {
     ),
     paths(
         super::verify::verify,
+        super::proxy::proxy,
         healthz,
         metrics,
         team::join,
@@ -121,13 +122,36 @@ impl utoipa::Modify for DeviceToken {
         use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme("device_token", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        // The proxy's: an account's API key (also accepted as Authorization: Bearer, or ?hapikey=).
+        let api_key =
+            utoipa::openapi::security::ApiKey::Header(utoipa::openapi::security::ApiKeyValue::new("X-API-Key"));
+        components.add_security_scheme("api_key", SecurityScheme::ApiKey(api_key));
+        // A snooze is 1 or 7 days; utoipa has no field attribute for a list of integers.
+        use utoipa::openapi::{RefOr, Schema};
+        // A confirmation object is `{"challenge": …}` and nothing else (serde reads its one key
+        // as the variant's name).
+        if let Some(RefOr::T(Schema::OneOf(confirmation))) = components.schemas.get_mut("Confirmation") {
+            for variant in confirmation.items.iter_mut() {
+                if let RefOr::T(Schema::Object(object)) = variant {
+                    object.additional_properties =
+                        Some(Box::new(utoipa::openapi::schema::AdditionalProperties::FreeForm(false)));
+                }
+            }
+        }
+        if let Some(RefOr::T(Schema::Object(snooze))) = components.schemas.get_mut("Snooze") {
+            if let Some(RefOr::T(Schema::Object(days))) = snooze.properties.get_mut("days") {
+                days.enum_values = Some(vec![1.into(), 7.into()]);
+            }
+        }
         use utoipa::openapi::path::ParameterIn;
         for (path, item) in openapi.paths.paths.iter_mut().filter(|(path, _)| path.starts_with("/v1/team/")) {
-            let names_account = path.contains("{account}");
+            let names_account_in_path = path.contains("{account}");
             let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete];
             for operation in operations.into_iter().flatten() {
                 let has_body = operation.request_body.is_some();
                 let has_query = operation.parameters.iter().flatten().any(|p| p.parameter_in == ParameterIn::Query);
+                let names_account =
+                    names_account_in_path || operation.parameters.iter().flatten().any(|p| p.name == "account");
                 let signed = operation.security.is_some();
                 let responses = &mut operation.responses.responses;
                 let mut document = |status: &str, description: &str| {
@@ -158,6 +182,14 @@ fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::
 }
 
 /// The OpenAPI document, generated from the handlers.
-pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+pub async fn openapi(State(caller): State<Arc<Caller>>) -> Json<utoipa::openapi::OpenApi> {
+    let mut spec = ApiDoc::openapi();
+    // A gateway on the embedded SQLite serves no team API: its spec says only what it serves.
+    if caller.gateway.keyward.backend() == keyward_core::store::Backend::Sqlite {
+        spec.paths.paths.retain(|path, _| !path.starts_with("/v1/team/"));
+        if let Some(components) = spec.components.as_mut() {
+            components.security_schemes.remove("device_token");
+        }
+    }
+    Json(spec)
 }

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::TryStreamExt;
@@ -18,10 +18,44 @@ use crate::app::{Call, Caller};
 use crate::outcome::Outcome;
 use crate::presented::{find_key, scrubbed_path, strip_key_headers, Presented};
 
+/// The methods forwarded (those HTTP defines for any resource); others are a 405 here, not
+/// something an upstream is left to make sense of.
+const PROXIED_METHODS: [Method; 8] = [
+    Method::GET,
+    Method::POST,
+    Method::PUT,
+    Method::PATCH,
+    Method::DELETE,
+    Method::HEAD,
+    Method::OPTIONS,
+    Method::TRACE,
+];
+
 /// Headers that belong to one connection, not to the request (RFC 9110 §7.6.1).
 const HOP_BY_HOP: &[&str] =
     &["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host"];
 
+/// Proxy mode: any path that is not the gateway's own, with any method, is authenticated by
+/// its key (Bearer, `X-API-Key` or `?hapikey=`) and forwarded to `--upstream`; the upstream's
+/// answer comes back as it is.
+#[utoipa::path(
+    method(get, post, put, patch, delete, head, options, trace),
+    path = "/{path}",
+    params(("path" = String, Path, description = "Any path but the gateway's own, forwarded to the upstream as it is")),
+    security(("api_key" = [])),
+    responses(
+        (status = 400, description = "Two different keys in one request", body = super::ErrorBody),
+        (status = 401, description = "MISSING_KEY, or a key that is not valid (its code says why)", body = super::ErrorBody),
+        (status = 404, description = "The gateway was started without --upstream: there is nothing to proxy to", body = super::ErrorBody),
+        (status = 405, description = "A method other than these", body = super::ErrorBody),
+        (status = 413, description = "The body is larger than the gateway accepts", body = super::ErrorBody),
+        (status = 429, description = "The key's usage limit, or this caller's failed attempts, are used up", body = super::ErrorBody),
+        (status = 431, description = "The headers are larger than the gateway accepts", body = super::ErrorBody),
+        (status = 502, description = "The upstream service did not answer", body = super::ErrorBody),
+        (status = 503, description = "UNAVAILABLE: the gateway cannot reach its database", body = super::ErrorBody),
+        (status = "default", description = "The upstream's own answer, passed through"),
+    )
+)]
 pub async fn proxy(State(caller): State<Arc<Caller>>, request: Request) -> Response {
     let (gateway, peer) = (&caller.gateway, caller.addr);
     let started = Instant::now();
@@ -31,6 +65,9 @@ pub async fn proxy(State(caller): State<Arc<Caller>>, request: Request) -> Respo
             "no such endpoint: verify keys with POST /v1/keys/verify, or start the gateway with --upstream URL to proxy",
         );
     };
+    if !PROXIED_METHODS.contains(request.method()) {
+        return super::limits::only("GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, TRACE");
+    }
     let (parts, body) = request.into_parts();
     let key = match find_key(&parts.headers, &parts.uri) {
         Presented::One(key) => key,

@@ -32,6 +32,8 @@ pub async fn list(State(caller): State<Arc<Caller>>, signed: Signed) -> Result<J
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewAccount {
+    /// 1 to 63 lowercase letters, digits or `-` (surrounding spaces are ignored).
+    #[schema(pattern = r"^\s*[a-z0-9-]{1,63}\s*$")]
     pub name: String,
     pub display_name: Option<String>,
 }
@@ -71,6 +73,7 @@ pub async fn members(
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewMember {
     /// A person of the team.
+    #[schema(pattern = r"^\s*[^\s\x00-\x1f\x7f-\x9f]{1,64}\s*$")]
     pub person: String,
     pub role: Role,
 }

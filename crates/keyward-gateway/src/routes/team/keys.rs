@@ -20,6 +20,7 @@ use crate::app::Caller;
 use crate::routes::ErrorBody;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Lacking {
     /// Only the devices with no share of the active key yet.
     #[serde(default)]
@@ -64,6 +65,7 @@ pub async fn generate(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Why {
     /// `view` (default) or `copy`: the audit trail records which.
     pub why: Option<String>,

@@ -16,10 +16,12 @@ use crate::app::Caller;
 use crate::routes::ErrorBody;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Only this event (`generated`, `viewed`, `copied`, `rotated`, …).
     pub event: Option<String>,
     /// At most this many rows, newest first.
+    #[param(minimum = 1)]
     pub limit: Option<i64>,
 }
 
@@ -43,8 +45,10 @@ pub async fn audit(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Limit {
     /// At most this many rows, the newest.
+    #[param(minimum = 1)]
     pub limit: Option<i64>,
 }
 
@@ -85,6 +89,7 @@ pub async fn calls(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatsQuery {
     /// One account's calls; without it, every account the caller may read.
     pub account: Option<String>,

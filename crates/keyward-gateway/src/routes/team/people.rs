@@ -48,8 +48,12 @@ pub async fn me(Signed(session): Signed) -> Json<Session> {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct Invitation {
-    /// The person's name in the team (a new person, or a known one's new device).
+    /// The person's name in the team (a new person, or a known one's new device): 1 to 64
+    /// characters, no spaces.
+    #[schema(pattern = r"^\s*[^\s\x00-\x1f\x7f-\x9f]{1,64}\s*$")]
     pub name: String,
+    /// Where reminders go (empty: none).
+    #[schema(pattern = r"^\s*$|^\s*[^@\s]+@[^\s.]\S*\.\S*[^\s.]\s*$")]
     pub email: Option<String>,
     /// `owner` or `member` (default) for a new person; a known person keeps theirs.
     pub role: Option<TeamRole>,

@@ -33,8 +33,12 @@ pub async fn show(
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct Policy {
     /// Rotation is recommended after this many days (30 to 730).
+    #[schema(minimum = 30, maximum = 730)]
+    #[serde(deserialize_with = "keyward_core::whole_number::deserialize")]
     pub rotation_period_days: i64,
-    /// A heads-up reminder this many days before (0: none).
+    /// A heads-up reminder this many days before (0: none; at most 90).
+    #[schema(minimum = 0, maximum = 90)]
+    #[serde(deserialize_with = "keyward_core::whole_number::deserialize")]
     pub reminder_lead_days: i64,
 }
 

@@ -37,7 +37,8 @@ pub async fn due(State(caller): State<Arc<Caller>>, signed: Signed) -> Result<Js
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct Snooze {
-    /// 1 or 7.
+    /// 1 or 7 (the spec lists both: see `routes::ops`).
+    #[serde(deserialize_with = "keyward_core::whole_number::deserialize")]
     pub days: i64,
 }
 

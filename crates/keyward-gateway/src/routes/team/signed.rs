@@ -21,22 +21,19 @@ use keyward_core::Error;
 use super::Refusal;
 use crate::app::Caller;
 
-/// Failed sign-ins allowed per client IP: a burst of this many, then one more per 6 seconds.
-const FAILURES_PER_MINUTE: u32 = 10;
-
 pub struct SignInGuard {
     failures: DefaultKeyedRateLimiter<IpAddr>,
     blocked: Mutex<HashMap<IpAddr, Instant>>,
 }
 
-impl Default for SignInGuard {
-    fn default() -> SignInGuard {
-        let per_minute = NonZeroU32::new(FAILURES_PER_MINUTE).expect("non-zero");
+impl SignInGuard {
+    /// `per_minute` failed sign-ins allowed per client IP: a burst of that many, then one more
+    /// each 60/`per_minute` seconds.
+    pub fn new(per_minute: u32) -> SignInGuard {
+        let per_minute = NonZeroU32::new(per_minute.max(1)).expect("at least 1");
         SignInGuard { failures: RateLimiter::keyed(Quota::per_minute(per_minute)), blocked: Mutex::default() }
     }
-}
 
-impl SignInGuard {
     /// Refuses an IP that used up its failed sign-ins, until it has one again.
     pub fn admit(&self, ip: IpAddr) -> Result<(), Refusal> {
         let mut blocked = self.blocked.lock().unwrap_or_else(|e| e.into_inner());
