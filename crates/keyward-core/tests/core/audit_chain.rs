@@ -128,6 +128,16 @@ async fn a_keyring_out_of_reach_leaves_changes_done_and_unanchored(backend: Back
     assert_eq!(checkpoint, Some(entries), "anchored again with the next change");
 }
 
+/// schemathesis found a negative limit a 500 on PostgreSQL (it refuses a negative LIMIT).
+async fn a_listing_limit_below_one_is_bad_input(backend: Backend) {
+    let f = trail(backend).await;
+    for limit in [-1, 0, i64::MIN] {
+        let err = f.keyward.audit_entries(&f.admin, "acme", None, Some(limit), f.t0).await.unwrap_err();
+        assert!(matches!(err, keyward_core::Error::InvalidInput(_)), "{limit}: {err}");
+    }
+    assert_eq!(f.keyward.audit_entries(&f.admin, "acme", None, Some(2), f.t0).await.unwrap().len(), 2);
+}
+
 /// An older copy of the database file put back (a backup restored over the live one).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_older_database_file_put_back_is_found() {
@@ -147,6 +157,7 @@ async fn an_older_database_file_put_back_is_found() {
 }
 
 on_both_backends!(
+    a_listing_limit_below_one_is_bad_input,
     the_newest_rows_cut_off_are_found,
     fifty_rows_cut_off_are_found,
     a_trail_cut_then_written_on_is_found,

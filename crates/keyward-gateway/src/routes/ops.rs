@@ -193,3 +193,28 @@ pub async fn openapi(State(caller): State<Arc<Caller>>) -> Json<utoipa::openapi:
     }
     Json(spec)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// schemathesis found every query parameter of the team API documented as a path parameter
+    /// (utoipa's default for `IntoParams`): each struct must say `parameter_in = Query`.
+    #[test]
+    fn the_team_api_documents_query_parameters_in_the_query() {
+        let spec = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let mut seen = 0;
+        for (path, item) in spec["paths"].as_object().unwrap() {
+            for operation in item.as_object().unwrap().values() {
+                for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                    let name = parameter["name"].as_str().unwrap();
+                    let in_path = path.contains(&format!("{{{name}}}"));
+                    let expected = if in_path { "path" } else { "query" };
+                    assert_eq!(parameter["in"], expected, "{path} {name}");
+                    seen += usize::from(!in_path);
+                }
+            }
+        }
+        assert!(seen >= 10, "the query parameters are there to check ({seen})");
+    }
+}

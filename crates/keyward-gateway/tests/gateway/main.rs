@@ -29,7 +29,7 @@ pub struct TestGateway {
     pub dir: tempfile::TempDir,
     pub http: reqwest::Client,
     stop: oneshot::Sender<()>,
-    task: JoinHandle<std::io::Result<()>>,
+    task: JoinHandle<std::io::Result<keyward_gateway::Unsaved>>,
 }
 
 impl TestGateway {

@@ -89,6 +89,10 @@ async fn health_metrics_and_openapi() {
     let (_, openapi) = send(&gw, Request::get("/openapi.json").body(Body::empty()).unwrap()).await;
     assert!(openapi["paths"]["/v1/keys/verify"]["post"].is_object(), "{openapi}");
     assert!(openapi["components"]["schemas"]["VerifyResponse"].is_object());
+    // The proxy is documented; a gateway on SQLite documents no team API, which it does not serve.
+    assert!(openapi["paths"]["/{path}"]["trace"].is_object(), "{openapi}");
+    let paths = openapi["paths"].as_object().unwrap();
+    assert!(!paths.keys().any(|p| p.starts_with("/v1/team/")), "{:?}", paths.keys());
     let (_, metrics) = send(&gw, Request::get("/metrics").body(Body::empty()).unwrap()).await;
     let text = metrics.as_str().unwrap();
     for name in ["call_log_rows_written", "call_log_rows_dropped", "call_log_queue_depth", "request_duration_seconds"] {
