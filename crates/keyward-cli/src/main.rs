@@ -24,8 +24,12 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime starts");
-    match runtime.block_on(commands::run(cli)) {
+    let code = match runtime.block_on(commands::run(cli)) {
         Ok(code) => code,
         Err(err) => output::fail(&err),
-    }
+    };
+    // A keyring call that never answered (see `Keyward::with_secrets`) keeps a blocking thread;
+    // the runtime would otherwise wait for it for ever on the way out.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    code
 }

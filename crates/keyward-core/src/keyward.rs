@@ -28,7 +28,11 @@ pub struct Keyward {
     database: Arc<Database>,
     /// The trail length this process last anchored (see [`crate::domain::audit_checkpoint`]).
     pub(crate) anchored: Arc<AtomicI64>,
+    keyring_timeout: std::time::Duration,
 }
+
+/// How long a keyring call may take before it counts as unavailable.
+pub const KEYRING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// An account row, as the operations need it.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -69,6 +73,7 @@ impl Keyward {
             index: Arc::default(),
             database: Arc::new(database.clone()),
             anchored: Arc::default(),
+            keyring_timeout: KEYRING_TIMEOUT,
         })
     }
 
@@ -211,14 +216,31 @@ impl Keyward {
         audit::append(tx, entry).await
     }
 
-    /// Runs a blocking keyring call off the async runtime.
+    /// Runs a blocking keyring call off the async runtime, for at most [`KEYRING_TIMEOUT`]: a
+    /// locked keyring answers with a password prompt, which on a machine with no one at the
+    /// screen (a CLI in a script, `keyward serve`, a keyring daemon restarted by D-Bus) would
+    /// never complete. The call's thread is left behind; the front door exits regardless.
     pub(crate) async fn with_secrets<T: Send + 'static>(
         &self,
         call: impl FnOnce(&dyn SecretStore) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         let secrets = Arc::clone(&self.secrets);
-        tokio::task::spawn_blocking(move || call(secrets.as_ref()))
-            .await
-            .unwrap_or_else(|join| Err(Error::KeyringUnavailable { detail: join.to_string() }))
+        let running = tokio::task::spawn_blocking(move || call(secrets.as_ref()));
+        match tokio::time::timeout(self.keyring_timeout, running).await {
+            Ok(joined) => joined.unwrap_or_else(|join| Err(Error::KeyringUnavailable { detail: join.to_string() })),
+            Err(_) => Err(Error::KeyringUnavailable {
+                detail: format!(
+                    "no answer within {} s: is it locked and waiting for a password?",
+                    self.keyring_timeout.as_secs()
+                ),
+            }),
+        }
+    }
+
+    /// The same handle with another keyring time-out (tests of a keyring that never answers).
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn with_keyring_timeout(mut self, timeout: std::time::Duration) -> Keyward {
+        self.keyring_timeout = timeout;
+        self
     }
 }

@@ -68,6 +68,24 @@ impl OwnKeyring {
         use std::io::Write;
         keyring.stdin.take().unwrap().write_all(b"pw").unwrap();
         assert!(keyring.wait().unwrap().success(), "gnome-keyring-daemon started");
+        // It has forked: wait until it owns the Secret Service name.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while self.daemon_pid().is_none() {
+            assert!(std::time::Instant::now() < deadline, "gnome-keyring-daemon took the Secret Service name");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    /// Replaces whatever daemon owns the Secret Service name now (after a crash, D-Bus starts a
+    /// locked one) with an unlocked one on the same keyring files.
+    pub fn restart_daemon(&self) {
+        if let Some(pid) = self.daemon_pid() {
+            let _ = std::process::Command::new("kill").args(["-9", &pid.to_string()]).status();
+            while self.daemon_pid() == Some(pid) {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        }
+        self.start_daemon();
     }
 
     /// The pid of the process that owns the Secret Service name on this bus.

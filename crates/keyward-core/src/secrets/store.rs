@@ -81,6 +81,8 @@ pub struct MemorySecrets {
     texts: std::sync::Mutex<std::collections::HashMap<String, String>>,
     /// When set, every call fails as an unavailable keyring does.
     pub unavailable: std::sync::atomic::AtomicBool,
+    /// When set, every call hangs, as one waiting on a password prompt no one answers.
+    pub stalled: std::sync::atomic::AtomicBool,
 }
 
 #[cfg(any(test, feature = "test-support"))]
@@ -94,6 +96,9 @@ impl MemorySecrets {
     }
 
     fn check(&self) -> Result<()> {
+        while self.stalled.load(std::sync::atomic::Ordering::SeqCst) {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
         if self.unavailable.load(std::sync::atomic::Ordering::SeqCst) {
             return Err(Error::KeyringUnavailable { detail: "test: keyring switched off".into() });
         }

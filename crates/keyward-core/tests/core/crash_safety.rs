@@ -94,3 +94,21 @@ on_both_backends!(
     a_change_in_flight_elsewhere_is_left_alone,
     a_retired_keys_secret_left_behind_is_cleaned_and_the_active_one_kept
 );
+
+/// A keyring that never answers (locked, its password prompt unanswered — what a keyring daemon
+/// restarted by D-Bus activation does): key changes fail as unavailable after the time-out,
+/// nothing is made, and changes that only anchor the trail go through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keyring_that_never_answers_times_out_instead_of_hanging() {
+    let f = Fixture::new(Backend::Sqlite).await;
+    let kw = f.reopen().await.with_keyring_timeout(std::time::Duration::from_millis(300));
+    f.secrets.stalled.store(true, std::sync::atomic::Ordering::SeqCst);
+    let started = std::time::Instant::now();
+    let err = kw.generate_key(&f.admin, "acme", f.t0).await.unwrap_err();
+    assert!(matches!(err, keyward_core::Error::KeyringUnavailable { .. }), "{err}");
+    assert!(err.to_string().contains("locked and waiting for a password"), "{err}");
+    kw.create_account(&f.admin, "globex", None, f.t0).await.unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    f.secrets.stalled.store(false, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(f.count("SELECT COUNT(*) FROM api_keys").await, 0, "no key made");
+}
