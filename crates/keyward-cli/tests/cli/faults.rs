@@ -95,7 +95,7 @@ fn assert_no_orphans(home: &Home) {
         .output()
         .unwrap();
     assert!(next_start.status.success());
-    assert_eq!(sql_count(home, "SELECT COUNT(*) FROM secret_journal"), 0, "no journalled secret left");
+    assert_eq!(home.count("SELECT COUNT(*) FROM secret_journal"), 0, "no journalled secret left");
 }
 
 fn metric(server: &Server, name: &str) -> u64 {
@@ -293,23 +293,13 @@ fn a_keyring_daemon_killed_mid_rotation_leaves_one_consistent_key() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains("the OS keyring is unavailable"), "{stderr}");
     }
-    let keys: i64 = sql_count(&home, "SELECT COUNT(*) FROM api_keys");
+    let keys: i64 = home.count("SELECT COUNT(*) FROM api_keys");
     assert_eq!(keys, 1 + made as i64, "a key row per reported rotation, none half-made");
     // The daemon back on the same keyring files: the active key's secret is there and verifies.
     keyring.start_daemon();
     let shown = home.ok(&["--json", "key", "show", "acme"]).json();
     let key = shown["key"].as_str().unwrap().to_owned();
     assert_one_key(&home, "acme", &key);
-}
-
-fn sql_count(home: &Home, sql: &str) -> i64 {
-    let db = home.db().join("keyward.db");
-    tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await.unwrap();
-        let n: i64 = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
-        pool.close().await;
-        n
-    })
 }
 
 /// How a fake SMTP server misbehaves.
@@ -373,7 +363,7 @@ fn home_with_a_due_reminder(smtp_port: u16) -> Home {
 }
 
 fn reminder_rows(home: &Home) -> i64 {
-    sql_count(home, "SELECT COUNT(*) FROM sent_reminders")
+    home.count("SELECT COUNT(*) FROM sent_reminders")
 }
 
 #[test]

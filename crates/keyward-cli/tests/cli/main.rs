@@ -135,12 +135,35 @@ impl Home {
 
     /// Runs SQL on the folder's database directly, as someone with the file would.
     pub fn sql(&self, sql: &str) {
+        self.with_db(|pool| async move {
+            sqlx::raw_sql(sql).execute(&pool).await.unwrap();
+        });
+    }
+
+    /// One column of every row a query returns, read from the folder's database directly.
+    pub fn query<T>(&self, sql: &str) -> Vec<T>
+    where
+        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Send + Unpin + 'static,
+    {
+        self.with_db(|pool| async move { sqlx::query_scalar(sql).fetch_all(&pool).await.unwrap() })
+    }
+
+    /// A query's one number (a count).
+    pub fn count(&self, sql: &str) -> i64 {
+        self.query::<i64>(sql)[0]
+    }
+
+    fn with_db<F, R>(&self, work: impl FnOnce(sqlx::SqlitePool) -> F) -> R
+    where
+        F: std::future::Future<Output = R>,
+    {
         let db = self.db().join("keyward.db");
         tokio::runtime::Runtime::new().unwrap().block_on(async {
             let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await.unwrap();
-            sqlx::raw_sql(sql).execute(&pool).await.unwrap();
+            let result = work(pool.clone()).await;
             pool.close().await;
-        });
+            result
+        })
     }
 }
 

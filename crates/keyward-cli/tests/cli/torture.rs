@@ -111,29 +111,9 @@ fn drive_load(addr: String, keys: Vec<String>, stop: Arc<AtomicBool>, answered: 
     }
 }
 
-fn sql_i64(home: &Home, sql: &str) -> i64 {
-    let db = home.db().join("keyward.db");
-    tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await.unwrap();
-        let value: i64 = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
-        pool.close().await;
-        value
-    })
-}
-
-fn sql_strings(home: &Home, sql: &str) -> Vec<String> {
-    let db = home.db().join("keyward.db");
-    tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await.unwrap();
-        let values: Vec<String> = sqlx::query_scalar(sql).fetch_all(&pool).await.unwrap();
-        pool.close().await;
-        values
-    })
-}
-
 /// The served / logged / dropped counters every gateway adds to.
 fn counters(home: &Home) -> (u64, u64, u64) {
-    let get = |column: &str| sql_i64(home, &format!("SELECT {column} FROM call_log_counters WHERE id = 1")) as u64;
+    let get = |column: &str| home.count(&format!("SELECT {column} FROM call_log_counters WHERE id = 1")) as u64;
     (get("served"), get("logged"), get("dropped"))
 }
 
@@ -154,13 +134,10 @@ type Success = Box<dyn Fn(&Run) -> Option<Done>>;
 /// A CLI change for this loop, as arguments and what success means.
 fn pick_change(dice: &mut Dice, home: &Home) -> (Vec<String>, Success) {
     let account: &'static str = dice.pick(&ACCOUNTS);
-    let has_key = sql_i64(
-        home,
-        &format!(
-            "SELECT COUNT(*) FROM api_keys k JOIN accounts a ON a.id = k.account_id
+    let has_key = home.count(&format!(
+        "SELECT COUNT(*) FROM api_keys k JOIN accounts a ON a.id = k.account_id
              WHERE a.name = '{account}' AND k.retired_at IS NULL"
-        ),
-    ) > 0;
+    )) > 0;
     let args = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let new_key = move |event: &'static str| {
         Box::new(move |run: &Run| Some(Done::Key { event, account, key_id: run.json()["key_id"].as_str()?.to_owned() }))
@@ -218,7 +195,7 @@ fn later(home: &Home, offset: &str, args: &[&str]) -> std::process::Command {
 fn check_invariants(home: &Home, done: &[Done], orphan_candidates: &[String], tally: &mut Tally) {
     let keys = tally.keys.clone();
     let mut violated = |what: String| tally.violations.push(format!("loop {}: {what}", tally.loops));
-    let integrity = sql_strings(home, "PRAGMA integrity_check");
+    let integrity = home.query::<String>("PRAGMA integrity_check");
     if integrity != ["ok"] {
         violated(format!("integrity_check: {integrity:?}"));
     }
@@ -226,8 +203,7 @@ fn check_invariants(home: &Home, done: &[Done], orphan_candidates: &[String], ta
     if audit.code != 0 {
         violated(format!("audit verify: {}", audit.shown()));
     }
-    let doubled = sql_i64(
-        home,
+    let doubled = home.count(
         "SELECT COUNT(*) FROM (SELECT account_id FROM api_keys WHERE retired_at IS NULL
                                GROUP BY account_id HAVING COUNT(*) > 1)",
     );
@@ -240,7 +216,7 @@ fn check_invariants(home: &Home, done: &[Done], orphan_candidates: &[String], ta
             violated("an active key's keyring secret does not verify".into());
         }
     }
-    let active = sql_strings(home, "SELECT id FROM api_keys WHERE retired_at IS NULL");
+    let active = home.query::<String>("SELECT id FROM api_keys WHERE retired_at IS NULL");
     let keyring = home.keyring.as_ref().expect("the torture home has a keyring of its own");
     for id in orphan_candidates.iter().filter(|id| !active.contains(id)) {
         if keyring.lookup(id).is_some() {
@@ -253,7 +229,7 @@ fn check_invariants(home: &Home, done: &[Done], orphan_candidates: &[String], ta
             violated("a key string in the database files".into());
         }
     }
-    if sql_i64(home, "SELECT COUNT(*) FROM secret_journal") != 0 {
+    if home.count("SELECT COUNT(*) FROM secret_journal") != 0 {
         violated("keyring entries still journalled after the next start".into());
     }
     for change in done {
@@ -262,12 +238,12 @@ fn check_invariants(home: &Home, done: &[Done], orphan_candidates: &[String], ta
             Done::Event { event, account } => (event, account, None),
         };
         let rows =
-            sql_i64(home, &format!("SELECT COUNT(*) FROM audit_log WHERE event = '{event}' AND account = '{account}'"));
+            home.count(&format!("SELECT COUNT(*) FROM audit_log WHERE event = '{event}' AND account = '{account}'"));
         if rows == 0 {
             violated(format!("{event} on {account} reported done, not in the trail"));
         }
         if let Some(id) = key_id {
-            if sql_i64(home, &format!("SELECT COUNT(*) FROM api_keys WHERE id = '{id}'")) != 1 {
+            if home.count(&format!("SELECT COUNT(*) FROM api_keys WHERE id = '{id}'")) != 1 {
                 violated(format!("key {id} reported made, not in the database"));
             }
         }
@@ -403,7 +379,7 @@ fn crash_loops_keep_every_promise() {
             keyring.restart_daemon();
             daemon = keyring.daemon_pid();
         }
-        let orphans = sql_strings(&home, "SELECT key_id FROM secret_journal");
+        let orphans = home.query::<String>("SELECT key_id FROM secret_journal");
         let next_start = Run::from(later(&home, "+11m", &["account", "list"]).output().unwrap());
         assert_eq!(next_start.code, 0, "{}", next_start.shown());
         check_invariants(&home, &done, &orphans, &mut tally);
