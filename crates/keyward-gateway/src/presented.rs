@@ -30,7 +30,9 @@ pub fn find_key(headers: &HeaderMap, uri: &Uri) -> Presented {
         .map(|(_, token)| token.trim().to_owned());
     let header_key = headers.get(&API_KEY_HEADER).and_then(|v| v.to_str().ok()).map(|v| v.trim().to_owned());
     let query_key = uri.query().and_then(|q| {
-        url::form_urlencoded::parse(q.as_bytes()).find(|(name, _)| name == QUERY_PARAM).map(|(_, v)| v.trim().to_owned())
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(name, _)| name == QUERY_PARAM)
+            .map(|(_, v)| v.trim().to_owned())
     });
     let mut found: Option<String> = None;
     for key in [bearer, header_key, query_key].into_iter().flatten() {
