@@ -178,7 +178,7 @@ fn serve_and_calls_refuse_bad_input_clearly() {
     home.ok(&["account", "create", "acme"]);
     // A multi-byte last character and a span past chrono's range panicked (found writing the fuzz target).
     for since in ["2x", "7é", "99999999999999d", "-7d", "0h", ""] {
-        let run = home.run(&["calls", "list", "--since", since]);
+        let run = home.run(&["calls", "list", &format!("--since={since}")]);
         assert_eq!(run.code, 2, "--since {since:?}: {}", run.shown());
         assert!(run.stderr.contains("not a duration"), "{}", run.shown());
     }

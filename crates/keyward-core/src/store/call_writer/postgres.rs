@@ -61,7 +61,15 @@ impl PgCallWriter {
                     let _ = ready_tx.send(Ok(()));
                     let mut partitions = HashSet::new();
                     while let Ok((batch, reply)) = receive.recv() {
-                        let _ = reply.send(write_batch(&mut conn, &mut partitions, batch).await);
+                        let written = write_batch(&mut conn, &mut partitions, batch).await;
+                        // A connection the database dropped (a restart, a network cut) is replaced
+                        // for the next batch; this one's rows are counted as dropped meanwhile.
+                        if written.is_err() && conn.ping().await.is_err() {
+                            if let Ok(fresh) = connect(&url).await {
+                                conn = fresh;
+                            }
+                        }
+                        let _ = reply.send(written);
                     }
                 });
             })
