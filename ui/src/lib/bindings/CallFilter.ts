@@ -5,7 +5,7 @@
  */
 export type CallFilter = { account?: string, 
 /**
- * 2, 4 or 5: the status class (2xx, 4xx, 5xx).
+ * 2, 4 or 5: the status class (2xx, 4xx, 5xx; 1 and 3 are accepted too).
  */
 status_class?: number, outcome?: string, 
 /**
