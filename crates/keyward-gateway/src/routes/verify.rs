@@ -29,10 +29,13 @@ pub struct VerifyRequest<'a> {
 
 impl<'a> VerifyRequest<'a> {
     /// The documented body, a JSON object with a `key` string, or `None` (a 400). serde reads a
-    /// struct from an array too (`["kw_…"]`), so an object is required first.
+    /// struct from an array too (`["kw_…"]`), so an object is required first; and it skips the
+    /// strings of fields it ignores without checking them, so the body is checked to be UTF-8
+    /// (JSON's encoding) first.
     pub fn from_body(body: &'a [u8]) -> Option<VerifyRequest<'a>> {
         let is_object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-        is_object.then(|| serde_json::from_slice(body).ok()).flatten()
+        let text = std::str::from_utf8(body).ok().filter(|_| is_object)?;
+        serde_json::from_str(text).ok()
     }
 }
 
@@ -150,3 +153,21 @@ const THROTTLE_RETRY_AFTER: HeaderValue = HeaderValue::from_static("60");
 
 /// Where the verify route is mounted.
 pub const VERIFY_PATH: &str = "/v1/keys/verify";
+
+#[cfg(test)]
+mod tests {
+    use super::VerifyRequest;
+
+    #[test]
+    fn only_a_json_object_in_utf_8_with_a_key_string_is_read() {
+        assert_eq!(
+            VerifyRequest::from_body(br#" {"key": "kw_x", "other": 1}"#).map(|r| r.key.into_owned()),
+            Some("kw_x".into())
+        );
+        // The fuzzer's find: invalid UTF-8 inside a field serde skips was read as a request.
+        assert!(VerifyRequest::from_body(b"{\"key\":\"\",\"\":\"*\x94\x94\"}").is_none());
+        for body in [&br#"["kw_x"]"#[..], b"\"kw_x\"", b"", b"{}", br#"{"key": 7}"#] {
+            assert!(VerifyRequest::from_body(body).is_none(), "{}", String::from_utf8_lossy(body));
+        }
+    }
+}
