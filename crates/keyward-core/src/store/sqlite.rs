@@ -51,10 +51,15 @@ pub(crate) async fn open(path: &Path) -> Result<AnyPool> {
     Ok(pool)
 }
 
-/// Opens a connection and reads through the WAL's index, as every pooled connection will.
+/// Opens a connection and reads through the WAL's index, as every pooled connection will. A file
+/// not in WAL mode yet (new, or a backup made with `VACUUM INTO`) is switched here, while no other
+/// connection is open: the switch takes a lock the busy timeout does not wait for.
 async fn first_read(options: &AnyConnectOptions) -> std::result::Result<(), sqlx::Error> {
     let mut conn = sqlx::AnyConnection::connect_with(options).await?;
-    let _: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut conn).await?;
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut conn).await?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        conn.execute("PRAGMA journal_mode = WAL").await?;
+    }
     let _: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master").fetch_one(&mut conn).await?;
     conn.close().await
 }

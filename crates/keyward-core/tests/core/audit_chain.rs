@@ -138,21 +138,17 @@ async fn a_listing_limit_below_one_is_bad_input(backend: Backend) {
     assert_eq!(f.keyward.audit_entries(&f.admin, "acme", None, Some(2), f.t0).await.unwrap().len(), 2);
 }
 
-/// An older copy of the database file put back (a backup restored over the live one).
+/// An older copy of the database file put back (a backup restored in place of the live one:
+/// here opened from a folder of its own, so no WAL of the live file can be replayed onto it).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_older_database_file_put_back_is_found() {
     let f = trail(Backend::Sqlite).await;
-    let Database::Sqlite(path) = &f.database else { unreachable!() };
-    let backup = f.dir.path().join("backup.db");
+    let restored_dir = tempfile::tempdir().unwrap();
+    let backup = restored_dir.path().join("keyward.db");
     sqlx::query("VACUUM INTO $1").bind(backup.to_str().unwrap()).execute(f.keyward.pool()).await.unwrap();
     f.keyward.generate_key(&f.admin, "acme", f.t0).await.unwrap();
     f.keyward.reveal_key(&f.admin, "acme", Reveal::Copy, f.t0).await.unwrap();
-    f.keyward.pool().close().await;
-    for suffix in ["-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
-    std::fs::copy(&backup, path).unwrap();
-    let restored = Keyward::connect(&f.database, f.secrets.clone()).await.unwrap();
+    let restored = Keyward::connect(&Database::Sqlite(backup), f.secrets.clone()).await.unwrap();
     assert_eq!(restored.verify_audit_chain().await.unwrap(), ChainStatus::Truncated { entries: 7, checkpoint: 9 });
 }
 
