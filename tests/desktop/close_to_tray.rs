@@ -58,8 +58,11 @@ async fn the_close_button_hides_to_the_tray_unless_turned_off_and_the_window_siz
     assert!(listening(port), "the gateway keeps serving from the tray");
 
     // Turn the setting off (the web view still answers while hidden), then close again: quit.
+    // The port's "Settings saved" toast must be gone first, or it would pass for this save's.
+    driver.wait_gone("[data-testid=toast]").await;
     let off = driver.wait_for("input[name=close_to_tray]").await;
     off.click().await.unwrap();
+    assert!(!off.is_selected().await.unwrap(), "close to tray is unticked");
     driver.click("[data-testid=settings-save]").await;
     driver.wait_text("[data-testid=toast]", "saved", |t| t.contains("Settings saved")).await;
     close_request(&conn, window);

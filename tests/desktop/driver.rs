@@ -128,6 +128,16 @@ impl Driver {
         }
     }
 
+    /// Waits until nothing matches `css` (say, a toast from an earlier step that would
+    /// otherwise pass for the next one's).
+    pub async fn wait_gone(&self, css: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.client.find(Locator::Css(css)).await.is_ok() {
+            assert!(Instant::now() < deadline, "{css} is still there after 20 s");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Saves a screenshot under test-artifacts/ for people to look at.
     pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.expect("screenshot");
