@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use crate::keyring::OwnKeyring;
 use crate::serve::Server;
-use crate::{keyring_lookup, Home, Run, BIN};
+use crate::{keyring_lookup, Home, Run};
 
 /// A tmpfs of `size` mounted in a fresh temporary folder; unmounted on drop.
 struct Tmpfs {
@@ -89,11 +89,7 @@ fn assert_one_key(home: &Home, account: &str, key: &str) {
 
 /// The journal a change leaves behind is cleaned at the next start (after IN_FLIGHT).
 fn assert_no_orphans(home: &Home) {
-    let next_start = Command::new("faketime")
-        .args(["-f", "+11m", BIN, "account", "list"])
-        .envs(home.command("ana", &[]).get_envs().filter_map(|(k, v)| Some((k, v?))))
-        .output()
-        .unwrap();
+    let next_start = home.command_at("+11m", &["account", "list"]).output().unwrap();
     assert!(next_start.status.success());
     assert_eq!(home.count("SELECT COUNT(*) FROM secret_journal"), 0, "no journalled secret left");
 }
@@ -353,11 +349,7 @@ fn home_with_a_due_reminder(smtp_port: u16) -> Home {
     home.ok(&["member", "set-email", "acme", "ana", "ana@example.com"]);
     home.ok(&["config", "set", "smtp.url", &format!("smtp://127.0.0.1:{smtp_port}")]);
     home.ok(&["config", "set", "smtp.from", "keyward@example.com"]);
-    let made = Command::new("faketime")
-        .args(["-f", "-200d", BIN, "key", "generate", "acme"])
-        .envs(home.command("ana", &[]).get_envs().filter_map(|(k, v)| Some((k, v?))))
-        .output()
-        .unwrap();
+    let made = home.command_at("-200d", &["key", "generate", "acme"]).output().unwrap();
     assert!(made.status.success());
     home
 }

@@ -91,7 +91,18 @@ impl Home {
     }
 
     pub fn command(&self, actor: &str, args: &[&str]) -> Command {
-        let mut cmd = Command::new(BIN);
+        self.in_home(Command::new(BIN), actor, args)
+    }
+
+    /// `keyward ARGS` as "ana" with the clock moved by `offset` (faketime's syntax: `+11m`,
+    /// `-200d`): a clock override the product itself does not need.
+    pub fn command_at(&self, offset: &str, args: &[&str]) -> Command {
+        let mut faketime = Command::new("faketime");
+        faketime.args(["-f", offset, BIN]);
+        self.in_home(faketime, "ana", args)
+    }
+
+    fn in_home(&self, mut cmd: Command, actor: &str, args: &[&str]) -> Command {
         cmd.args(args).env("KEYWARD_DATA_DIR", self.dir.path()).stdin(Stdio::null());
         match self.claims_actor {
             true => cmd.env("KEYWARD_ACTOR", actor),

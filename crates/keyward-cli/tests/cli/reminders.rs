@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{Home, Run, BIN};
+use crate::{Home, Run};
 
 /// aiosmtpd on 127.0.0.1:port, storing messages in `maildir`; stopped on drop.
 pub(crate) struct SmtpServer(Child);
@@ -65,10 +65,8 @@ fn due_reminders_are_emailed_once_each_and_a_refused_connection_keeps_them_due()
     home.ok(&["member", "add", "acme", "carol", "--email", "carol@example.com", "--role", "super-admin"]);
     home.ok(&["member", "add", "acme", "erin", "--email", "erin@example.com", "--role", "super-admin"]);
     home.ok(&["member", "add", "acme", "bob", "--email", "bob@example.com"]);
-    let made = Command::new("faketime")
-        .args(["-f", "-200d", BIN, "key", "generate", "acme", "--json"])
-        .env("KEYWARD_DATA_DIR", home.db())
-        .env("KEYWARD_ACTOR", "ana")
+    let made = home
+        .command_at("-200d", &["key", "generate", "acme", "--json"])
         .output()
         .expect("faketime is installed (scripts/install-deps test)");
     assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));

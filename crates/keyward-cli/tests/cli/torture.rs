@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use crate::keyring::OwnKeyring;
 use crate::reminders::{free_port, messages, SmtpServer};
 use crate::serve::Server;
-use crate::{Home, Run, BIN};
+use crate::{Home, Run};
 
 /// The gateway's writer takes at most this many rows in one transaction (`BATCH_ROWS`): what one
 /// kill may lose at most.
@@ -165,7 +165,7 @@ fn run_change(home: &Home, args: &[String], kill_at: Option<Instant>) -> Option<
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     // Reminders are due 200 days on: the CLI runs under faketime for them.
     let mut command = match refs[..] {
-        ["reminders", "send"] => later(home, "+200d", &refs),
+        ["reminders", "send"] => home.command_at("+200d", &refs),
         _ => home.command("ana", &refs),
     };
     let mut child: Child =
@@ -181,14 +181,6 @@ fn run_change(home: &Home, args: &[String], kill_at: Option<Instant>) -> Option<
         }
         std::thread::sleep(Duration::from_millis(1));
     }
-}
-
-/// `keyward ARGS` with the clock moved by `offset` (faketime's syntax: `+11m`, `+200d`).
-fn later(home: &Home, offset: &str, args: &[&str]) -> std::process::Command {
-    let mut command = std::process::Command::new("faketime");
-    command.args(["-f", offset, BIN]).args(args).stdin(std::process::Stdio::null());
-    command.envs(home.command("ana", &[]).get_envs().filter_map(|(k, v)| Some((k, v?))));
-    command
 }
 
 /// The promises, after a loop (and after one more CLI start cleaned what a kill left).
@@ -380,7 +372,7 @@ fn crash_loops_keep_every_promise() {
             daemon = keyring.daemon_pid();
         }
         let orphans = home.query::<String>("SELECT key_id FROM secret_journal");
-        let next_start = Run::from(later(&home, "+11m", &["account", "list"]).output().unwrap());
+        let next_start = Run::from(home.command_at("+11m", &["account", "list"]).output().unwrap());
         assert_eq!(next_start.code, 0, "{}", next_start.shown());
         check_invariants(&home, &done, &orphans, &mut tally);
     }
