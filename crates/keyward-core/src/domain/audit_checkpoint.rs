@@ -10,6 +10,8 @@
 //! change behind (those rows not yet anchored), never ahead of the trail, so it never accuses a
 //! sound one. It only moves forward, whichever process of the machine appended last.
 
+use std::sync::atomic::Ordering;
+
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier};
 use rand::rngs::OsRng;
 use rand::{RngCore, TryRngCore};
@@ -158,12 +160,22 @@ pub(crate) async fn judge(keyward: &Keyward, rows: &[AuditEntry]) -> Result<Chai
     Ok(ChainStatus::Verified { entries, checkpoint: Some(checkpoint.entries) })
 }
 
+/// `Keyward::anchored` after a failed attempt: the next change tries again, and says so only
+/// at debug level (a server with no Secret Service would warn on every audited change).
+const ANCHOR_FAILED: i64 = -1;
+
 impl Keyward {
     /// Brings this machine's checkpoint up to the trail's head. Called after every change that
-    /// may have appended; a keyring that cannot be reached leaves the change done and is logged.
+    /// may have appended; a keyring that cannot be reached leaves the change done and is logged
+    /// (a warning once, until anchoring works again).
     pub(crate) async fn anchor_trail(&self) {
+        let failing_already = self.anchored.load(Ordering::SeqCst) == ANCHOR_FAILED;
         if let Err(err) = self.try_anchor_trail().await {
-            tracing::warn!("the audit trail could not be anchored in the keyring: {err}");
+            self.anchored.store(ANCHOR_FAILED, Ordering::SeqCst);
+            match failing_already {
+                false => tracing::warn!("the audit trail could not be anchored in the keyring: {err} (said once; retried after every change)"),
+                true => tracing::debug!("the audit trail still could not be anchored: {err}"),
+            }
         }
     }
 
@@ -172,16 +184,11 @@ impl Keyward {
             .fetch_optional(&self.pool)
             .await?;
         let Some((entries, head)) = head else { return Ok(()) };
-        if self.anchored.swap(entries, std::sync::atomic::Ordering::SeqCst) == entries {
+        if self.anchored.swap(entries, Ordering::SeqCst) == entries {
             return Ok(());
         }
         let trail = trail_id_or_new(&self.pool).await?;
-        let result = self.with_secrets(move |store| write_checkpoint(store, &trail, entries as u64, &head)).await;
-        if result.is_err() {
-            // Try again after the next change.
-            self.anchored.store(0, std::sync::atomic::Ordering::SeqCst);
-        }
-        result
+        self.with_secrets(move |store| write_checkpoint(store, &trail, entries as u64, &head)).await
     }
 }
 
