@@ -30,7 +30,8 @@ pub enum ErrorDetail {
 }
 
 /// Team mode: a server out of reach (kind `unavailable`; the app says so and retries), or a
-/// refusal in the server's own words (any kind; the server speaks English).
+/// refusal in the server's own words (any kind; the server speaks English): one with no detail
+/// to rebuild it from (most come back as the same error as a local refusal, worded here).
 #[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
@@ -162,6 +163,17 @@ mod tests {
             let message = IpcError::from(err).message;
             assert!(!message.contains("keyward ") && !message.contains("--"), "{message}");
         }
+    }
+
+    #[test]
+    fn a_team_servers_refusal_carries_its_own_reason_when_it_names_one() {
+        use keyward_core::team::refusal::refusal_error;
+        let detail = serde_json::json!({ "reason": "member", "account": "acme", "member": "bo" });
+        let rebuilt = refusal_error(ErrorKind::NotFound, "bo is not a member of acme".into(), Some(detail.clone()));
+        assert_eq!(serde_json::to_value(IpcError::from(rebuilt)).unwrap()["detail"], detail);
+        let unnamed = refusal_error(ErrorKind::NotFound, "from a newer server".into(), None);
+        let said = serde_json::to_value(IpcError::from(unnamed)).unwrap();
+        assert_eq!(said["detail"], serde_json::json!({ "reason": "said", "message": "from a newer server" }));
     }
 
     #[test]

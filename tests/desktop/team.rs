@@ -132,8 +132,15 @@ async fn connect_in_settings_then_rotate_in_the_app_and_bob_reads_the_new_key() 
     assert!(shown == first_key, "the app opened the same key from its own share");
     driver.click("[data-testid=key-show]").await; // Hide
 
-    // Rotate through the dialog: the team's gateway refuses the old key, bob reads the new one.
+    // Rotate through the dialog. A wrong code first: the server's refusal is worded as a local
+    // one (the app rebuilds it from the reason the server names), not in the server's English.
     let code = open_confirmation(&driver, "rotate").await;
+    let wrong = if code == "ACDEFG" { "ACDEFH" } else { "ACDEFG" };
+    driver.type_into("[data-testid=challenge-answer]", wrong).await;
+    driver.click("[data-testid=confirm-submit]").await;
+    let refusal = driver.wait_text("[data-testid=confirm-error]", "the refusal", |t| !t.is_empty()).await;
+    assert_eq!(refusal, "That code is not right: 2 attempt(s) left.");
+    // Then the right one: the team's gateway refuses the old key, bob reads the new one.
     driver.type_into("[data-testid=challenge-answer]", &code).await;
     driver.click("[data-testid=confirm-submit]").await;
     driver.wait_text("[data-testid=toast]", "the rotation toast", |t| t.contains("Key rotated")).await;

@@ -1,12 +1,13 @@
-//! The team server's `/v1/team/…` over HTTP. A refusal comes back as the core error of the kind
-//! the server named, in its words, so a front door gives it the same exit code or dialog as a
-//! local refusal.
+//! The team server's `/v1/team/…` over HTTP. A refusal comes back as the same core error the
+//! server refused with (rebuilt from its kind and detail; else in its words, of the kind it
+//! named), so a front door gives it the same exit code, hint or dialog as a local refusal.
 
 use std::time::Duration;
 
 use keyward_core::error::{Error, ErrorKind, Result};
 use keyward_core::team::codes::IssuedCode;
 use keyward_core::team::enrol::Enrolment;
+use keyward_core::team::refusal::refusal_error;
 use keyward_core::team::sealed::{Recipient, SealedKey, SealedRotation, Share};
 use keyward_core::team::{Device, Revoked, Session, TeamRole};
 use keyward_core::{Account, AuditEntry, CallEntry, CallFilter, CallStats, ChainStatus, Deactivation, KeyInfo};
@@ -32,6 +33,7 @@ pub struct TeamApi {
 struct Refusal {
     error: String,
     kind: Option<ErrorKind>,
+    detail: Option<serde_json::Value>,
 }
 
 /// A query string: an absent field is left out of it.
@@ -275,7 +277,7 @@ impl TeamApi {
                 .map_err(|err| self.unreachable(&format!("an answer this version does not read: {err}")));
         }
         Err(match serde_json::from_slice::<Refusal>(&body) {
-            Ok(refusal) => Error::Remote { kind: refusal.kind.unwrap_or(ErrorKind::Internal), message: refusal.error },
+            Ok(refusal) => refusal_error(refusal.kind.unwrap_or(ErrorKind::Internal), refusal.error, refusal.detail),
             Err(_) => self.unreachable(&format!("HTTP {status} from something that is not a Keyward team server")),
         })
     }

@@ -4,7 +4,7 @@
 //! a kind and the fields a front door needs to word it; the English `Display` says what went
 //! wrong and, where the fix is the same at every door, what to do. It never contains a key string.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The database error type, for front doors that need to name it.
 pub use sqlx::Error as SqlError;
@@ -115,7 +115,7 @@ pub enum Error {
 /// What was wrong with the input. Each front door words it its own way from `reason` and the
 /// fields; the English `Display` is the CLI's and the logs' text.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum Invalid {
     #[error(
@@ -171,7 +171,7 @@ pub enum Invalid {
 
 /// What was not there.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum Missing {
     #[error("no account named \"{account}\"")]
@@ -186,7 +186,7 @@ pub enum Missing {
 
 /// What the request clashed with.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum Clash {
     #[error("an account named \"{account}\" already exists: pick another name")]
@@ -301,7 +301,7 @@ pub enum SignIn {
 
 /// The stable, machine-readable name of an error, for the front doors to branch on.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     InvalidInput,
@@ -347,8 +347,6 @@ impl Error {
     }
 }
 
-/// What went wrong while connecting, in the server's words where it gave some (a wrong password
-/// is "password authentication failed for user …"; the password itself is never in them).
 /// What a storage fault means for the person at the keyboard, by SQLite result code or
 /// PostgreSQL SQLSTATE; anything else is shown as the database said it.
 fn database_detail(source: &sqlx::Error) -> String {
@@ -383,6 +381,8 @@ fn storage_fault(code: &str) -> Option<&'static str> {
     })
 }
 
+/// What went wrong while connecting, in the server's words where it gave some (a wrong password
+/// is "password authentication failed for user …"; the password itself is never in them).
 fn connect_detail(source: &sqlx::Error) -> String {
     match source {
         sqlx::Error::Database(db) => db.message().to_owned(),

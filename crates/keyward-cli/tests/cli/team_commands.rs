@@ -43,6 +43,11 @@ fn account_key_log_and_reminder_commands_go_to_the_team() {
     assert_eq!((policy["rotation_period_days"].as_i64(), policy["reminder_lead_days"].as_i64()), (Some(90), Some(14)));
     let refused = bob.run(&["account", "policy", "acme", "--rotation-days", "30"]);
     assert_eq!(refused.code, 3, "{}", refused.shown());
+    assert!(refused.stderr.contains("bob is not a super admin of acme"), "{}", refused.shown());
+    // The server's refusals come back as the same errors as local ones: code, words and hint.
+    let missing = alice.run(&["member", "remove", "acme", "carol"]);
+    assert_eq!(missing.code, 4, "{}", missing.shown());
+    assert!(missing.stderr.contains("`keyward member list acme` shows who is"), "{}", missing.shown());
     assert!(alice.ok(&["account", "limits", "acme", "--burst", "50/10"]).stdout.contains("burst 50 per 10 s"));
     assert_eq!(bob.ok(&["--json", "account", "limits", "acme"]).json()["burst_limit"], 50);
 

@@ -104,6 +104,11 @@ fn people_join_with_codes_invite_and_revoke_devices_on_either_replica() {
     let (status_code, body) = b.call("POST", "/v1/team/join", &[], r#"{"code": 1}"#);
     assert_eq!((status_code, body["kind"].as_str()), (400, Some("invalid_input")), "{body}");
     assert!(body["error"].as_str().unwrap().contains("invalid type"), "{body}");
+    // A refusal names its reason and fields beside the English, so a device rebuilds the error.
+    let enrolment = r#"{"code":"x","name":"two words","email":null,"label":"","token":"t","recipient":"r"}"#;
+    let (status_code, body) = b.call("POST", "/v1/team/join", &[], enrolment);
+    assert_eq!(status_code, 400, "{body}");
+    assert_eq!(body["detail"], serde_json::json!({ "reason": "member_name", "name": "two words" }), "{body}");
     let (_, spec) = b.call("GET", "/openapi.json", &[], "");
     let policy = &spec["paths"]["/v1/team/accounts/{account}/policy"]["put"]["responses"];
     for status in ["200", "400", "401", "403", "404", "415", "429"] {

@@ -8,12 +8,14 @@
 //! - [`sealed`]: team keys, made and encrypted on a super admin's device; the server keeps
 //!   only their hash and ciphertexts
 //! - [`devices`]: signing a request in by its device token; listing and revoking devices
+//! - [`refusal`]: a refusal's reason and fields on the wire, so a device rebuilds the error
 
 pub mod accounts;
 pub mod codes;
 pub mod credentials;
 pub mod devices;
 pub mod enrol;
+pub mod refusal;
 pub mod sealed;
 
 use serde::{Deserialize, Serialize};

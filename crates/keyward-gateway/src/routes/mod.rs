@@ -25,10 +25,15 @@ pub struct ErrorBody {
     /// The kind of error, for team requests (`permission_denied`, `not_found`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// For team requests: why, as `{"reason": …, …fields}` (e.g. `{"reason": "member",
+    /// "account": "acme", "member": "bo"}`), so a device words the refusal in its user's language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub detail: Option<serde_json::Value>,
 }
 
 pub fn error(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, Json(ErrorBody { error: message.into(), code: None, kind: None })).into_response()
+    (status, Json(ErrorBody { error: message.into(), code: None, kind: None, detail: None })).into_response()
 }
 
 /// The 400 for a request carrying two different keys (in headers, query or body).

@@ -143,5 +143,5 @@ pub async fn proxy(State(caller): State<Arc<Caller>>, request: Request) -> Respo
 }
 
 fn refusal(status: StatusCode, code: &'static str, message: &str) -> Response {
-    (status, Json(ErrorBody { error: message.to_owned(), code: Some(code), kind: None })).into_response()
+    (status, Json(ErrorBody { error: message.to_owned(), code: Some(code), kind: None, detail: None })).into_response()
 }

@@ -2,6 +2,7 @@
 
 /**
  * Team mode: a server out of reach (kind `unavailable`; the app says so and retries), or a
- * refusal in the server's own words (any kind; the server speaks English).
+ * refusal in the server's own words (any kind; the server speaks English): one with no detail
+ * to rebuild it from (most come back as the same error as a local refusal, worded here).
  */
 export type TeamDetail = { "reason": "unreachable", server: string, } | { "reason": "said", message: string, };

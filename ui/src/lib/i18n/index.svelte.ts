@@ -56,7 +56,7 @@ void everyReasonWorded;
  */
 export function explain(err: IpcError): string {
   const detail = err.detail as ({ reason: string } & Record<string, unknown>) | undefined;
-  // A team server's refusal, in its own (English) words, whatever the kind.
+  // A team server's refusal the shell could not rebuild: in the server's (English) words.
   if (detail?.reason === 'said') return t('team.said', { message: String(detail.message) });
   const key = detail && `${err.kind}.${detail.reason}`;
   if (!key || !(key in en)) return t(`error.${err.kind}` as MessageKey);

@@ -44,6 +44,6 @@ fn unreadable(status: StatusCode, detail: String) -> Response {
         StatusCode::UNSUPPORTED_MEDIA_TYPE | StatusCode::PAYLOAD_TOO_LARGE => status,
         _ => StatusCode::BAD_REQUEST,
     };
-    let body = ErrorBody { error: detail, code: None, kind: Some("invalid_input".into()) };
+    let body = ErrorBody { error: detail, code: None, kind: Some("invalid_input".into()), detail: None };
     (status, Json(body)).into_response()
 }

@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use keyward_core::error::{ErrorKind, SignIn};
+use keyward_core::team::refusal::refusal_detail;
 use keyward_core::Error;
 use std::sync::Arc;
 
@@ -54,8 +55,9 @@ pub fn routes() -> Router<Arc<Caller>> {
         .route("/v1/team/calls/stats", get(logs::call_stats))
 }
 
-/// A core error as the team API answers it: the status its kind maps to, the message, and the
-/// kind, which a device turns back into the same exit code as a local refusal.
+/// A core error as the team API answers it: the status its kind maps to, the message, the kind
+/// and (for most refusals) the detail, from which a device rebuilds the same error as a local
+/// refusal: its exit code, its hints, its wording in the user's language.
 pub struct Refusal(pub Error);
 
 impl From<Error> for Refusal {
@@ -86,6 +88,7 @@ impl IntoResponse for Refusal {
             self.0.to_string()
         };
         let kind = serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned));
-        (status, Json(ErrorBody { error: message, code: None, kind })).into_response()
+        let detail = refusal_detail(&self.0);
+        (status, Json(ErrorBody { error: message, code: None, kind, detail })).into_response()
     }
 }
