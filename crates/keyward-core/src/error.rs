@@ -167,6 +167,8 @@ pub enum Invalid {
     SmtpFrom { from: String },
     #[error("there is no setting \"{name}\": use one of {known}")]
     UnknownSetting { name: String, known: String },
+    #[error("there is no audit event \"{event}\": use one of {known}")]
+    AuditEvent { event: String, known: String },
 }
 
 /// What was not there.

@@ -26,6 +26,7 @@ fn bad_input_gets_a_clear_message_and_its_exit_code() {
     expect(&home, "ana", &["member", "set-email", "acme", "zed", "zed@example.com"], 4, "zed");
     expect(&home, "bob", &["key", "show", "acme"], 3, "bob is not a super admin of acme");
     expect(&home, "ana", &["no-such-command"], 2, "unrecognized subcommand");
+    expect(&home, "ana", &["audit", "list", "acme", "--event", "rotatd"], 2, "no audit event \"rotatd\": use one of");
 
     let malformed = home.run(&["--json", "key", "verify", "kw_thisisnotakey"]);
     assert_eq!((malformed.code, malformed.json()["code"].as_str()), (1, Some("MALFORMED")));

@@ -5,17 +5,17 @@
 //! has a fixed field order and includes `seq`, so moving a row breaks the chain too.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, AnyPool};
 
 use crate::actor::Actor;
 use crate::error::{Invalid, Result};
 use crate::keyward::Keyward;
-use crate::serde_names::display_as_serde_name;
+use crate::serde_names::{display_as_serde_name, from_name};
 use crate::time::{to_millis, Timestamp};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AuditEvent {
     AccountCreated,
@@ -45,6 +45,46 @@ pub enum AuditEvent {
 }
 
 display_as_serde_name!(AuditEvent);
+
+impl AuditEvent {
+    /// Every event, for the "use one of" of a filter naming none of them (a new event goes here too).
+    pub const ALL: [AuditEvent; 21] = [
+        AuditEvent::AccountCreated,
+        AuditEvent::MemberAdded,
+        AuditEvent::MemberRemoved,
+        AuditEvent::RoleChanged,
+        AuditEvent::EmailChanged,
+        AuditEvent::Generated,
+        AuditEvent::Viewed,
+        AuditEvent::Copied,
+        AuditEvent::Rotated,
+        AuditEvent::GraceEnded,
+        AuditEvent::Deactivated,
+        AuditEvent::PermissionDenied,
+        AuditEvent::ChallengeFailed,
+        AuditEvent::LimitsChanged,
+        AuditEvent::PolicyChanged,
+        AuditEvent::ReminderSent,
+        AuditEvent::Shared,
+        AuditEvent::SetupCodeIssued,
+        AuditEvent::Invited,
+        AuditEvent::DeviceEnrolled,
+        AuditEvent::DeviceRevoked,
+    ];
+}
+
+/// A listing's event filter: one of the events (surrounding spaces ignored), or bad input that
+/// names them — a misspelt event would otherwise list nothing, as if it never happened.
+fn event_filter(event: Option<&str>) -> Result<Option<AuditEvent>> {
+    let Some(event) = event.map(str::trim) else { return Ok(None) };
+    match from_name::<AuditEvent>(event) {
+        Some(known) => Ok(Some(known)),
+        None => {
+            let known = AuditEvent::ALL.map(|e| e.to_string()).join(", ");
+            Err(Invalid::AuditEvent { event: event.to_owned(), known }.into())
+        }
+    }
+}
 
 /// What a caller records; the chain fields are added by [`append`].
 pub(crate) struct NewEntry<'a> {
@@ -220,7 +260,7 @@ fn row_limit(limit: Option<i64>) -> Result<i64> {
 }
 
 /// Entries of one account, oldest first, optionally of one event kind.
-async fn list(pool: &AnyPool, account: &str, event: Option<&str>, limit: Option<i64>) -> Result<Vec<AuditEntry>> {
+async fn list(pool: &AnyPool, account: &str, event: Option<AuditEvent>, limit: Option<i64>) -> Result<Vec<AuditEntry>> {
     // The newest `limit` rows, returned oldest first.
     let rows = sqlx::query_as(
         "SELECT newest.*, k.hint AS key_hint FROM (
@@ -229,8 +269,8 @@ async fn list(pool: &AnyPool, account: &str, event: Option<&str>, limit: Option<
          ) AS newest LEFT JOIN api_keys k ON k.id = newest.key_id ORDER BY newest.seq",
     )
     .bind(account)
-    .bind(event)
-    .bind(event)
+    .bind(event.map(|e| e.to_string()))
+    .bind(event.map(|e| e.to_string()))
     .bind(row_limit(limit)?)
     .fetch_all(pool)
     .await?;
@@ -281,6 +321,7 @@ impl Keyward {
         limit: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<Vec<AuditEntry>> {
+        let event = event_filter(event)?;
         let account = self.account(account).await?;
         self.require_super_admin(actor, &account, "read the audit log", now).await?;
         list(&self.pool, &account.name, event, limit).await

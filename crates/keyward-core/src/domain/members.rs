@@ -65,7 +65,7 @@ pub(crate) fn email_address(email: Option<&str>) -> Result<Option<&str>> {
     let Some(email) = email.map(str::trim).filter(|e| !e.is_empty()) else { return Ok(None) };
     let ok = matches!(email.split_once('@'), Some((local, domain))
         if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'))
-        && !email.chars().any(char::is_whitespace);
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
     ok.then_some(Some(email)).ok_or_else(|| Invalid::Email { email: email.to_owned() }.into())
 }
 

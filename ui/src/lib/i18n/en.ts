@@ -235,6 +235,7 @@ export const en = {
   'invalid_input.smtp_password_in_url': 'Keep the password out of the SMTP URL; set {env} when sending.',
   'invalid_input.smtp_from': '"{from}" is not a sender address.',
   'invalid_input.unknown_setting': 'There is no setting "{name}": use one of {known}.',
+  'invalid_input.audit_event': 'There is no audit event "{event}": use one of {known}.',
   'not_found.account': 'There is no account named "{account}" (any more).',
   'not_found.member': '{member} is not a member of {account}.',
   'not_found.active_key': '{account} has no active key: generate one first.',

@@ -241,6 +241,7 @@ export const ja: Record<MessageKey, string> = {
   'invalid_input.smtp_password_in_url': 'パスワードはSMTPのURLに含めず、送信時に {env} で指定してください。',
   'invalid_input.smtp_from': '「{from}」は送信元アドレスではありません。',
   'invalid_input.unknown_setting': '「{name}」という設定はありません。{known} のいずれかを使ってください。',
+  'invalid_input.audit_event': '「{event}」という監査イベントはありません。{known} のいずれかを使ってください。',
   'not_found.account': '「{account}」というアカウントは見つかりません。',
   'not_found.member': '{member} は {account} のメンバーではありません。',
   'not_found.active_key': '{account} には有効なAPIキーがありません。先に生成してください。',

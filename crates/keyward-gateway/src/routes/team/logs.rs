@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::Json;
 use chrono::Utc;
+use keyward_core::domain::audit::AuditEvent;
 use keyward_core::{AuditEntry, CallEntry, CallFilter, CallStats, ChainStatus};
 use serde::Deserialize;
 
@@ -19,6 +20,7 @@ use crate::routes::ErrorBody;
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Only this event (`generated`, `viewed`, `copied`, `rotated`, …).
+    #[param(value_type = Option<AuditEvent>)]
     pub event: Option<String>,
     /// At most this many rows, newest first.
     #[param(minimum = 1)]

@@ -53,7 +53,9 @@ pub struct Invitation {
     #[schema(pattern = r"^\s*[^\s\x00-\x1f\x7f-\x9f]{1,64}\s*$")]
     pub name: String,
     /// Where reminders go (empty: none).
-    #[schema(pattern = r"^\s*$|^\s*[^@\s]+@[^\s.]\S*\.\S*[^\s.]\s*$")]
+    #[schema(
+        pattern = r"^\s*$|^\s*[^@\s\x00-\x1f\x7f-\x9f]+@[^\s\x00-\x1f\x7f-\x9f.][^\s\x00-\x1f\x7f-\x9f]*\.[^\s\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f.]\s*$"
+    )]
     pub email: Option<String>,
     /// `owner` or `member` (default) for a new person; a known person keeps theirs.
     pub role: Option<TeamRole>,
