@@ -5,6 +5,7 @@ import type { Account } from './bindings/Account';
 import type { Action } from './bindings/Action';
 import type { AppInfo } from './bindings/AppInfo';
 import type { AuditEntry } from './bindings/AuditEntry';
+import type { AuditEvent } from './bindings/AuditEvent';
 import type { CallEntry } from './bindings/CallEntry';
 import type { CallFilter } from './bindings/CallFilter';
 import type { CallStats } from './bindings/CallStats';
@@ -31,6 +32,7 @@ export type {
   Action,
   AppInfo,
   AuditEntry,
+  AuditEvent,
   CallEntry,
   CallFilter,
   CallStats,
@@ -75,7 +77,7 @@ export const deactivateKey = (account: string, challengeId: string, code: string
   call<Deactivation>('key_deactivate', { account, challengeId, code });
 export const expireNow = (account: string, keyId: string) => call<string[]>('key_expire_now', { account, keyId });
 
-export const auditList = (account: string, event: string | null) =>
+export const auditList = (account: string, event: AuditEvent | null) =>
   call<AuditEntry[]>('audit_list', { account, event });
 export const auditVerify = () => call<ChainStatus>('audit_verify');
 /** Saves a CSV in Downloads; resolves to its path. */

@@ -15,6 +15,7 @@ use crate::keyward::Keyward;
 use crate::serde_names::{display_as_serde_name, from_name};
 use crate::time::{to_millis, Timestamp};
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AuditEvent {
