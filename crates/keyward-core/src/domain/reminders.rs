@@ -86,6 +86,11 @@ type SentTo<'a> = BTreeMap<(&'a str, &'a str), Vec<(String, DateTime<Utc>)>>;
 impl Keyward {
     /// Every reminder that should go out at `now`, to whom. Reads only.
     pub async fn due_reminders(&self, now: DateTime<Utc>) -> Result<Vec<DueReminder>> {
+        self.reminders_due_to(None, now).await
+    }
+
+    /// The reminders due at `now`, to everyone or only to `recipient`.
+    async fn reminders_due_to(&self, recipient: Option<&str>, now: DateTime<Utc>) -> Result<Vec<DueReminder>> {
         let keys: Vec<ActiveKeyRow> = sqlx::query_as(
             "SELECT a.name AS account, a.display_name, a.rotation_period_days, a.reminder_lead_days,
                     k.id AS key_id, k.hint, k.created_at
@@ -129,6 +134,10 @@ impl Keyward {
         }
         let snoozed: BTreeMap<(&str, &str), DateTime<Utc>> =
             snoozes.iter().map(|z| ((z.key_id.as_str(), z.recipient.as_str()), from_millis(z.until_at))).collect();
+        let mut people_of: BTreeMap<&str, Vec<&PersonRow>> = BTreeMap::new();
+        for person in people.iter().filter(|p| recipient.is_none_or(|only| p.name == only)) {
+            people_of.entry(&person.key_id).or_default().push(person);
+        }
 
         let mut due = vec![];
         for key in &keys {
@@ -138,7 +147,7 @@ impl Keyward {
             if latest.is_none() {
                 continue;
             }
-            for person in people.iter().filter(|p| p.key_id == key.key_id) {
+            for person in people_of.get(key.key_id.as_str()).into_iter().flatten() {
                 let id = (key.key_id.as_str(), person.name.as_str());
                 let already = sent_to.get(&id).map(Vec::as_slice).unwrap_or_default();
                 if let Some(kind) = reminder_to_send(latest, already, snoozed.get(&id).copied(), now) {
@@ -212,7 +221,7 @@ impl Keyward {
     /// another channel or replica delivered already is left out, and none is handed out twice.
     pub async fn claim_reminders(&self, actor: &Actor, channel: &str, now: DateTime<Utc>) -> Result<Vec<DueReminder>> {
         let mut claimed = Vec::new();
-        for reminder in self.due_reminders(now).await?.into_iter().filter(|r| r.recipient == actor.name()) {
+        for reminder in self.reminders_due_to(Some(actor.name()), now).await? {
             let delivery = self.deliver_reminder(actor, &reminder, channel, now, async { Ok::<(), Error>(()) }).await?;
             if delivery == Delivery::Sent {
                 claimed.push(reminder);

@@ -156,6 +156,25 @@ async fn a_failed_send_stays_due_and_is_not_audited(backend: Backend) {
     assert_eq!(f.count("SELECT COUNT(*) FROM audit_log WHERE event = 'reminder_sent'").await, 0);
 }
 
+/// A device claims only its person's reminders, each once; the others stay due for theirs.
+async fn a_claim_hands_out_only_the_claimers_reminders_once(backend: Backend) {
+    let f = Fixture::new(backend).await;
+    f.keyward.add_member(&f.admin, "acme", "carol", None, Role::SuperAdmin, f.t0).await.unwrap();
+    f.keyward.add_member(&f.admin, "acme", "dave", None, Role::Member, f.t0).await.unwrap();
+    f.keyward.generate_key(&f.admin, "acme", f.t0).await.unwrap();
+    let now = f.t0 + Duration::days(181);
+    let recipients = |due: Vec<keyward_core::DueReminder>| due.into_iter().map(|r| r.recipient).collect::<Vec<_>>();
+    let claimed = f.keyward.claim_reminders(&Actor::new("carol"), "desktop", now).await.unwrap();
+    assert_eq!(recipients(claimed), ["carol"]);
+    assert!(f.keyward.claim_reminders(&Actor::new("carol"), "desktop", now).await.unwrap().is_empty(), "once");
+    assert!(
+        f.keyward.claim_reminders(&Actor::new("dave"), "desktop", now).await.unwrap().is_empty(),
+        "not a super admin"
+    );
+    assert_eq!(recipients(f.keyward.due_reminders(now).await.unwrap()), ["ana"], "ana's is still due");
+    assert_eq!(recipients(f.keyward.claim_reminders(&f.admin, "desktop", now).await.unwrap()), ["ana"]);
+}
+
 async fn policy_per_account_is_checked_and_lead_zero_turns_the_heads_up_off(backend: Backend) {
     let f = Fixture::new(backend).await;
     let (kw, ana, t0) = (&f.keyward, &f.admin, f.t0);
@@ -189,5 +208,6 @@ on_both_backends!(
     a_clock_jump_back_and_forth_sends_nothing_twice,
     two_concurrent_checkers_send_each_reminder_once,
     a_failed_send_stays_due_and_is_not_audited,
+    a_claim_hands_out_only_the_claimers_reminders_once,
     policy_per_account_is_checked_and_lead_zero_turns_the_heads_up_off
 );
