@@ -81,7 +81,9 @@ impl OwnKeyring {
     pub fn restart_daemon(&self) {
         if let Some(pid) = self.daemon_pid() {
             let _ = std::process::Command::new("kill").args(["-9", &pid.to_string()]).status();
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
             while self.daemon_pid() == Some(pid) {
+                assert!(std::time::Instant::now() < deadline, "gnome-keyring-daemon {pid} let go of its name");
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
         }
